@@ -1,0 +1,3 @@
+//! Lethe: find and erase customer personal data.
+
+pub mod pii;

@@ -1,0 +1,1 @@
+//! Detectors for personal data pasted into free text.
