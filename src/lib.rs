@@ -1,3 +1,19 @@
-//! Lethe: find and erase customer personal data.
+//! Lethe: find a customer's personal data and erase it for good.
+//!
+//! Layers, from the bottom: `store` (the only SQL), the core modules (no
+//! terminal code), then `tui` and `cli`, which call the same core functions.
 
+pub mod access;
+pub mod audit;
+pub mod cli;
+pub mod clock;
+pub mod erase;
+pub mod error;
+pub mod format;
+pub mod phone;
 pub mod pii;
+pub mod search;
+pub mod store;
+pub mod tui;
+
+pub use error::{Error, Result};

@@ -1,0 +1,183 @@
+//! The command line. Every subcommand calls the same core functions as the
+//! console. Errors reach the person as one sentence on stderr and a
+//! non-zero exit code.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::store::Store;
+
+pub mod access;
+pub mod data;
+pub mod demo;
+pub mod erase;
+pub mod pii;
+pub mod request;
+pub mod retention;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lethe",
+    version,
+    about = "Find a customer's personal data and erase it for good.",
+    long_about = "Lethe is a terminal console for compliance administrators. Run it without a \
+                  subcommand to open the console; the subcommands are for scripts and cron."
+)]
+pub struct Cli {
+    /// The database file (default: $LETHE_DB, else lethe/lethe.db in the XDG data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Open the console on a demo database, generated at first use.
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a realistic demo database.
+    Demo(demo::DemoArgs),
+    /// Import customer documents (JSON Lines, one customer per line).
+    Import(data::ImportArgs),
+    /// Export everything held about one customer as JSON.
+    Export(data::ExportArgs),
+    /// Find customers by one key and print them as a JSON array.
+    Find(data::FindArgs),
+    /// List, grant and revoke operator roles.
+    #[command(subcommand)]
+    Operators(access::OperatorsCommand),
+    /// Account-level switches.
+    #[command(subcommand)]
+    Account(access::AccountCommand),
+    /// Verify or export the hash-chained audit trail.
+    #[command(subcommand)]
+    Audit(access::AuditCommand),
+    /// Delete one item (message, attachment, recording, or email thread).
+    DeleteItem(erase::DeleteItemArgs),
+    /// Delete whole customer profiles.
+    Delete(erase::DeleteArgs),
+    /// Reports that still count deleted customers (CSV).
+    #[command(subcommand)]
+    Report(erase::ReportCommand),
+    /// The retention policy and its deletion job.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// Scan conversation text for pasted personal data.
+    Scan(pii::ScanArgs),
+    /// Redact detected personal data from one item, keeping the rest.
+    Redact(pii::RedactArgs),
+    /// Data subject requests: intake, queue and completion.
+    #[command(subcommand)]
+    Request(request::RequestCommand),
+}
+
+/// What every subcommand needs: where the database is.
+pub struct Ctx {
+    pub db: PathBuf,
+}
+
+impl Ctx {
+    /// Opens the existing database.
+    pub fn open(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.db)?)
+    }
+
+    /// Opens the database, creating it (and bootstrapping its first
+    /// operator) if it does not exist yet.
+    pub fn open_or_create(&self) -> anyhow::Result<Store> {
+        let fresh = !self.db.exists();
+        let store = Store::create(&self.db)?;
+        if fresh {
+            crate::access::bootstrap(store.conn(), &crate::access::current_username())
+                .context("could not record the first operator")?;
+        }
+        Ok(store)
+    }
+
+    /// The acting operator, from the operating system.
+    pub fn actor(&self, store: &Store) -> anyhow::Result<crate::access::Actor> {
+        Ok(crate::access::Actor::resolve(
+            store.conn(),
+            &crate::access::current_username(),
+        )?)
+    }
+}
+
+/// `$LETHE_DB`, else `lethe/lethe.db` under `$XDG_DATA_HOME` (default
+/// `~/.local/share`).
+pub fn default_db() -> PathBuf {
+    if let Some(p) = std::env::var_os("LETHE_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    data_dir().join("lethe.db")
+}
+
+/// Lethe's folder in the XDG data directory.
+pub fn data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("lethe")
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("lethe: {}", sentence(&e));
+            1
+        }
+    }
+}
+
+/// An error chain as one readable line: the context, then its causes.
+pub fn sentence(e: &anyhow::Error) -> String {
+    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    parts.join(": ")
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Ctx {
+        db: cli.db.clone().unwrap_or_else(default_db),
+    };
+    match cli.command {
+        None => {
+            if cli.demo {
+                let db = cli.db.clone().unwrap_or_else(|| data_dir().join("demo.db"));
+                demo::ensure_demo_db(&db)?;
+                crate::tui::run(&Ctx { db })
+            } else {
+                crate::tui::run(&ctx)
+            }
+        }
+        Some(Command::Demo(args)) => demo::run(&ctx, args),
+        Some(Command::Import(args)) => data::import(&ctx, args),
+        Some(Command::Export(args)) => data::export(&ctx, args),
+        Some(Command::Find(args)) => data::find(&ctx, args),
+        Some(Command::Operators(c)) => access::operators(&ctx, c),
+        Some(Command::Account(c)) => access::account(&ctx, c),
+        Some(Command::Audit(c)) => access::audit(&ctx, c),
+        Some(Command::DeleteItem(args)) => erase::delete_item(&ctx, args),
+        Some(Command::Delete(args)) => erase::delete(&ctx, args),
+        Some(Command::Report(c)) => erase::report(&ctx, c),
+        Some(Command::Retention(c)) => retention::run(&ctx, c),
+        Some(Command::Scan(args)) => pii::scan(&ctx, args),
+        Some(Command::Redact(args)) => pii::redact(&ctx, args),
+        Some(Command::Request(c)) => request::run(&ctx, c),
+    }
+}

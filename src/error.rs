@@ -1,0 +1,53 @@
+//! Errors that callers branch on. Every message is a sentence a person can
+//! act on: what happened, and what to do about it.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path} does not exist. Check the path, or create a database with `lethe demo --db {path}` or `lethe import FILE --db {path}`.")]
+    DatabaseMissing { path: PathBuf },
+
+    #[error("{path} is not a SQLite database (or it is damaged). Point --db or $LETHE_DB at a Lethe database file.")]
+    NotADatabase { path: PathBuf },
+
+    #[error("{path} cannot be written (read-only file or directory). Lethe needs write access to erase data; check the file's permissions and owner.")]
+    ReadOnly { path: PathBuf },
+
+    #[error("{path} cannot be opened: {reason}. Check that the path and its directory are readable by this user.")]
+    CannotOpen { path: PathBuf, reason: String },
+
+    #[error("this database was written by a newer Lethe (schema version {found}; this binary knows up to {supported}). Upgrade Lethe before opening it.")]
+    SchemaTooNew { found: i64, supported: i64 },
+
+    #[error("{action} is not permitted for {operator}: {reason}")]
+    NotPermitted {
+        action: String,
+        operator: String,
+        reason: String,
+    },
+
+    #[error("customer {customer_id} has conversation {conversation_id} in status {status}. Close that conversation before deleting the profile.")]
+    OpenConversation {
+        customer_id: String,
+        conversation_id: String,
+        status: String,
+    },
+
+    #[error("a retention period of {days} days is too short: the minimum is 365 days.")]
+    RetentionTooShort { days: i64 },
+
+    #[error("no {what} with ID {id} was found.")]
+    NotFound { what: &'static str, id: String },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

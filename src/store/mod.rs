@@ -1,0 +1,354 @@
+//! The store: the only module that writes SQL.
+//!
+//! Every connection gets the erasure pragmas (`secure_delete`, WAL,
+//! `foreign_keys`, a busy timeout, in-memory temp files) before anything else
+//! runs. Schema changes are numbered migrations tracked in `user_version`;
+//! a database from a newer Lethe is refused rather than guessed at.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::error::{Error, Result};
+
+pub mod audit;
+pub mod customers;
+pub mod forensic;
+pub mod operators;
+pub mod search;
+
+/// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
+/// version `i` to `i + 1`.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+/// What a WAL checkpoint achieved. `completed` is false when readers kept
+/// old frames alive through every retry; the caller must say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Checkpoint {
+    pub completed: bool,
+    pub attempts: u32,
+}
+
+impl Store {
+    /// Opens an existing database, migrating it to the current schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::DatabaseMissing {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::open_file(path)
+    }
+
+    /// Opens a database, creating the file (and its directory) if needed.
+    pub fn create(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::CannotOpen {
+                path: path.to_path_buf(),
+                reason: format!("its directory cannot be created ({e})"),
+            })?;
+        }
+        Self::open_file(path)
+    }
+
+    /// A private in-memory database, for tests. WAL does not apply.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn open_file(path: &Path) -> Result<Store> {
+        let meta = std::fs::metadata(path).ok();
+        if let Some(meta) = &meta {
+            if meta.is_dir() {
+                return Err(Error::CannotOpen {
+                    path: path.to_path_buf(),
+                    reason: "it is a directory".into(),
+                });
+            }
+            // Checked by hand: as root, SQLite would happily write a file the
+            // admin marked read-only.
+            if meta.permissions().readonly() {
+                return Err(Error::ReadOnly {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure().map_err(|e| match e {
+            Error::Sqlite(e) => open_error(path, e),
+            other => other,
+        })?;
+        if store.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            return Err(Error::ReadOnly {
+                path: path.to_path_buf(),
+            });
+        }
+        store.migrate().map_err(|e| match e {
+            Error::Sqlite(e) => open_error(path, e),
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Reading the journal mode forces SQLite to read the header, which is
+        // where a file that is not a database is first noticed.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if self.path.is_some() && !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Invalid(format!(
+                "the database could not be switched to WAL mode (it reports {mode})"
+            )));
+        }
+        self.conn.execute_batch(
+            "PRAGMA secure_delete=ON;
+             PRAGMA foreign_keys=ON;
+             PRAGMA synchronous=NORMAL;
+             PRAGMA temp_store=MEMORY;",
+        )?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (from, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", from as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs `f` in one write transaction (BEGIN IMMEDIATE, so two writers
+    /// queue on the busy timeout instead of failing halfway). Commits when
+    /// `f` returns Ok, rolls back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Copies every WAL frame into the database and truncates the `-wal`
+    /// file to zero bytes, so no old page image survives there. Retries
+    /// while readers hold old snapshots.
+    pub fn checkpoint_truncate(&self) -> Result<Checkpoint> {
+        if self.path.is_none() {
+            return Ok(Checkpoint {
+                completed: true,
+                attempts: 0,
+            });
+        }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let busy: i64 = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy == 0 {
+                return Ok(Checkpoint {
+                    completed: true,
+                    attempts,
+                });
+            }
+            if attempts >= 20 {
+                return Ok(Checkpoint {
+                    completed: false,
+                    attempts,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(25 * attempts as u64));
+        }
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        get_setting(&self.conn, key)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        set_setting(&self.conn, key, value)
+    }
+
+    /// The SQLite library version compiled into this binary.
+    pub fn sqlite_version() -> &'static str {
+        rusqlite::version()
+    }
+}
+
+pub fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => Error::NotADatabase {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::ReadOnly) => Error::ReadOnly {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::CannotOpen) | Some(ErrorCode::PermissionDenied) => Error::CannotOpen {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
+        _ => Error::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_from_version_zero_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v0.db");
+        // A database at version 0: a SQLite file with no Lethe tables.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE unrelated (x)")
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let c = store.conn();
+        let secure: i64 = c
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((secure, fk, mode.as_str()), (1, 1, "wal"));
+        for table in [
+            "customers",
+            "customer_emails",
+            "customer_phones",
+            "customer_addresses",
+            "conversations",
+            "items",
+            "attachments",
+            "recordings",
+            "orders",
+            "work_sessions",
+            "settings",
+            "operators",
+            "audit_log",
+            "pii_findings",
+        ] {
+            let n: i64 = c
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name=?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{table} is missing");
+        }
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, Error::SchemaTooNew { .. }), "{err}");
+        assert!(err.to_string().contains("newer Lethe"));
+    }
+
+    #[test]
+    fn names_bad_paths_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.db");
+        assert!(matches!(
+            Store::open(&missing),
+            Err(Error::DatabaseMissing { .. })
+        ));
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(
+            &text,
+            "this is not a database, just some notes ".repeat(200),
+        )
+        .unwrap();
+        assert!(matches!(
+            Store::open(&text),
+            Err(Error::NotADatabase { .. })
+        ));
+
+        let ro = dir.path().join("ro.db");
+        drop(Store::create(&ro).unwrap());
+        let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&ro, perms).unwrap();
+        let err = Store::open(&ro).err().unwrap();
+        assert!(matches!(err, Error::ReadOnly { .. }), "{err}");
+    }
+}
