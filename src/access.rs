@@ -154,9 +154,7 @@ impl Actor {
             return self.has(Role::ComplianceAdmin) && self.manage_customer_data;
         }
         match p {
-            Permission::ManageOperators => {
-                self.has(Role::Admin) || self.has(Role::ComplianceAdmin)
-            }
+            Permission::ManageOperators => self.has(Role::Admin) || self.has(Role::ComplianceAdmin),
             _ => true,
         }
     }
@@ -232,14 +230,34 @@ impl Actor {
 /// working at once. An `Actor` built by hand gets no permission the
 /// database does not give its username.
 pub fn require(conn: &Connection, actor: &Actor, p: Permission, action: &str) -> Result<()> {
+    require_for(conn, actor, p, action, &[])
+}
+
+/// `require`, recording the IDs the refused action was aimed at (customer,
+/// item, operator...). Targets that do not look like IDs are left out of
+/// the record rather than risk writing personal data.
+pub fn require_for(
+    conn: &Connection,
+    actor: &Actor,
+    p: Permission,
+    action: &str,
+    targets: &[&str],
+) -> Result<()> {
     let current = Actor::resolve(conn, &actor.username)?;
     let Some(mut reason) = current.refusal(p) else {
         return Ok(());
     };
-    if let Err(e) = audit::append(
-        conn,
-        &Entry::new(&actor.username, action).outcome(Outcome::Refused),
-    ) {
+    let mut entry = Entry::new(&actor.username, action).outcome(Outcome::Refused);
+    for t in targets {
+        if Entry::new(&actor.username, action)
+            .target(t)
+            .validate()
+            .is_ok()
+        {
+            entry = entry.target(t);
+        }
+    }
+    if let Err(e) = audit::append(conn, &entry) {
         reason.push_str(&format!(
             " (the refusal could not be recorded in the audit trail: {e})"
         ));
@@ -460,11 +478,12 @@ impl RoleChange {
 /// nothing and records nothing. Every refusal is recorded.
 pub fn grant(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Result<RoleChange> {
     check_username(username)?;
-    require(
+    require_for(
         store.conn(),
         actor,
         Permission::ManageOperators,
         audit::OPERATOR_GRANT,
+        &[username, role.as_str()],
     )?;
     let now = crate::clock::now_ms();
     let outcome = store.write(|tx| {
@@ -525,14 +544,15 @@ pub fn revoke(
     role: Option<Role>,
 ) -> Result<RoleChange> {
     check_username(username)?;
-    require(
+    let what = role.map_or("all", Role::as_str);
+    require_for(
         store.conn(),
         actor,
         Permission::ManageOperators,
         audit::OPERATOR_REVOKE,
+        &[username, what],
     )?;
     let now = crate::clock::now_ms();
-    let what = role.map_or("all", Role::as_str);
     let outcome = store.write(|tx| {
         let before = crate::store::operators::roles(tx, username)?;
         let after: Vec<Role> = match role {
@@ -545,7 +565,9 @@ pub fn revoke(
             Some(r) => before.iter().copied().filter(|x| *x != r).collect(),
         };
         if before.is_empty() {
-            return Ok(Err(format!("{username} is not an operator; nothing changed")));
+            return Ok(Err(format!(
+                "{username} is not an operator; nothing changed"
+            )));
         }
         if after == before {
             return Ok(Err(format!(
@@ -601,12 +623,20 @@ pub struct SwitchChange {
 /// role recorded but out of effect: nobody can delete, redact, export or
 /// change retention until it is on again. Recorded as `account-switch`
 /// with the number of compliance_admins affected.
-pub fn set_manage_customer_data(store: &mut Store, actor: &Actor, on: bool) -> Result<SwitchChange> {
-    require(
+pub fn set_manage_customer_data(
+    store: &mut Store,
+    actor: &Actor,
+    on: bool,
+) -> Result<SwitchChange> {
+    require_for(
         store.conn(),
         actor,
         Permission::ManageOperators,
         audit::ACCOUNT_SWITCH,
+        &[
+            crate::store::operators::MANAGE_CUSTOMER_DATA,
+            if on { "on" } else { "off" },
+        ],
     )?;
     store.write(|tx| {
         let was = crate::store::operators::manage_customer_data(tx)?;
@@ -640,7 +670,10 @@ fn check_username(username: &str) -> Result<()> {
         Err(Error::Invalid(format!(
             "\"{}\" is not a valid username: use the person's OS login name \
              (letters, digits, '.', '_' or '-')",
-            username.chars().filter(|c| !c.is_control()).collect::<String>()
+            username
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
         )))
     }
 }
@@ -690,7 +723,9 @@ mod tests {
         assert!(alice.has(Role::ComplianceAdmin) && alice.has(Role::Admin));
         assert!(alice.manage_customer_data);
         assert!(!bootstrap(store.conn(), "mallory").unwrap());
-        assert!(!Actor::resolve(store.conn(), "mallory").unwrap().is_operator());
+        assert!(!Actor::resolve(store.conn(), "mallory")
+            .unwrap()
+            .is_operator());
         let first = audit::list(store.conn(), &audit::Filter::default(), 100)
             .unwrap()
             .pop()
@@ -720,19 +755,28 @@ mod tests {
         let c = store.conn();
         for user in ["carol", "nobody"] {
             let actor = Actor::resolve(c, user).unwrap();
-            for p in Permission::ALL.into_iter().filter(|p| *p != Permission::Read) {
+            for p in Permission::ALL
+                .into_iter()
+                .filter(|p| *p != Permission::Read)
+            {
                 let before = audit::verify(c).unwrap().entries;
                 let err = require(c, &actor, p, audit::DELETE_PROFILE).unwrap_err();
                 assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
                 assert!(err.to_string().contains(user), "{err}");
                 assert_eq!(audit::verify(c).unwrap().entries, before + 1);
                 let e = last_entry(&store);
-                assert_eq!(
-                    (e.operator.as_str(), e.outcome.as_str()),
-                    (user, "refused")
-                );
+                assert_eq!((e.operator.as_str(), e.outcome.as_str()), (user, "refused"));
             }
             require(c, &actor, Permission::Read, audit::EXPORT).unwrap();
+            let err = require_for(
+                c,
+                &actor,
+                Permission::Export,
+                audit::EXPORT,
+                &["cus_1", "martha@example.com"],
+            );
+            assert!(matches!(err, Err(Error::NotPermitted { .. })));
+            assert_eq!(last_entry(&store).targets, vec!["cus_1"]);
         }
     }
 
@@ -741,7 +785,10 @@ mod tests {
         let (mut store, alice) = fixture();
         // Not an admin: refused, recorded, nothing changes.
         let err = grant(&mut store, &alice, "carol", Role::ComplianceAdmin).unwrap_err();
-        assert!(err.to_string().contains("only be granted to admins"), "{err}");
+        assert!(
+            err.to_string().contains("only be granted to admins"),
+            "{err}"
+        );
         assert_eq!(last_entry(&store).outcome, "refused");
         assert_eq!(
             crate::store::operators::roles(store.conn(), "carol").unwrap(),
@@ -758,7 +805,10 @@ mod tests {
         assert!(alice_now.has(Role::ComplianceAdmin));
         assert!(!alice_now.can(Permission::Delete));
         assert!(alice_now.can(Permission::ManageOperators));
-        assert!(alice_now.refusal(Permission::Delete).unwrap().contains("is off"));
+        assert!(alice_now
+            .refusal(Permission::Delete)
+            .unwrap()
+            .contains("is off"));
         assert!(alice_now.notice().is_some());
 
         set_manage_customer_data(&mut store, &alice_now, true).unwrap();
@@ -766,7 +816,9 @@ mod tests {
         let bob = Actor::resolve(store.conn(), "bob").unwrap();
         let change = grant(&mut store, &bob, "bob", Role::ComplianceAdmin).unwrap();
         assert_eq!(change.after, vec![Role::ComplianceAdmin, Role::Admin]);
-        assert!(Actor::resolve(store.conn(), "bob").unwrap().can(Permission::Delete));
+        assert!(Actor::resolve(store.conn(), "bob")
+            .unwrap()
+            .can(Permission::Delete));
     }
 
     #[test]
@@ -798,7 +850,9 @@ mod tests {
         revoke(&mut store, &alice, "bob", None).unwrap();
         let err = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap_err();
         assert!(err.to_string().contains("only admin"), "{err}");
-        assert!(Actor::resolve(store.conn(), "alice").unwrap().can(Permission::Delete));
+        assert!(Actor::resolve(store.conn(), "alice")
+            .unwrap()
+            .can(Permission::Delete));
 
         grant(&mut store, &alice, "bob", Role::Admin).unwrap();
         let change = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap();

@@ -248,7 +248,9 @@ fn target_problem(t: &str) -> Option<&'static str> {
         return Some("contains characters IDs do not have");
     }
     let digits = t.chars().filter(char::is_ascii_digit).count();
-    let phone_shaped = t.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '.')
+    let phone_shaped = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
         && digits != t.len()
         && (7..=15).contains(&digits);
     if phone_shaped {
@@ -654,7 +656,10 @@ mod tests {
         let mut out = Vec::new();
         export(store.conn(), Format::Csv, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("\"[\"\"itm_42\"\",\"\"cus_1\"\"]\""), "{text}");
+        assert!(
+            text.contains("\"[\"\"itm_42\"\",\"\"cus_1\"\"]\""),
+            "{text}"
+        );
         assert_eq!(
             text.lines().last().unwrap(),
             format!("# head={head} entries=1")

@@ -13,12 +13,13 @@ use crate::error::Result;
 /// cannot both read the same chain head and then append. Inside the
 /// caller's transaction it uses a savepoint, so a failure leaves none of
 /// `f`'s writes behind even if the caller goes on to commit.
-pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+pub(crate) fn atomically<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
     if conn.is_autocommit() {
-        let tx = rusqlite::Transaction::new_unchecked(
-            conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         return Ok(value);
