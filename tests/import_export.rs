@@ -299,7 +299,7 @@ fn a_bad_file_imports_nothing_and_names_every_bad_line() {
         "line 3: not valid JSON: EOF while parsing a value (column 34)",
         "line 4: customer cus_nocreated: missing field `createdAt`",
         "line 5: item itm_cus_fax: unknown content.type \"FAX\" (expected one of CHAT_MESSAGE, EMAIL,",
-        "line 6: customer cus_ok1 was already imported from line 1",
+        "line 6: customer cus_ok1 already appears on line 1",
         "line 7: attachment att_bad data is not valid base64",
         "line 8: item itm_cus_date timestamp \"2023-13-45T99:00:00Z\" is not a date",
         "lethe: nothing was imported: 6 of 8 documents have problems",
@@ -373,7 +373,8 @@ fn skip_invalid_with_only_bad_lines_fails() {
 #[test]
 fn duplicates_against_the_database_are_refused_for_every_kind() {
     // Each case reuses exactly one ID that rich.jsonl already holds.
-    let cases: [(&str, fn(&mut Value)); 7] = [
+    type Mutate = fn(&mut Value);
+    let cases: [(&str, Mutate); 7] = [
         ("customer cus_rich", |d| d["id"] = json!("cus_rich")),
         ("conversation cnv_r1", |d| {
             d["conversations"][0]["id"] = json!("cnv_r1")
@@ -508,6 +509,10 @@ fn other_mess_is_named_per_line() {
     let mut bad_reason = small("cus_reason");
     bad_reason["deletedAt"] = json!("2024-01-01T00:00:00Z");
     bad_reason["deletionReason"] = json!("gdpr");
+    let named_but_deleted = bad_reason.clone();
+    bad_reason.as_object_mut().unwrap().remove("name");
+    let mut deleted_with_text = small("cus_del");
+    deleted_with_text["conversations"][0]["items"][0]["deletedAt"] = json!("2024-01-02T00:00:00Z");
     let lines = [
         recording_on_chat.to_string(),
         size_mismatch.to_string(),
@@ -516,6 +521,8 @@ fn other_mess_is_named_per_line() {
         unknown_field.to_string(),
         "[1, 2]".to_string(),
         bad_reason.to_string(),
+        deleted_with_text.to_string(),
+        named_but_deleted.to_string(),
     ];
     let mut text = lines.join("\n").into_bytes();
     text.extend_from_slice(b"\n{\"id\": \"cus_\xff\"}\n");
@@ -530,7 +537,9 @@ fn other_mess_is_named_per_line() {
         "line 5: customer cus_field: unknown field `emailAddress`",
         "line 6: a customer document must be a JSON object, not an array",
         "line 7: customer cus_reason deletionReason \"gdpr\" is not one of manual, retention",
-        "line 8: the line is not UTF-8 text (invalid byte at column 13)",
+        "line 8: item itm_cus_del is deleted (deletedAt) but still has content, subject, from or to",
+        "line 9: customer cus_reason is deleted (deletedAt) but still has a name, email, phone or address",
+        "line 10: the line is not UTF-8 text (invalid byte at column 13)",
     ];
     assert_eq!(got.len(), want.len(), "{got:#?}");
     for (g, w) in got.iter().zip(want) {

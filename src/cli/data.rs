@@ -74,10 +74,15 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     }
     let bad = report.problems.len();
     if !report.committed {
+        let what = format!(
+            "nothing was imported: {bad} of {} have problems (listed above)",
+            count(report.documents, "document")
+        );
+        if report.valid == 0 {
+            anyhow::bail!("{what}. Fix them and import again.");
+        }
         anyhow::bail!(
-            "nothing was imported: {} of {} have problems (listed above). Fix them, or rerun with --skip-invalid to import the {} valid {}.",
-            bad,
-            count(report.documents, "document"),
+            "{what}. Fix them, or rerun with --skip-invalid to import the {} valid {}.",
             report.valid,
             if report.valid == 1 { "one" } else { "ones" }
         );
