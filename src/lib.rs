@@ -12,8 +12,10 @@ pub mod error;
 pub mod format;
 pub mod phone;
 pub mod pii;
+pub mod profile;
 pub mod search;
 pub mod store;
+pub mod timeline;
 pub mod tui;
 
 pub use error::{Error, Result};
