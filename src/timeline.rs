@@ -188,8 +188,10 @@ impl Timeline {
                         let items = db::items(conn, id, page * PAGE, PAGE)?;
                         self.pages.insert((conv, page), items);
                     }
-                    // Skip to the next page of this conversation.
-                    row = self.starts[conv] + 1 + (page + 1) * PAGE;
+                    // On to the next page of this conversation, or the
+                    // next conversation's header.
+                    let next_conv = self.starts.get(conv + 1).copied().unwrap_or(self.rows);
+                    row = (self.starts[conv] + 1 + (page + 1) * PAGE).min(next_conv);
                 }
                 Some(RowRef::Header(_)) => row += 1,
                 None => break,

@@ -172,8 +172,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.customers.focus = match focus {
                 Focus::Timeline | Focus::Profile => Focus::Results,
                 Focus::Results => Focus::Search,
-                Focus::Search if !app.customers.results.is_empty() => Focus::Results,
-                Focus::Search => Focus::Search,
+                // Leaving the text field turns the global keys back on.
+                Focus::Search => Focus::Results,
             };
             vec![]
         }
