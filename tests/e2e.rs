@@ -181,7 +181,7 @@ fn a_viewer_gets_the_read_only_banner() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
     let mut s = Session::spawn(&db, common::VIEWER, dir.path());
-    s.wait_for("READ-ONLY: bob is not an operator", T);
+    s.wait_for("READ-ONLY  bob is not an operator", T);
     s.send("\x03");
     assert!(s.wait_exit(T));
 }

@@ -192,13 +192,7 @@ impl Context {
     pub fn falls_through(self) -> bool {
         matches!(
             self,
-            Context::Results
-                | Context::Profile
-                | Context::Timeline
-                | Context::Audit
-                | Context::ItemView
-                | Context::Notice
-                | Context::Help
+            Context::Results | Context::Profile | Context::Timeline | Context::Audit
         )
     }
 }
@@ -317,6 +311,7 @@ const ITEM_VIEW: &[Binding] = &[
         "close",
         true,
     ),
+    b(&[k('q')], Action::Quit, "quit", true),
 ];
 
 const MENU: &[Binding] = &[
@@ -364,12 +359,15 @@ const TYPED_CONFIRM: &[Binding] = &[
     b(ESC, Action::Cancel, "cancel", true),
 ];
 
-const NOTICE: &[Binding] = &[b(
-    &[code(KeyCode::Esc), code(KeyCode::Enter)],
-    Action::Back,
-    "close",
-    true,
-)];
+const NOTICE: &[Binding] = &[
+    b(
+        &[code(KeyCode::Esc), code(KeyCode::Enter)],
+        Action::Back,
+        "close",
+        true,
+    ),
+    b(&[k('q')], Action::Quit, "quit", true),
+];
 
 const RECEIPT: &[Binding] = &[
     b(&[k('s')], Action::Save, "save the receipt (JSON)", true),
@@ -410,6 +408,7 @@ const HELP: &[Binding] = &[
     b(PG_DOWN, Action::PageDown, "page down", false),
     b(PG_UP, Action::PageUp, "page up", false),
     b(&[code(KeyCode::Esc), k('?')], Action::Back, "close", true),
+    b(&[k('q')], Action::Quit, "quit", true),
 ];
 
 pub fn bindings(ctx: Context) -> &'static [Binding] {

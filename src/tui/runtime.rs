@@ -174,9 +174,10 @@ impl Runtime {
         let Some(o) = self.app.customers.open.as_mut() else {
             return;
         };
-        let lo = o.top.min(o.selected).saturating_sub(ph);
-        let hi = o.top.max(o.selected) + ph + 1;
-        let mut result = o.timeline.load_rows(conn, lo..hi);
+        // The rows that can share the screen with the selection, then the
+        // rows from the (possibly moved) top.
+        let around = o.selected.saturating_sub(ph)..o.selected + ph + 1;
+        let mut result = o.timeline.load_rows(conn, around);
         if result.is_ok() {
             timeline_view::keep_visible(&theme, o, pw, ph);
             result = o.timeline.load_rows(conn, o.top..o.top + ph + 1);

@@ -70,12 +70,23 @@ pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
 }
 
 fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static> {
+    // Brackets mark the focused button without colour, too.
+    let label = |text: &str, focused: bool| {
+        if focused {
+            format!("[ {text} ]")
+        } else {
+            format!("  {text}  ")
+        }
+    };
     Line::from(vec![
         Span::raw("  "),
-        Span::styled(" Cancel ", app.theme.button(!delete_focused)),
+        Span::styled(
+            label("Cancel", !delete_focused),
+            app.theme.button(!delete_focused),
+        ),
         Span::raw("   "),
         Span::styled(
-            format!(" {delete_label} "),
+            label(delete_label, delete_focused),
             app.theme.danger_button(delete_focused),
         ),
     ])
@@ -123,7 +134,7 @@ pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedC
         .removes
         .iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| format!("{n} {k}"))
+        .map(|(k, n)| format!("{k} {n}"))
         .collect();
     lines.extend(wrapped(
         &format!(
@@ -212,7 +223,7 @@ pub fn render_receipt(
         .removed
         .iter()
         .filter(|(_, n)| **n > 0)
-        .map(|(k, n)| format!("{n} {k}"))
+        .map(|(k, n)| format!("{k} {n}"))
         .collect();
     lines.extend(wrapped(
         &format!(

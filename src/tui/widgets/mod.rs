@@ -96,7 +96,12 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
         (Modal::Receipt { receipt, .. }, Action::Save) => {
             vec![Effect::SaveReceipt(receipt.clone())]
         }
-        (Modal::Menu(_) | Modal::Confirm(_) | Modal::TypedConfirm(_), Action::Cancel) => {
+        (Modal::Menu(_), Action::Cancel) => {
+            app.modals.pop();
+            app.info("Cancelled.");
+            vec![]
+        }
+        (Modal::Confirm(_) | Modal::TypedConfirm(_), Action::Cancel) => {
             app.modals.pop();
             app.info("Cancelled; nothing was deleted.");
             vec![]

@@ -28,17 +28,14 @@ pub fn render_item(app: &App, frame: &mut Frame, area: Rect, row: usize, scroll:
     else {
         return;
     };
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).max(20),
-        area.height.saturating_sub(2),
-    );
+    let w = area.width.saturating_sub(4).max(20);
+    let lines = detail_lines(&app.theme, item, w.saturating_sub(2) as usize);
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, w, h);
     frame.render_widget(Clear, rect);
     let block = Block::bordered()
         .title(format!(" {} {} — Esc closes ", item.kind.label(), item.id))
         .border_style(app.theme.border(true));
-    let inner_w = rect.width.saturating_sub(2) as usize;
-    let lines = detail_lines(&app.theme, item, inner_w);
     let max = lines
         .len()
         .saturating_sub(rect.height.saturating_sub(2) as usize) as u16;

@@ -35,9 +35,9 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
 pub fn banner_text(app: &App) -> String {
     let who = &app.actor.username;
     if app.actor.is_operator() {
-        format!(" READ-ONLY: {who} is not a Compliance Administrator. You can look, not delete or save. ")
+        format!(" READ-ONLY  {who} is not a Compliance Administrator: no deleting or saving ")
     } else {
-        format!(" READ-ONLY: {who} is not an operator of this database. You can look, not delete or save. ")
+        format!(" READ-ONLY  {who} is not an operator of this database: no deleting or saving ")
     }
 }
 

@@ -22,6 +22,15 @@ pub fn size(bytes: i64) -> String {
     }
 }
 
+/// "1 item", "3 items".
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 pub fn duration(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }

@@ -254,6 +254,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 
 fn move_selection(app: &mut App, action: &Action) {
     let page = page_rows(app);
+    let (theme, width) = (app.theme, app.size.0 as usize);
     let st = &mut app.customers;
     let delta = |len: usize| -> isize {
         match action {
@@ -277,8 +278,9 @@ fn move_selection(app: &mut App, action: &Action) {
         }
         Focus::Profile => {
             if let Some(o) = st.open.as_mut() {
-                let d = delta(1000).clamp(-1000, 1000);
-                o.profile_scroll = (o.profile_scroll as isize + d).clamp(0, 1000) as u16;
+                let max = profile_view::lines(&theme, &o.profile, width).len() as isize;
+                let d = delta(max as usize);
+                o.profile_scroll = (o.profile_scroll as isize + d).clamp(0, max) as u16;
             }
         }
         Focus::Search => {}

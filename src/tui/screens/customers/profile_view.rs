@@ -9,6 +9,7 @@ use ratatui::Frame;
 use super::super::super::app::App;
 use super::super::super::sanitize::{truncate, wrap};
 use super::super::super::theme::Theme;
+use super::delete::plural;
 use super::{Focus, OpenCustomer};
 use crate::clock;
 use crate::profile::Profile;
@@ -44,8 +45,11 @@ fn holds(p: &Profile) -> String {
         String::new()
     };
     format!(
-        "{} conversations · {} items{deleted} · {} attachments · {} recordings",
-        c.conversations, c.items, c.attachments, c.recordings
+        "{} · {}{deleted} · {} · {}",
+        plural(c.conversations, "conversation"),
+        plural(c.items, "item"),
+        plural(c.attachments, "attachment"),
+        plural(c.recordings, "recording")
     )
 }
 

@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::super::super::app::App;
 use super::super::super::sanitize::{line as clean, truncate, wrap};
 use super::super::super::theme::Theme;
-use super::delete::{duration, size};
+use super::delete::{duration, plural, size};
 use super::{Focus, OpenCustomer};
 use crate::clock;
 use crate::format::{ContentType, Direction, InitiatorType};
@@ -149,7 +149,7 @@ fn item_lines(theme: &Theme, item: &Item, w: usize, selected: bool) -> Vec<Line<
         .filter(|_| item.kind.has_recording())
         .map(|d| format!(" · {}", duration(d)));
     let head = format!(
-        "{marker}{} {label:<9} {}{}",
+        "{marker}{} {label:<12} {}{}",
         clock::minute(item.timestamp),
         who(item),
         dur.unwrap_or_default()
@@ -204,11 +204,11 @@ fn header_line(theme: &Theme, c: &ConversationHead, w: usize, selected: bool) ->
         (false, None) => clock::date(c.updated_at),
     };
     let rest = format!(
-        " {} · {} – {} · {} items · {}",
+        " {} · {} – {} · {} · {}",
         c.topic.as_deref().unwrap_or("(no topic)"),
         clock::date(c.created_at),
         until,
-        c.items,
+        plural(c.items, "item"),
         c.id
     );
     let status_style = if c.status.blocks_deletion() {
@@ -257,6 +257,9 @@ pub fn keep_visible(theme: &Theme, o: &mut OpenCustomer, w: usize, h: usize) {
         o.top = o.selected;
         return;
     }
+    // Every row takes at least one line, so rows further up than the pane
+    // is tall cannot share the screen with the selection.
+    o.top = o.top.max(o.selected.saturating_sub(h));
     loop {
         let used: usize = (o.top..=o.selected)
             .map(|r| row_lines(theme, &o.timeline, r, w, r == o.selected).len())
