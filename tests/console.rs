@@ -597,3 +597,53 @@ fn resizing_keeps_the_console_usable() {
     c.rt.dispatch(Action::Resize(80, 24));
     assert!(c.screen().contains("Timeline"));
 }
+
+/// The key tables of docs/CONSOLE.md, generated from the keymap.
+fn keys_markdown() -> String {
+    use lethe::tui::keymap::{bindings, Context};
+    let mut out = String::new();
+    for ctx in Context::ALL {
+        out.push_str(&format!(
+            "\n### {}\n\n| Key | Action |\n|---|---|\n",
+            ctx.title()
+        ));
+        for b in bindings(ctx) {
+            let needs = b
+                .needs
+                .map(|p| format!(" (needs the permission for {})", p.describe()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "| `{}` | {}{} |\n",
+                b.label().replace('|', "\\|"),
+                b.desc,
+                needs
+            ));
+        }
+    }
+    out
+}
+
+/// The keys in the documentation are the keys in the code. Run with
+/// LETHE_UPDATE_DOCS=1 to rewrite the generated part.
+#[test]
+fn the_documented_keys_are_the_real_ones() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CONSOLE.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
+    let a = doc.find(start).expect("start marker") + start.len();
+    let b = doc.find(end).expect("end marker");
+    let generated = keys_markdown();
+    if std::env::var_os("LETHE_UPDATE_DOCS").is_some() {
+        std::fs::write(
+            &path,
+            format!("{}{}\n{}", &doc[..a], generated.trim_start(), &doc[b..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        doc[a..b].trim(),
+        generated.trim(),
+        "docs/CONSOLE.md is out of date; run with LETHE_UPDATE_DOCS=1"
+    );
+}

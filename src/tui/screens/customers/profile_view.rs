@@ -118,13 +118,13 @@ fn collapsed(theme: &Theme, p: &Profile, w: usize) -> Vec<Line<'static>> {
         .collect();
     let c = &p.counts;
     let dates = format!(
-        "since {} · last contact {} · {} conv · {} items · {} att · {} rec",
+        "since {} · last contact {} · {} conv · {} · {} att · {} rec",
         clock::date(p.created_at),
         p.last_contact_at
             .map(clock::date)
             .unwrap_or_else(|| "none".into()),
         c.conversations,
-        c.items,
+        plural(c.items, "item"),
         c.attachments,
         c.recordings
     );
