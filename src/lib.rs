@@ -14,8 +14,10 @@ pub mod format;
 pub mod import;
 pub mod phone;
 pub mod pii;
+pub mod profile;
 pub mod search;
 pub mod store;
+pub mod timeline;
 pub mod tui;
 
 pub use error::{Error, Result};

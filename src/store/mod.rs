@@ -16,7 +16,9 @@ pub mod audit;
 pub mod customers;
 pub mod forensic;
 pub mod operators;
+pub mod profile;
 pub mod search;
+pub mod timeline;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
 /// version `i` to `i + 1`.

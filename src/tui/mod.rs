@@ -1,7 +1,92 @@
-//! The full-screen console.
+//! The full-screen console. State, update, view: `keymap` turns a key into
+//! an `Action`, `app::update` changes the state and returns effects, the
+//! `runtime` carries them out, and `view::render` draws the state.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod runtime;
+pub mod sanitize;
+pub mod screens;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+pub mod worker;
+
+use std::sync::mpsc;
+
+use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
 
 use crate::cli::Ctx;
+use action::Action;
+use app::App;
+use runtime::{Runtime, Searcher};
 
-pub fn run(_ctx: &Ctx) -> anyhow::Result<()> {
-    anyhow::bail!("the console is not built yet")
+enum Event {
+    Key(KeyEvent),
+    Action(Action),
+}
+
+/// Opens the console on `ctx.db` and runs it until the admin quits. The
+/// terminal is restored on every way out, a panic included.
+pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    // Open before touching the terminal, so a bad path prints plainly.
+    let store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let (tx, rx) = mpsc::channel::<Event>();
+    let reply = tx.clone();
+    let search = worker::spawn(ctx.db.clone(), move |resp| {
+        reply.send(Event::Action(Action::SearchDone(resp))).is_ok()
+    });
+    let mut terminal = ratatui::try_init()?;
+    let size = terminal.size()?;
+    let app = App::new(actor, theme::Theme::from_env(), (size.width, size.height));
+    let mut rt = Runtime::new(app, store, Searcher::Worker(search), save_dir);
+    std::thread::spawn(move || read_terminal(tx));
+    let result = event_loop(&mut terminal, &mut rt, &rx);
+    let _ = terminal.show_cursor();
+    ratatui::restore();
+    result
+}
+
+/// Forwards key presses and resizes; ends when the console has gone.
+fn read_terminal(tx: mpsc::Sender<Event>) {
+    loop {
+        let sent = match event::read() {
+            Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => tx.send(Event::Key(k)),
+            Ok(TermEvent::Resize(w, h)) => tx.send(Event::Action(Action::Resize(w, h))),
+            Ok(_) => Ok(()),
+            Err(_) => return,
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+/// Redraws after events only; events that arrived meanwhile are handled
+/// before the next frame, so fast typing never queues up frames.
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    rt: &mut Runtime,
+    rx: &mpsc::Receiver<Event>,
+) -> anyhow::Result<()> {
+    loop {
+        terminal.draw(|f| rt.draw(f))?;
+        let Ok(first) = rx.recv() else {
+            return Ok(());
+        };
+        let mut next = Some(first);
+        while let Some(ev) = next {
+            match ev {
+                Event::Key(k) => rt.key(k),
+                Event::Action(a) => rt.dispatch(a),
+            }
+            if rt.app.quit {
+                return Ok(());
+            }
+            next = rx.try_recv().ok();
+        }
+    }
 }

@@ -1,0 +1,317 @@
+//! The Customers screen: search as you type, a profile, and the
+//! conversation timeline, with Contact- and profile-level deletion.
+
+mod delete;
+pub mod profile_view;
+pub mod results_view;
+pub mod timeline_view;
+pub mod view;
+
+use tui_input::backend::crossterm::EventHandler;
+use tui_input::Input;
+
+use super::super::action::{Action, Effect};
+use super::super::app::{App, Modal};
+use crate::profile::Profile;
+use crate::search::CustomerSummary;
+use crate::timeline::Timeline;
+
+pub use delete::{begin_delete_item, begin_save, menu_effect as delete_menu_effect};
+
+/// How many results one search returns.
+pub const RESULT_LIMIT: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    Search,
+    Results,
+    Profile,
+    Timeline,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CustomersState {
+    pub focus: Focus,
+    pub input: Input,
+    /// Generation of the newest query typed, and of the results shown. A
+    /// result older than the one shown is dropped, so a slow search never
+    /// overwrites a newer one.
+    pub search_gen: u64,
+    pub results_gen: u64,
+    pub results: Vec<CustomerSummary>,
+    /// Per result: another result shares its email or external ID.
+    pub duplicate: Vec<bool>,
+    pub selected: usize,
+    pub open: Option<OpenCustomer>,
+}
+
+impl CustomersState {
+    pub fn searching(&self) -> bool {
+        self.results_gen < self.search_gen && !self.input.value().trim().is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenCustomer {
+    pub profile: Profile,
+    pub timeline: Timeline,
+    pub selected: usize,
+    /// First timeline row drawn.
+    pub top: usize,
+    pub profile_scroll: u16,
+}
+
+impl OpenCustomer {
+    pub fn new(profile: Profile, timeline: Timeline) -> OpenCustomer {
+        OpenCustomer {
+            profile,
+            timeline,
+            selected: 0,
+            top: 0,
+            profile_scroll: 0,
+        }
+    }
+}
+
+/// Marks results that share an email or external ID with another result:
+/// duplicates the admin must handle one by one.
+fn duplicates(results: &[CustomerSummary]) -> Vec<bool> {
+    let key = |s: &Option<String>| s.as_deref().map(|v| v.trim().to_lowercase());
+    results
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            results.iter().enumerate().any(|(j, b)| {
+                i != j
+                    && ((a.email.is_some() && key(&a.email) == key(&b.email))
+                        || (a.external_id.is_some() && key(&a.external_id) == key(&b.external_id)))
+            })
+        })
+        .collect()
+}
+
+fn step(current: usize, len: usize, delta: isize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    (current as isize + delta).clamp(0, len as isize - 1) as usize
+}
+
+/// Timeline rows per page move, from the pane's height.
+fn page_rows(app: &App) -> isize {
+    (app.size.1 as isize / 3).max(1)
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let focus = app.customers.focus;
+    let open = app.customers.open.is_some();
+    match action {
+        Action::Input(key) => {
+            let st = &mut app.customers;
+            let before = st.input.value().to_string();
+            st.input.handle_event(&crossterm::event::Event::Key(key));
+            if st.input.value() == before {
+                return vec![];
+            }
+            st.search_gen += 1;
+            let query = st.input.value().to_string();
+            if query.trim().is_empty() {
+                st.results.clear();
+                st.duplicate.clear();
+                st.results_gen = st.search_gen;
+                return vec![];
+            }
+            vec![Effect::Search {
+                generation: st.search_gen,
+                query,
+            }]
+        }
+        Action::SearchDone(resp) => {
+            let st = &mut app.customers;
+            if resp.generation <= st.results_gen || resp.generation > st.search_gen {
+                return vec![];
+            }
+            st.results_gen = resp.generation;
+            match resp.result {
+                Ok(rows) => {
+                    st.duplicate = duplicates(&rows);
+                    st.results = rows;
+                    st.selected = 0;
+                }
+                Err(e) => app.error(format!("Search failed: {e}")),
+            }
+            vec![]
+        }
+        Action::FocusSearch => {
+            app.customers.focus = Focus::Search;
+            vec![]
+        }
+        Action::FocusNext | Action::FocusPrev => {
+            let order: &[Focus] = if open {
+                &[
+                    Focus::Search,
+                    Focus::Results,
+                    Focus::Profile,
+                    Focus::Timeline,
+                ]
+            } else {
+                &[Focus::Search, Focus::Results]
+            };
+            let i = order.iter().position(|f| *f == focus).unwrap_or(0);
+            let n = order.len();
+            let next = if matches!(action, Action::FocusNext) {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            app.customers.focus = order[next];
+            vec![]
+        }
+        Action::Back => {
+            app.customers.focus = match focus {
+                Focus::Timeline | Focus::Profile => Focus::Results,
+                Focus::Results => Focus::Search,
+                // Leaving the text field turns the global keys back on.
+                Focus::Search => Focus::Results,
+            };
+            vec![]
+        }
+        Action::Open => {
+            match focus {
+                Focus::Search => {
+                    if app.customers.results.is_empty() {
+                        app.info("No results yet: type a name, email, phone, external ID or customer ID.");
+                    } else {
+                        app.customers.focus = Focus::Results;
+                    }
+                    vec![]
+                }
+                Focus::Results => match app.customers.results.get(app.customers.selected) {
+                    Some(r) => vec![Effect::OpenCustomer(r.id.clone())],
+                    None => vec![],
+                },
+                Focus::Timeline => {
+                    if let Some(o) = &app.customers.open {
+                        if o.timeline.item(o.selected).is_some() {
+                            app.modals.push(Modal::Item {
+                                row: o.selected,
+                                scroll: 0,
+                            });
+                        }
+                    }
+                    vec![]
+                }
+                Focus::Profile => vec![],
+            }
+        }
+        Action::CustomerLoaded(result) => {
+            match result {
+                Ok(loaded) => {
+                    let (profile, timeline) = *loaded;
+                    let st = &mut app.customers;
+                    // A reload keeps the admin's place in the timeline.
+                    let keep = st
+                        .open
+                        .as_ref()
+                        .filter(|o| o.profile.id == profile.id)
+                        .map(|o| (o.selected, o.top, o.profile_scroll));
+                    let mut o = OpenCustomer::new(profile, timeline);
+                    if let Some((sel, top, scroll)) = keep {
+                        o.selected = sel.min(o.timeline.len().saturating_sub(1));
+                        o.top = top.min(o.selected);
+                        o.profile_scroll = scroll;
+                    } else {
+                        st.focus = Focus::Timeline;
+                    }
+                    st.open = Some(o);
+                }
+                Err(e) => app.error(format!("Could not open the customer: {e}")),
+            }
+            vec![]
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            move_selection(app, &action);
+            vec![]
+        }
+        Action::DeleteItem if focus == Focus::Timeline => {
+            let row = app.customers.open.as_ref().map(|o| o.selected);
+            row.map(|r| begin_delete_item(app, r)).unwrap_or_default()
+        }
+        Action::Save if focus == Focus::Timeline => {
+            let row = app.customers.open.as_ref().map(|o| o.selected);
+            row.map(|r| begin_save(app, r)).unwrap_or_default()
+        }
+        Action::DeleteProfile => delete::begin_delete_profile(app),
+        other => delete::result(app, other),
+    }
+}
+
+fn move_selection(app: &mut App, action: &Action) {
+    let page = page_rows(app);
+    let (theme, width) = (app.theme, app.size.0 as usize);
+    let st = &mut app.customers;
+    let delta = |len: usize| -> isize {
+        match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => -(len as isize),
+            _ => len as isize,
+        }
+    };
+    match st.focus {
+        Focus::Results => {
+            st.selected = step(st.selected, st.results.len(), delta(st.results.len()))
+        }
+        Focus::Timeline => {
+            if let Some(o) = st.open.as_mut() {
+                let len = o.timeline.len();
+                o.selected = step(o.selected, len, delta(len));
+            }
+        }
+        Focus::Profile => {
+            if let Some(o) = st.open.as_mut() {
+                let max = profile_view::lines(&theme, &o.profile, width).len() as isize;
+                let d = delta(max as usize);
+                o.profile_scroll = (o.profile_scroll as isize + d).clamp(0, max) as u16;
+            }
+        }
+        Focus::Search => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(id: &str, email: &str) -> CustomerSummary {
+        CustomerSummary {
+            id: id.into(),
+            name: None,
+            email: Some(email.into()),
+            phone: None,
+            external_id: None,
+            created_at: 0,
+            last_contact_at: None,
+            open_status: None,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn shared_emails_are_marked_as_duplicates() {
+        let rows = [
+            summary("a", "X@y.com"),
+            summary("b", "x@y.com"),
+            summary("c", "z@y.com"),
+        ];
+        assert_eq!(duplicates(&rows), vec![true, true, false]);
+    }
+}

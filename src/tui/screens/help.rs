@@ -1,0 +1,56 @@
+//! The `?` screen: every key of every layer, generated from the keymap.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::super::app::App;
+use super::super::keymap::{bindings, Context};
+use super::super::theme::Theme;
+
+const KEY_W: usize = 16;
+
+fn lines(theme: &Theme, can: &dyn Fn(crate::access::Permission) -> bool) -> Vec<Line<'static>> {
+    let mut out = vec![];
+    for ctx in Context::ALL {
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(ctx.title().to_string(), theme.title()));
+        for b in bindings(ctx) {
+            let mut desc = b.desc.to_string();
+            let mut style = theme.base();
+            if let Some(p) = b.needs.filter(|p| !can(*p)) {
+                desc.push_str(&format!(" (not permitted: {})", p.describe()));
+                style = theme.dim();
+            }
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<KEY_W$}", b.label()), theme.key()),
+                Span::styled(desc, style),
+            ]));
+        }
+    }
+    out
+}
+
+pub fn line_count() -> usize {
+    lines(&Theme { color: false }, &|_| true).len()
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered()
+        .title(" Keys — Esc or ? closes, j/k scroll ")
+        .border_style(app.theme.border(true));
+    let can = |p| app.actor.can(p);
+    let all = lines(&app.theme, &can);
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let max = all.len().saturating_sub(inner_h) as u16;
+    frame.render_widget(
+        Paragraph::new(all)
+            .block(block)
+            .scroll((scroll.min(max), 0)),
+        area,
+    );
+}

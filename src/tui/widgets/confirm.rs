@@ -1,0 +1,262 @@
+//! Dialogs: the choice menu, the confirm dialog (Cancel is the default),
+//! the type-the-name dialog for a whole profile, notices and the receipt.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::Frame;
+
+use super::super::app::{App, Confirm, Menu, TypedConfirm};
+use super::super::sanitize::{line as clean, truncate, wrap};
+use super::popup::centered;
+use crate::erase::Receipt;
+
+fn dialog(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    danger: bool,
+) -> Rect {
+    let w = lines
+        .iter()
+        .map(|l| l.width() as u16 + 4)
+        .max()
+        .unwrap_or(30)
+        .clamp(40, 76)
+        .min(area.width);
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, w, h);
+    frame.render_widget(Clear, rect);
+    let style = if danger {
+        app.theme.error()
+    } else {
+        app.theme.border(true)
+    };
+    let block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(style);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    rect
+}
+
+fn wrapped(text: &str, w: usize) -> Vec<Line<'static>> {
+    wrap(text, w).into_iter().map(Line::raw).collect()
+}
+
+pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
+    let w = (area.width as usize).min(76).saturating_sub(4);
+    let mut lines: Vec<Line> = m
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| {
+            let sel = i == m.selected;
+            let text = truncate(&format!("{} {label}", if sel { "▶" } else { " " }), w);
+            Line::styled(
+                text,
+                if sel {
+                    app.theme.selected()
+                } else {
+                    app.theme.base()
+                },
+            )
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Enter choose · Esc cancel", app.theme.dim()));
+    dialog(app, frame, area, &m.title, lines, false);
+}
+
+fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static> {
+    // Brackets mark the focused button without colour, too.
+    let label = |text: &str, focused: bool| {
+        if focused {
+            format!("[ {text} ]")
+        } else {
+            format!("  {text}  ")
+        }
+    };
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(
+            label("Cancel", !delete_focused),
+            app.theme.button(!delete_focused),
+        ),
+        Span::raw("   "),
+        Span::styled(
+            label(delete_label, delete_focused),
+            app.theme.danger_button(delete_focused),
+        ),
+    ])
+}
+
+pub fn render_confirm(app: &App, frame: &mut Frame, area: Rect, c: &Confirm) {
+    let w = (area.width as usize).min(76).saturating_sub(4);
+    let mut lines = vec![Line::styled(
+        "This will be deleted and cannot be recovered:",
+        app.theme.title(),
+    )];
+    for l in &c.lines {
+        lines.extend(wrapped(l, w));
+    }
+    lines.push(Line::raw(""));
+    lines.push(buttons(app, c.delete_focused, "Delete"));
+    lines.push(Line::styled(
+        "y delete · n/Esc cancel · Tab switch · Enter press",
+        app.theme.dim(),
+    ));
+    dialog(app, frame, area, &c.title, lines, true);
+}
+
+/// Whether the typed text confirms: the name as stored, or as displayed
+/// (names with control characters show placeholders).
+pub fn typed_matches(t: &TypedConfirm) -> bool {
+    let typed = t.input.value().trim();
+    !typed.is_empty() && (typed == t.expected || typed == clean(&t.expected))
+}
+
+pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedConfirm) {
+    let w = (area.width as usize).min(76).saturating_sub(4);
+    let theme = &app.theme;
+    let mut lines = vec![Line::styled(
+        truncate(
+            &format!(
+                "Delete customer {} and all their data for good:",
+                t.customer_id
+            ),
+            w,
+        ),
+        theme.title(),
+    )];
+    let removes: Vec<String> = t
+        .removes
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    lines.extend(wrapped(
+        &format!(
+            "Removes: {}",
+            if removes.is_empty() {
+                "nothing stored".into()
+            } else {
+                removes.join(", ")
+            }
+        ),
+        w,
+    ));
+    for k in &t.keeps {
+        lines.extend(
+            wrapped(&format!("Keeps: {k}"), w)
+                .into_iter()
+                .map(|l| l.style(theme.dim())),
+        );
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(truncate(
+        &format!("Type \"{}\" to confirm:", clean(&t.expected)),
+        w,
+    )));
+    let field_w = w.saturating_sub(2);
+    let shown = truncate(t.input.value(), field_w);
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme.key()),
+        Span::styled(shown, theme.selected()),
+    ]));
+    if t.mismatch {
+        lines.push(Line::styled(
+            "That does not match. Type it exactly, or Esc to cancel.",
+            theme.error(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(buttons(app, typed_matches(t), "Enter: Delete profile"));
+    lines.push(Line::styled("Esc cancel", theme.dim()));
+    let rect = dialog(
+        app,
+        frame,
+        area,
+        "Delete profile for good?",
+        lines.clone(),
+        true,
+    );
+    let input_row = lines
+        .iter()
+        .position(|l| l.spans.first().is_some_and(|s| s.content == "> "))
+        .unwrap_or(0);
+    let cx = rect.x + 1 + 2 + t.input.visual_cursor().min(field_w) as u16;
+    frame.set_cursor_position((
+        cx.min(rect.right().saturating_sub(2)),
+        rect.y + 1 + input_row as u16,
+    ));
+}
+
+pub fn render_notice(app: &App, frame: &mut Frame, area: Rect, title: &str, text: &[String]) {
+    let w = (area.width as usize).min(76).saturating_sub(4);
+    let mut lines: Vec<Line> = text.iter().flat_map(|l| wrapped(l, w)).collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Esc close", app.theme.dim()));
+    dialog(app, frame, area, title, lines, false);
+}
+
+pub fn render_receipt(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    r: &Receipt,
+    saved: Option<&std::path::Path>,
+) {
+    let w = (area.width as usize).min(76).saturating_sub(4);
+    let mut lines = vec![Line::styled(
+        truncate(
+            &format!(
+                "Customer {} was deleted at {}.",
+                r.customer_id, r.deleted_at
+            ),
+            w,
+        ),
+        app.theme.title(),
+    )];
+    let removed: Vec<String> = r
+        .removed
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    lines.extend(wrapped(
+        &format!(
+            "Removed: {}",
+            if removed.is_empty() {
+                "nothing".into()
+            } else {
+                removed.join(", ")
+            }
+        ),
+        w,
+    ));
+    lines.extend(wrapped(
+        "Kept for reports: customer, conversation and item IDs, types and times.",
+        w,
+    ));
+    if !r.checkpoint.completed {
+        lines.extend(
+            wrapped(
+                "Warning: the WAL checkpoint did not complete; run the deletion check again.",
+                w,
+            )
+            .into_iter()
+            .map(|l| l.style(app.theme.warn())),
+        );
+    }
+    lines.push(Line::raw(""));
+    match saved {
+        Some(p) => lines.extend(wrapped(&format!("Receipt saved to {}", p.display()), w)),
+        None => lines.push(Line::styled(
+            "s save the receipt (JSON) · Esc close",
+            app.theme.dim(),
+        )),
+    }
+    dialog(app, frame, area, "Profile deleted", lines, false);
+}

@@ -1,0 +1,266 @@
+//! Shared fixtures: a small database with duplicates, every item type, a
+//! tombstone, and a message full of escape sequences. Times are fixed.
+#![allow(dead_code)]
+
+use lethe::format::CustomerDoc;
+use lethe::store::Store;
+use serde_json::{json, Value};
+
+pub const ADMIN: &str = "alice";
+pub const VIEWER: &str = "bob";
+pub const NOW: &str = "2024-08-01T12:00:00Z";
+
+/// ESC[2J (clear screen), OSC 52 (write the clipboard), a bidi override,
+/// zero-width characters, then CJK and emoji that must keep their columns.
+pub const HOSTILE: &str = "Hi\u{1b}[2J there \u{1b}]52;c;cm0gLXJmIH4=\u{7} copy \u{202e}gnp.exe\u{202c} a\u{200b}b\u{2066}c 名前は田中です 😀👍 ok";
+
+fn item(id: &str, ts: &str, kind: &str, who: &str, dir: Option<&str>, content: Value) -> Value {
+    let mut c = content;
+    c["type"] = json!(kind);
+    let init = match who {
+        "customer" => json!({"type": "CUSTOMER", "id": "cus_martha"}),
+        "app" => json!({"type": "APP", "id": "shopify"}),
+        "system" => json!({"type": "SYSTEM"}),
+        agent => json!({"type": "AGENT", "id": agent}),
+    };
+    let mut v = json!({"id": id, "timestamp": ts, "initiator": init, "content": c});
+    if let Some(d) = dir {
+        v["direction"] = json!(d);
+    }
+    v
+}
+
+/// Martha: one conversation with every item type, an email thread with an
+/// attachment, a call with a recording, a deleted item and a deleted
+/// recording.
+pub fn martha() -> CustomerDoc {
+    let items = vec![
+        item(
+            "it_01",
+            "2024-07-01T09:00:00Z",
+            "CHAT_MESSAGE",
+            "customer",
+            Some("INBOUND"),
+            json!({"content": "Hello, my order #1234 arrived broken. Can you help?"}),
+        ),
+        item(
+            "it_02",
+            "2024-07-01T09:02:00Z",
+            "CHAT_MESSAGE",
+            "ag_7",
+            Some("OUTBOUND"),
+            json!({"content": "Sorry to hear that! I'll open a refund for you right away."}),
+        ),
+        item(
+            "it_03",
+            "2024-07-01T10:00:00Z",
+            "EMAIL",
+            "customer",
+            Some("INBOUND"),
+            json!({"subject": "Refund for order 1234", "from": "martha.w@example.com",
+                    "to": ["support@shop.example"], "threadId": "th_1",
+                    "content": "Photos of the damage attached.",
+                    "attachments": [{"id": "at_1", "filename": "damage.jpg", "contentType": "image/jpeg",
+                                     "fileSize": 48213, "data": "aGVsbG8="}]}),
+        ),
+        item(
+            "it_04",
+            "2024-07-01T11:30:00Z",
+            "SMS",
+            "ag_7",
+            Some("OUTBOUND"),
+            json!({"content": "Your refund is on its way."}),
+        ),
+        item(
+            "it_05",
+            "2024-07-02T08:00:00Z",
+            "EMAIL",
+            "ag_7",
+            Some("OUTBOUND"),
+            json!({"subject": "Re: Refund for order 1234", "from": "support@shop.example",
+                    "to": ["martha.w@example.com"], "threadId": "th_1",
+                    "content": "Thanks, the refund has been issued."}),
+        ),
+        item(
+            "it_06",
+            "2024-07-02T09:00:00Z",
+            "PHONE_CALL",
+            "customer",
+            Some("INBOUND"),
+            json!({"duration": 245, "content": "Customer called to confirm the refund.",
+                    "recording": {"id": "rec_1", "contentType": "audio/mpeg", "durationSeconds": 245,
+                                  "fileSize": 1_960_000, "data": "SUQzBAAAAAAA"}}),
+        ),
+        item(
+            "it_07",
+            "2024-07-02T09:10:00Z",
+            "VOICEMAIL",
+            "customer",
+            Some("INBOUND"),
+            json!({"duration": 32, "content": "Hi, it's Martha again, please call me back.",
+                    "recording": {"id": "rec_2", "contentType": "audio/mpeg", "durationSeconds": 32,
+                                  "fileSize": 256_000, "deletedAt": "2024-07-20T10:00:00Z"}}),
+        ),
+        item(
+            "it_08",
+            "2024-07-02T09:15:00Z",
+            "CONVERSATION_NOTE",
+            "ag_7",
+            None,
+            json!({"content": "Refund approved by team lead."}),
+        ),
+        item(
+            "it_09",
+            "2024-07-03T10:00:00Z",
+            "FACEBOOK_MESSAGE",
+            "customer",
+            Some("INBOUND"),
+            json!({"content": "Thanks for the quick help!"}),
+        ),
+        item(
+            "it_10",
+            "2024-07-03T10:05:00Z",
+            "INSTAGRAM_DIRECT",
+            "customer",
+            Some("INBOUND"),
+            json!({"content": "Posted a review 🌟"}),
+        ),
+        item(
+            "it_11",
+            "2024-07-03T10:10:00Z",
+            "WHATSAPP",
+            "ag_7",
+            Some("OUTBOUND"),
+            json!({"content": "Glad we could help."}),
+        ),
+        item(
+            "it_12",
+            "2024-07-03T11:00:00Z",
+            "CUSTOMER_ACTIVITY",
+            "app",
+            None,
+            json!({"subject": "Order refunded", "content": "Order #1234 refunded: $42.00",
+                    "extra": {"sourceName": "Shopify", "activityType": "order_refunded"}}),
+        ),
+        item(
+            "it_13",
+            "2024-07-03T11:05:00Z",
+            "TOPIC_CHANGE",
+            "ag_7",
+            None,
+            json!({"extra": {"topic": "Refunds"}}),
+        ),
+        item(
+            "it_14",
+            "2024-07-03T11:06:00Z",
+            "CONVERSATION_STATUS_CHANGE",
+            "ag_7",
+            None,
+            json!({"extra": {"status": "CLOSED"}}),
+        ),
+    ];
+    let mut deleted = item(
+        "it_00",
+        "2024-06-30T18:00:00Z",
+        "CHAT_MESSAGE",
+        "customer",
+        Some("INBOUND"),
+        json!({}),
+    );
+    deleted["deletedAt"] = json!("2024-07-15T08:30:00Z");
+    doc(json!({
+        "id": "cus_martha", "name": "Martha Williams", "createdAt": "2023-03-14T10:00:00Z",
+        "emails": [{"original": "martha.w@example.com", "primary": true}, {"original": "mw@work.example"}],
+        "phones": [{"original": "+1 (415) 555-0100", "type": "mobile", "primary": true}],
+        "addresses": [{"line1": "12 Elm Street", "city": "Springfield", "region": "IL", "postalCode": "62701", "country": "US"}],
+        "externalCustomerId": "SF-0035e00000AbCdE",
+        "externalCustomerIds": {"salesforce": "0035e00000AbCdE"},
+        "customAttributes": {"tier": "gold", "newsletter": true},
+        "conversations": [
+            {"id": "cv_old", "status": "CLOSED", "topic": "Delivery", "createdAt": "2024-06-30T17:55:00Z",
+             "closedAt": "2024-06-30T19:00:00Z", "items": [deleted]},
+            {"id": "cv_refund", "status": "CLOSED", "topic": "Refund", "channel": "chat",
+             "createdAt": "2024-07-01T08:59:00Z", "closedAt": "2024-07-03T11:06:00Z", "items": items}
+        ]
+    }))
+}
+
+/// A duplicate: another profile with Martha's email, and open work.
+pub fn martha_duplicate() -> CustomerDoc {
+    doc(json!({
+        "id": "cus_martha2", "name": "Martha W.", "createdAt": "2024-02-01T10:00:00Z",
+        "emails": [{"original": "Martha.W@example.com"}],
+        "externalCustomerId": "SF-0035e00000AbCdE",
+        "conversations": [{"id": "cv_open", "status": "OPEN", "topic": "Billing",
+            "createdAt": "2024-07-25T10:00:00Z", "items": [
+                item("it_20", "2024-07-25T10:00:00Z", "CHAT_MESSAGE", "customer", Some("INBOUND"),
+                     json!({"content": "Is my invoice ready?"}))]}]
+    }))
+}
+
+pub fn mallory() -> CustomerDoc {
+    doc(json!({
+        "id": "cus_mallory", "name": "Mallory \u{1b}[31mRed\u{1b}[0m 田中", "createdAt": "2024-01-01T00:00:00Z",
+        "emails": [{"original": "mallory@example.net"}],
+        "conversations": [{"id": "cv_evil", "status": "CLOSED", "topic": "Spam \u{202e}txt.exe",
+            "createdAt": "2024-05-01T10:00:00Z", "closedAt": "2024-05-01T11:00:00Z", "items": [
+                item("it_30", "2024-05-01T10:00:00Z", "CHAT_MESSAGE", "customer", Some("INBOUND"),
+                     json!({"content": HOSTILE}))]}]
+    }))
+}
+
+pub fn nameless() -> CustomerDoc {
+    doc(
+        json!({"id": "cus_anon", "createdAt": "2024-04-01T00:00:00Z",
+               "emails": [{"original": "anon@example.org"}]}),
+    )
+}
+
+pub fn doc(v: Value) -> CustomerDoc {
+    serde_json::from_value(v).expect("fixture document")
+}
+
+pub fn insert(store: &mut Store, docs: &[CustomerDoc]) {
+    store
+        .write(|conn| {
+            for d in docs {
+                lethe::store::customers::insert(conn, d, &lethe::search::keys_for(d))?;
+            }
+            Ok(())
+        })
+        .expect("insert fixture");
+}
+
+/// The fixture customers, with `alice` as the only operator.
+pub fn fill(store: &mut Store) {
+    insert(
+        store,
+        &[martha(), martha_duplicate(), mallory(), nameless()],
+    );
+    lethe::access::bootstrap(store.conn(), ADMIN).expect("bootstrap");
+}
+
+/// A customer with `n` items in 20 conversations, for scrolling tests.
+pub fn big_customer(n: usize) -> CustomerDoc {
+    let convs = 20;
+    let per = n / convs;
+    let conversations: Vec<Value> = (0..convs)
+        .map(|c| {
+            let items: Vec<Value> = (0..per)
+                .map(|i| {
+                    let secs = (c * per + i) as i64 * 60;
+                    let ts = lethe::clock::format_ms(1_700_000_000_000 + secs * 1000);
+                    item(&format!("big_{c}_{i}"), &ts, "CHAT_MESSAGE", "customer", Some("INBOUND"),
+                         json!({"content": format!("Message {i} of conversation {c}, with some text to wrap around the pane.")}))
+                })
+                .collect();
+            json!({"id": format!("cv_big_{c:02}"), "status": "CLOSED",
+                   "createdAt": lethe::clock::format_ms(1_700_000_000_000 + (c * per) as i64 * 60_000 - 1000),
+                   "items": items})
+        })
+        .collect();
+    doc(
+        json!({"id": "cus_big", "name": "Big Talker", "createdAt": "2023-01-01T00:00:00Z",
+               "emails": [{"original": "big@example.com"}], "conversations": conversations}),
+    )
+}

@@ -1,0 +1,649 @@
+//! The console at 80x24 on TestBackend, driven by the keys a person
+//! presses, with insta snapshots of what they see.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use lethe::access::Actor;
+use lethe::store::Store;
+use lethe::tui::action::{Action, Effect, PendingAction};
+use lethe::tui::app::{self, App, Modal};
+use lethe::tui::runtime::{Runtime, Searcher};
+use lethe::tui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+struct Console {
+    rt: Runtime,
+    term: Terminal<TestBackend>,
+    _dir: tempfile::TempDir,
+}
+
+impl Console {
+    fn open(user: &str, w: u16, h: u16) -> Console {
+        let mut store = Store::open_in_memory().unwrap();
+        common::fill(&mut store);
+        Console::with_store(store, user, w, h)
+    }
+
+    fn with_store(store: Store, user: &str, w: u16, h: u16) -> Console {
+        let actor = Actor::resolve(store.conn(), user).unwrap();
+        let app = App::new(actor, Theme { color: false }, (w, h));
+        let dir = tempfile::tempdir().unwrap();
+        let rt = Runtime::new(app, store, Searcher::Inline, dir.path().to_path_buf());
+        Console {
+            rt,
+            term: Terminal::new(TestBackend::new(w, h)).unwrap(),
+            _dir: dir,
+        }
+    }
+
+    /// Presses keys: plain characters, or `<Enter>`, `<Esc>`, `<Tab>`,
+    /// `<Down>`, `<Up>`, `<PgDn>`, `<C-c>`.
+    fn keys(&mut self, keys: &str) -> &mut Self {
+        let mut rest = keys;
+        while let Some(c) = rest.chars().next() {
+            let (code, mods, len) = if c == '<' && rest.contains('>') {
+                let end = rest.find('>').unwrap();
+                let name = &rest[1..end];
+                let code = match name {
+                    "Enter" => KeyCode::Enter,
+                    "Esc" => KeyCode::Esc,
+                    "Tab" => KeyCode::Tab,
+                    "Down" => KeyCode::Down,
+                    "Up" => KeyCode::Up,
+                    "PgDn" => KeyCode::PageDown,
+                    "C-c" => KeyCode::Char('c'),
+                    other => panic!("unknown key {other}"),
+                };
+                let mods = if name == "C-c" {
+                    KeyModifiers::CONTROL
+                } else {
+                    KeyModifiers::NONE
+                };
+                (code, mods, end + 1)
+            } else {
+                let mods = if c.is_ascii_uppercase() {
+                    KeyModifiers::SHIFT
+                } else {
+                    KeyModifiers::NONE
+                };
+                (KeyCode::Char(c), mods, c.len_utf8())
+            };
+            self.rt.key(KeyEvent::new(code, mods));
+            rest = &rest[len..];
+        }
+        self
+    }
+
+    fn screen(&mut self) -> String {
+        let rt = &self.rt;
+        self.term.draw(|f| rt.draw(f)).unwrap();
+        let buf = self.term.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                let sym = buf[(x, y)].symbol();
+                if skip == 0 {
+                    line.push_str(sym);
+                }
+                skip = (skip.max(unicode_width::UnicodeWidthStr::width(sym))).saturating_sub(1);
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn app(&mut self) -> &mut App {
+        &mut self.rt.app
+    }
+}
+
+fn admin() -> Console {
+    Console::open(common::ADMIN, 80, 24)
+}
+
+/// Opens Martha's profile and timeline from the search box.
+fn open_martha(c: &mut Console) {
+    c.keys("williams<Enter><Enter>");
+    assert!(c.app().customers.open.is_some(), "Martha did not open");
+}
+
+#[test]
+fn search_lists_duplicates() {
+    let mut c = admin();
+    c.keys("martha.w@");
+    let screen = c.screen();
+    insta::assert_snapshot!("search_duplicates", screen);
+    assert_eq!(c.app().customers.results.len(), 2);
+    assert!(c.app().customers.duplicate.iter().all(|d| *d));
+    // Phone numbers match in any formatting.
+    let mut c = admin();
+    c.keys("(415) 555-01");
+    assert_eq!(c.app().customers.results[0].id, "cus_martha");
+}
+
+/// The screens of a scroll through the whole timeline, page by page.
+fn scroll_screens(c: &mut Console, pages: usize) -> String {
+    let mut all = c.screen();
+    for _ in 0..pages {
+        c.keys("jjjjj");
+        all.push_str("--- 5 rows down ---\n");
+        all.push_str(&c.screen());
+    }
+    all
+}
+
+#[test]
+fn timeline_shows_every_item_type() {
+    let mut c = admin();
+    open_martha(&mut c);
+    let screens = scroll_screens(&mut c, 3);
+    for label in [
+        "chat",
+        "email 1/2",
+        "email 2/2",
+        "SMS",
+        "call",
+        "voicemail",
+        "note",
+        "Facebook",
+        "Instagram",
+        "WhatsApp",
+        "app activity",
+        "topic",
+        "status",
+    ] {
+        assert!(screens.contains(label), "no {label} row");
+    }
+    insta::assert_snapshot!("timeline_every_type", screens);
+}
+
+#[test]
+fn deleted_items_and_recordings_keep_their_place() {
+    let mut c = admin();
+    open_martha(&mut c);
+    // The tombstone is the second row, under the first conversation.
+    c.keys("j<Enter>");
+    let screen = c.screen();
+    insta::assert_snapshot!("tombstone", screen);
+    assert!(screen.contains("This item has been deleted · 2024-07-15 08:30"));
+    c.keys("<Esc>");
+    // Deleting it again is refused with a reason, not a dialog.
+    c.keys("d");
+    assert!(c.app().modals.is_empty());
+    assert!(c.screen().contains("This item has already been deleted."));
+    // The voicemail, 8 rows down, keeps its transcript; its recording is gone.
+    c.keys("jjjjjjjj");
+    let screen = c.screen();
+    assert!(
+        screen.contains("Recording has been deleted · 2024-07-20 10:00"),
+        "{screen}"
+    );
+    assert!(screen.contains("please call me back"));
+}
+
+#[test]
+fn hostile_text_never_reaches_the_terminal_raw() {
+    let mut c = admin();
+    c.keys("mallory<Enter><Enter>jj<Enter>");
+    let screen = c.screen();
+    insta::assert_snapshot!("hostile_message", screen);
+    for bad in [
+        '\u{1b}', '\u{7}', '\u{202e}', '\u{202c}', '\u{200b}', '\u{2066}',
+    ] {
+        assert!(!screen.contains(bad), "{bad:?} reached the screen");
+    }
+    assert!(screen.contains("␛[2J") && screen.contains("␛]52;c;"));
+    // Every line is exactly 80 columns: wide characters did not shift the
+    // border.
+    for line in screen.lines().filter(|l| l.starts_with('│')) {
+        assert_eq!(unicode_width::UnicodeWidthStr::width(line), 80, "{line}");
+    }
+}
+
+fn item_target() -> lethe::erase::ItemTarget {
+    lethe::erase::ItemTarget::Message {
+        item_id: "it_01".into(),
+    }
+}
+
+#[test]
+fn the_confirm_dialog_says_what_goes_and_defaults_to_cancel() {
+    let mut c = admin();
+    open_martha(&mut c);
+    c.keys("jjj");
+    let preview = lethe::erase::ItemPreview {
+        items: 1,
+        attachments: 0,
+        recordings: 0,
+        lines: vec!["chat message it_01 of 2024-07-01 09:00 (52 characters)".into()],
+    };
+    c.rt.dispatch(Action::ItemPreviewed(item_target(), Ok(preview.clone())));
+    insta::assert_snapshot!("confirm_dialog", c.screen());
+    // Enter presses the focused button, which is Cancel.
+    let effects = app::update(c.app(), Action::Submit);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(c.app().modals.is_empty());
+    // y confirms, and only then is the deletion asked for.
+    c.rt.dispatch(Action::ItemPreviewed(item_target(), Ok(preview)));
+    let effects = app::update(c.app(), Action::Confirm);
+    assert_eq!(
+        effects,
+        vec![Effect::Execute(PendingAction::DeleteItem(item_target()))]
+    );
+}
+
+#[test]
+fn an_item_with_files_offers_a_choice() {
+    let mut c = admin();
+    open_martha(&mut c);
+    // Header, tombstone, header, chat, chat, then the email with damage.jpg.
+    c.keys("jjjjj");
+    let effects = app::update(c.app(), Action::DeleteItem);
+    assert!(effects.is_empty());
+    let Some(Modal::Menu(menu)) = c.app().modals.last() else {
+        panic!("no menu")
+    };
+    let labels: Vec<&str> = menu.choices.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        vec![
+            "The whole email thread (2 messages, with their attachments)",
+            "Attachment damage.jpg (image/jpeg, 47.1 KB)",
+        ]
+    );
+    let effects = app::update(c.app(), Action::Submit);
+    assert_eq!(
+        effects,
+        vec![Effect::PreviewItem(lethe::erase::ItemTarget::Thread {
+            item_id: "it_03".into()
+        })]
+    );
+}
+
+#[test]
+fn erase_errors_show_in_the_status_bar() {
+    let mut c = admin();
+    open_martha(&mut c);
+    c.keys("jjjd");
+    // On this branch the erase API answers "not built yet"; whatever it
+    // says reaches the admin, and no dialog opens.
+    assert!(c.app().modals.is_empty());
+    assert!(c
+        .screen()
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("Cannot delete this:"));
+}
+
+#[test]
+fn deleting_a_profile_needs_the_name_typed() {
+    let mut c = admin();
+    c.keys("williams<Enter>");
+    let preview = lethe::erase::ProfilePreview {
+        customer_id: "cus_martha".into(),
+        name: Some("Martha Williams".into()),
+        removes: vec![
+            ("emails".into(), 2),
+            ("phones".into(), 1),
+            ("items".into(), 15),
+            ("attachments".into(), 1),
+            ("recordings".into(), 1),
+        ],
+        keeps: vec!["customer, conversation and item IDs, types and times, for reports".into()],
+        blocked_by: None,
+    };
+    c.rt.dispatch(Action::ProfilePreviewed(Ok(preview)));
+    c.keys("<Enter>");
+    assert!(matches!(c.app().modals.last(), Some(Modal::TypedConfirm(t)) if t.mismatch));
+    c.keys("Martha Williams");
+    insta::assert_snapshot!("profile_confirm", c.screen());
+    let effects = app::update(c.app(), Action::Submit);
+    assert_eq!(
+        effects,
+        vec![Effect::Execute(PendingAction::DeleteProfile {
+            customer_id: "cus_martha".into()
+        })]
+    );
+}
+
+#[test]
+fn open_work_blocks_profile_deletion_with_the_reason() {
+    let mut c = admin();
+    c.keys("martha w.<Enter>");
+    let preview = lethe::erase::ProfilePreview {
+        customer_id: "cus_martha2".into(),
+        name: Some("Martha W.".into()),
+        blocked_by: Some(("cv_open".into(), "OPEN".into())),
+        ..Default::default()
+    };
+    c.rt.dispatch(Action::ProfilePreviewed(Ok(preview)));
+    let screen = c.screen();
+    assert!(
+        screen.contains("conversation cv_open in status OPEN"),
+        "{screen}"
+    );
+    assert!(!matches!(
+        c.app().modals.last(),
+        Some(Modal::TypedConfirm(_))
+    ));
+}
+
+#[test]
+fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
+    let mut c = admin();
+    c.keys("williams<Enter><Enter>");
+    let receipt = lethe::erase::Receipt {
+        customer_id: "cus_martha".into(),
+        operator: "alice".into(),
+        deleted_at: "2024-08-01T12:00:00.000Z".into(),
+        reason: lethe::erase::Reason::Manual,
+        removed: [("emails".to_string(), 2), ("items".to_string(), 15)]
+            .into_iter()
+            .collect(),
+        method: vec![],
+        lethe_version: "test".into(),
+        sqlite_version: "test".into(),
+        checkpoint: lethe::store::Checkpoint {
+            completed: true,
+            attempts: 1,
+        },
+        verification: None,
+    };
+    c.rt.dispatch(Action::ProfileDeleted(
+        "cus_martha".into(),
+        Ok(Box::new(receipt)),
+    ));
+    assert!(c.app().customers.open.is_none());
+    assert!(c
+        .app()
+        .customers
+        .results
+        .iter()
+        .all(|r| r.id != "cus_martha"));
+    let screen = c.screen();
+    assert!(screen.contains("Removed: emails 2, items 15"), "{screen}");
+    c.keys("s");
+    let saved = c.rt.save_dir.join("lethe-receipt-cus_martha.json");
+    let json = std::fs::read_to_string(&saved).unwrap();
+    assert!(json.contains("\"customer_id\": \"cus_martha\""));
+    assert!(c.screen().contains("Receipt saved to"));
+}
+
+#[test]
+fn the_help_screen_is_generated_from_the_keymap() {
+    let mut c = admin();
+    c.keys("<Esc>?");
+    let screen = c.screen();
+    insta::assert_snapshot!("help", screen);
+    // Every binding of every layer is on the help screen somewhere.
+    let mut all = String::new();
+    for _ in 0..12 {
+        all.push_str(&c.screen());
+        c.keys("<PgDn>");
+    }
+    for ctx in lethe::tui::keymap::Context::ALL {
+        for b in lethe::tui::keymap::bindings(ctx) {
+            assert!(all.contains(b.desc), "help lacks {:?}: {}", ctx, b.desc);
+        }
+    }
+}
+
+#[test]
+fn the_audit_screen_shows_the_chain_and_entries() {
+    let mut c = admin();
+    c.keys("<Esc>2");
+    let row = |seq: i64, op: &str, action: &str, target: &str, outcome: &str| lethe::audit::Row {
+        seq,
+        at: format!("2024-07-{:02}T10:{:02}:00.000Z", 10 + seq, seq),
+        operator: op.into(),
+        action: action.into(),
+        targets: vec![target.into()],
+        counts: [("items".to_string(), 1)].into_iter().collect(),
+        outcome: outcome.into(),
+        hash: format!("{seq:064x}"),
+    };
+    let rows = vec![
+        row(1, "alice", "delete-item", "it_00", "ok"),
+        row(2, "bob", "delete-profile", "cus_martha", "refused"),
+        row(3, "alice", "export", "rec_1", "ok"),
+    ];
+    let v = lethe::audit::Verification {
+        entries: 3,
+        head: "9f86d081884c7d65".into(),
+        first_bad: None,
+        problem: None,
+    };
+    c.rt.dispatch(Action::AuditLoaded(Ok((rows, v))));
+    c.keys("j");
+    insta::assert_snapshot!("audit", c.screen());
+    // Filtering: f, type, Enter asks for a reload with the filter.
+    c.keys("fop=alice export<Enter>");
+    assert_eq!(c.app().audit.filter.operator.as_deref(), Some("alice"));
+    assert_eq!(c.app().audit.filter.action.as_deref(), Some("export"));
+}
+
+#[test]
+fn a_viewer_gets_a_read_only_console() {
+    let mut c = Console::open(common::VIEWER, 80, 24);
+    open_martha(&mut c);
+    c.keys("jjj");
+    insta::assert_snapshot!("read_only", c.screen());
+    // Forbidden actions are greyed out in the hints.
+    let buf = c.term.backend().buffer().clone();
+    let last = buf.area.height - 1;
+    let line: String = (0..buf.area.width)
+        .map(|x| buf[(x, last)].symbol().to_string())
+        .collect();
+    let at = line.find("delete item").unwrap() as u16;
+    assert!(buf[(at, last)]
+        .modifier
+        .contains(ratatui::style::Modifier::DIM));
+    let at = line.find("open item").unwrap() as u16;
+    assert!(!buf[(at, last)]
+        .modifier
+        .contains(ratatui::style::Modifier::DIM));
+    c.keys("d");
+    let screen = c.screen();
+    assert!(c.app().modals.is_empty());
+    assert!(
+        screen.contains("bob is not an operator of this database"),
+        "{screen}"
+    );
+    c.keys("D");
+    assert!(c.app().modals.is_empty());
+}
+
+#[test]
+fn a_wide_terminal_shows_three_panes_side_by_side() {
+    let mut c = Console::open(common::ADMIN, 200, 50);
+    open_martha(&mut c);
+    let screen = c.screen();
+    let row = screen.lines().nth(1).unwrap();
+    let s = row.find("Search").unwrap();
+    let p = row.find("Profile").unwrap();
+    let t = row.find("Timeline").unwrap();
+    assert!(s < p && p < t, "{row}");
+    // The full profile, not the summary.
+    assert!(
+        screen.contains("Addresses") && screen.contains("12 Elm Street"),
+        "{screen}"
+    );
+    assert!(screen.contains("Refund for order 1234"));
+}
+
+#[test]
+fn stale_search_results_never_overwrite_newer_ones() {
+    use lethe::tui::action::SearchResponse;
+    let mut c = admin();
+    c.keys("mar");
+    let newest = c.app().customers.search_gen;
+    let old = SearchResponse {
+        generation: newest - 1,
+        query: "ma".into(),
+        result: Ok(vec![]),
+    };
+    c.rt.dispatch(Action::SearchDone(old));
+    assert!(
+        !c.app().customers.results.is_empty(),
+        "an older answer replaced the newer one"
+    );
+}
+
+#[test]
+fn saving_a_recording_writes_a_private_file_and_audits_it() {
+    let mut c = admin();
+    open_martha(&mut c);
+    // The call with rec_1 is the 9th row.
+    c.keys("jjjjjjjjs");
+    let path = c.rt.save_dir.join("recording-rec_1.mp3");
+    let bytes = std::fs::read(&path).unwrap_or_else(|_| panic!("{}", c.screen()));
+    assert_eq!(&bytes[..3], b"ID3");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let exports: i64 =
+        c.rt.store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'export' AND operator = 'alice'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+    assert_eq!(exports, 1);
+    // A second copy never overwrites the first.
+    c.keys("s");
+    assert!(c.rt.save_dir.join("recording-rec_1 (1).mp3").exists());
+    // A viewer may not.
+    let mut v = Console::open(common::VIEWER, 80, 24);
+    open_martha(&mut v);
+    v.keys("jjjjjjjjs");
+    assert!(!v.rt.save_dir.join("recording-rec_1.mp3").exists());
+}
+
+#[test]
+fn twenty_thousand_items_scroll_without_reading_them_all() {
+    let mut store = Store::open_in_memory().unwrap();
+    common::fill(&mut store);
+    common::insert(&mut store, &[common::big_customer(20_000)]);
+    let mut c = Console::with_store(store, common::ADMIN, 80, 24);
+    c.keys("big talker<Enter><Enter>");
+    let start = std::time::Instant::now();
+    c.keys("G");
+    c.screen();
+    for _ in 0..50 {
+        c.keys("<PgDn>k");
+    }
+    let elapsed = start.elapsed();
+    let o = c.app().customers.open.as_ref().unwrap();
+    assert_eq!(o.timeline.len(), 20_020);
+    assert!(
+        o.timeline.cached_pages() <= 4,
+        "{} pages read",
+        o.timeline.cached_pages()
+    );
+    assert!(c.screen().contains("Message 999 of conversation 19"));
+    eprintln!("jump to the end and 100 moves: {elapsed:?}");
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[test]
+fn no_color_means_no_colour_and_colour_means_256_only() {
+    use ratatui::style::Color;
+    let mut c = admin();
+    open_martha(&mut c);
+    c.screen();
+    let plain_ok = c
+        .term
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .all(|cell| cell.fg == Color::Reset && cell.bg == Color::Reset);
+    assert!(plain_ok, "NO_COLOR output has colours");
+    c.app().theme = Theme { color: true };
+    c.screen();
+    let cells = &c.term.backend().buffer().content;
+    assert!(cells
+        .iter()
+        .any(|cell| matches!(cell.fg, Color::Indexed(_))));
+    assert!(cells
+        .iter()
+        .all(|cell| !matches!(cell.fg, Color::Rgb(..)) && !matches!(cell.bg, Color::Rgb(..))));
+}
+
+#[test]
+fn resizing_keeps_the_console_usable() {
+    let mut c = admin();
+    open_martha(&mut c);
+    c.term.backend_mut().resize(200, 50);
+    c.rt.dispatch(Action::Resize(200, 50));
+    assert!(c.screen().lines().nth(1).unwrap().contains("Profile"));
+    c.term.backend_mut().resize(40, 12);
+    c.rt.dispatch(Action::Resize(40, 12));
+    c.screen();
+    c.term.backend_mut().resize(80, 24);
+    c.rt.dispatch(Action::Resize(80, 24));
+    assert!(c.screen().contains("Timeline"));
+}
+
+/// The key tables of docs/CONSOLE.md, generated from the keymap.
+fn keys_markdown() -> String {
+    use lethe::tui::keymap::{bindings, Context};
+    let mut out = String::new();
+    for ctx in Context::ALL {
+        out.push_str(&format!(
+            "\n### {}\n\n| Key | Action |\n|---|---|\n",
+            ctx.title()
+        ));
+        for b in bindings(ctx) {
+            let needs = b
+                .needs
+                .map(|p| format!(" (needs the permission for {})", p.describe()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "| `{}` | {}{} |\n",
+                b.label().replace('|', "\\|"),
+                b.desc,
+                needs
+            ));
+        }
+    }
+    out
+}
+
+/// The keys in the documentation are the keys in the code. Run with
+/// LETHE_UPDATE_DOCS=1 to rewrite the generated part.
+#[test]
+fn the_documented_keys_are_the_real_ones() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CONSOLE.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
+    let a = doc.find(start).expect("start marker") + start.len();
+    let b = doc.find(end).expect("end marker");
+    let generated = keys_markdown();
+    if std::env::var_os("LETHE_UPDATE_DOCS").is_some() {
+        std::fs::write(
+            &path,
+            format!("{}{}\n{}", &doc[..a], generated.trim_start(), &doc[b..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        doc[a..b].trim(),
+        generated.trim(),
+        "docs/CONSOLE.md is out of date; run with LETHE_UPDATE_DOCS=1"
+    );
+}

@@ -1,0 +1,223 @@
+//! The real binary in an 80x24 pseudo-terminal, read back through a vt100
+//! parser: what an admin over SSH would see.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lethe::store::Store;
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+
+struct Session {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    reader: Option<std::thread::JoinHandle<()>>,
+    _master: Box<dyn MasterPty + Send>,
+}
+
+impl Session {
+    fn spawn(db: &Path, user: &str, cwd: &Path) -> Session {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 24,
+                cols: 80,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_lethe"));
+        cmd.arg("--db");
+        cmd.arg(db);
+        cmd.cwd(cwd);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("USER", user);
+        cmd.env("SUDO_USER", "");
+        cmd.env("LETHE_NOW", common::NOW);
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let feed = parser.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Session {
+            parser,
+            writer,
+            child,
+            reader: Some(reader),
+            _master: pair.master,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Esc on its own: followed at once by another key, a terminal would
+    /// read the pair as Alt+key.
+    fn esc(&mut self) {
+        self.send("\x1b");
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    /// Waits until `text` is on the screen; panics with the screen if not.
+    fn wait_for(&self, text: &str, timeout: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if self.screen().contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "{text:?} did not appear within {timeout:?}; the screen:\n{}",
+            self.screen()
+        );
+    }
+
+    /// Waits for the process to end, returning whether it succeeded.
+    fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader take in the last bytes the console wrote.
+                if let Some(r) = self.reader.take() {
+                    let _ = r.join();
+                }
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        panic!("the console did not exit; the screen:\n{}", self.screen());
+    }
+}
+
+const T: Duration = Duration::from_secs(10);
+
+fn fixture_db(dir: &Path) -> PathBuf {
+    let path = dir.join("lethe.db");
+    let mut store = Store::create(&path).unwrap();
+    common::fill(&mut store);
+    path
+}
+
+#[test]
+fn search_open_a_customer_and_read_an_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("williams");
+    s.wait_for("Martha Williams", T);
+    s.send("\r");
+    s.send("\r");
+    s.wait_for("Timeline", T);
+    s.wait_for("Delivery", T);
+    // Header, deleted item, header, then the first chat message.
+    s.send("jjj\r");
+    s.wait_for("item it_01", T);
+    s.wait_for("arrived broken", T);
+    s.esc();
+    s.send("q");
+    assert!(s.wait_exit(T));
+    assert!(
+        !s.parser.lock().unwrap().screen().alternate_screen(),
+        "the alternate screen was not left"
+    );
+}
+
+#[test]
+fn help_lists_every_key_and_q_types_in_the_search_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    // In the search box, q is a letter, not quit.
+    s.send("q");
+    s.wait_for("No customer matches", T);
+    s.esc();
+    s.send("?");
+    s.wait_for("Everywhere", T);
+    s.wait_for("Search box (typing)", T);
+    s.esc();
+    s.send("q");
+    assert!(s.wait_exit(T));
+    assert!(!s.parser.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn ctrl_c_quits_from_a_text_field_and_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("mar");
+    s.wait_for("Martha", T);
+    s.send("\x03");
+    assert!(s.wait_exit(T));
+    assert!(!s.parser.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn a_viewer_gets_the_read_only_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::VIEWER, dir.path());
+    s.wait_for("READ-ONLY  bob is not an operator", T);
+    s.send("\x03");
+    assert!(s.wait_exit(T));
+}
+
+#[test]
+#[ignore = "needs erase"]
+fn deleting_an_item_leaves_the_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("williams");
+    s.wait_for("Martha Williams", T);
+    s.send("\r\r");
+    s.wait_for("Timeline", T);
+    s.send("jjj");
+    s.send("d");
+    s.wait_for("Delete for good?", T);
+    s.send("y");
+    s.wait_for("Deleted 1 item", T);
+    s.wait_for("This item has been deleted · 2024-08-01 12:00", T);
+    s.send("q");
+    assert!(s.wait_exit(T));
+}
+
+/// Not a test: writes the fixture database to $LETHE_FIXTURE_DB, to look at
+/// the console by hand (`cargo test --test e2e -- --ignored write_fixture`).
+#[test]
+#[ignore = "tool"]
+fn write_fixture_db() {
+    let Some(path) = std::env::var_os("LETHE_FIXTURE_DB") else {
+        return;
+    };
+    let mut store = Store::create(Path::new(&path)).unwrap();
+    common::fill(&mut store);
+    if std::env::var_os("LETHE_FIXTURE_BIG").is_some() {
+        common::insert(&mut store, &[common::big_customer(20_000)]);
+    }
+}
