@@ -34,8 +34,10 @@ impl Session {
         cmd.arg(db);
         cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
+        // Identity comes from the OS; the tests run as root (or as the
+        // database's owner), for which Lethe honours SUDO_USER.
         cmd.env("USER", user);
-        cmd.env("SUDO_USER", "");
+        cmd.env("SUDO_USER", user);
         cmd.env("LETHE_NOW", common::NOW);
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
