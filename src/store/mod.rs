@@ -14,8 +14,10 @@ use crate::error::{Error, Result};
 
 pub mod audit;
 pub mod customers;
+pub mod erase;
 pub mod forensic;
 pub mod operators;
+pub mod report;
 pub mod search;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
