@@ -15,6 +15,7 @@ pub mod import;
 pub mod phone;
 pub mod pii;
 pub mod profile;
+pub mod report;
 pub mod search;
 pub mod store;
 pub mod timeline;

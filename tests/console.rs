@@ -269,16 +269,18 @@ fn an_item_with_files_offers_a_choice() {
 fn erase_errors_show_in_the_status_bar() {
     let mut c = admin();
     open_martha(&mut c);
-    c.keys("jjjd");
-    // On this branch the erase API answers "not built yet"; whatever it
-    // says reaches the admin, and no dialog opens.
+    // Whatever the erase core answers reaches the admin, and no dialog opens.
+    c.rt.dispatch(Action::ItemPreviewed(
+        lethe::erase::ItemTarget::Message {
+            item_id: "it_04".into(),
+        },
+        Err("item it_04 was already deleted on 2024-08-01".into()),
+    ));
     assert!(c.app().modals.is_empty());
-    assert!(c
-        .screen()
-        .lines()
-        .last()
-        .unwrap()
-        .starts_with("Cannot delete this:"));
+    let screen = c.screen();
+    let last = screen.lines().last().unwrap();
+    assert!(last.starts_with("Cannot delete this:"), "{last}");
+    assert!(last.contains("already deleted"), "{last}");
 }
 
 #[test]
@@ -354,6 +356,7 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
             attempts: 1,
         },
         verification: None,
+        values_held_elsewhere: 0,
     };
     c.rt.dispatch(Action::ProfileDeleted(
         "cus_martha".into(),

@@ -189,7 +189,6 @@ fn a_viewer_gets_the_read_only_banner() {
 }
 
 #[test]
-#[ignore = "needs erase"]
 fn deleting_an_item_leaves_the_placeholder() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());

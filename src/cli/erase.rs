@@ -1,10 +1,20 @@
 //! `lethe delete-item`, `lethe delete`, `lethe report`.
+//!
+//! Output never echoes a name, email or phone number: lines of a deletion
+//! list are named by their line number, profiles by their customer ID.
 
+use std::fs::File;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::Ctx;
+use crate::access::{self, Permission};
+use crate::clock;
+use crate::erase::{self, BulkOptions, BulkOutcome, ItemTarget, Reason, Resolution, Verify};
+use crate::store::forensic::Scan;
 
 #[derive(Debug, Args)]
 pub struct DeleteItemArgs {
@@ -34,6 +44,13 @@ pub struct DeleteArgs {
     /// Delete every profile an email or phone matches, not only unique ones.
     #[arg(long)]
     pub all_matches: bool,
+    /// Also write the receipts (JSON Lines) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub receipts: Option<PathBuf>,
+    /// Skip the byte scan of the database files after deleting (it reads
+    /// the whole database once).
+    #[arg(long)]
+    pub skip_verify: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,14 +67,401 @@ pub enum ReportCommand {
     },
 }
 
-pub fn delete_item(_ctx: &Ctx, _args: DeleteItemArgs) -> anyhow::Result<()> {
-    anyhow::bail!("item deletion is not built yet")
+/// Asks on the terminal; without one, only `--yes` may confirm.
+fn confirm(yes: bool, question: &str) -> anyhow::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "nothing was deleted: standard input is not a terminal, so the deletion cannot be \
+             confirmed. Run it again with --yes to confirm."
+        );
+    }
+    eprint!("{question} Type yes to confirm: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim().eq_ignore_ascii_case("yes") {
+        Ok(())
+    } else {
+        anyhow::bail!("nothing was deleted: the deletion was not confirmed.")
+    }
 }
 
-pub fn delete(_ctx: &Ctx, _args: DeleteArgs) -> anyhow::Result<()> {
-    anyhow::bail!("profile deletion is not built yet")
+fn describe_scan(scan: &Scan, elsewhere: usize) -> String {
+    let mut s = format!(
+        "verification: {} values searched for in {} files ({:.1} MB), {} found",
+        scan.values_checked,
+        scan.files.len(),
+        scan.bytes_scanned as f64 / 1e6,
+        scan.values_found
+    );
+    if elsewhere > 0 {
+        s += &format!(" ({elsewhere} more are also held by other live records)");
+    }
+    s
 }
 
-pub fn report(_ctx: &Ctx, _c: ReportCommand) -> anyhow::Result<()> {
-    anyhow::bail!("reports are not built yet")
+fn scan_failed(scan: &Option<Scan>) -> anyhow::Result<()> {
+    if let Some(s) = scan.as_ref().filter(|s| s.values_found > 0) {
+        anyhow::bail!(
+            "the deletion committed, but {} deleted values are still in the database files. \
+             Close other programs that hold the database open, then run `lethe delete` \
+             again for the same IDs, or report this as a bug.",
+            s.values_found
+        );
+    }
+    Ok(())
+}
+
+pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let target = erase::resolve_item(&store, &args.item)?;
+    let preview = erase::preview_item(&store, &target)?;
+    if !actor.can(Permission::Delete) {
+        access::require(store.conn(), &actor, Permission::Delete, "delete-item")?;
+    }
+    eprintln!("This will delete:");
+    for line in &preview.lines {
+        eprintln!("  {line}");
+    }
+    if matches!(target, ItemTarget::Thread { .. }) {
+        eprintln!(
+            "An email is deleted with its whole thread: every message in it and their attachments."
+        );
+    }
+    eprintln!(
+        "The item stays in the timeline as \"{}\".",
+        erase::ITEM_DELETED
+    );
+    confirm(args.yes, "Delete it? Deleted data can't be recovered.")?;
+    let done = erase::delete_item(&mut store, &actor, &target, clock::now_ms())?;
+    println!(
+        "Deleted {} items, {} attachments and {} recordings at {}.",
+        done.items,
+        done.attachments,
+        done.recordings,
+        clock::format_ms(done.deleted_at)
+    );
+    if !done.checkpoint_completed {
+        eprintln!(
+            "warning: another program kept old copies of the data in the write-ahead log; \
+             close it and run `lethe delete-item` again to finish."
+        );
+    }
+    if let Some(scan) = &done.verification {
+        eprintln!("{}", describe_scan(scan, done.values_held_elsewhere));
+    }
+    scan_failed(&done.verification)
+}
+
+/// One requested target: where it came from and what it names.
+struct Requested {
+    source: String,
+    lookup: erase::Lookup,
+    resolution: Resolution,
+}
+
+fn resolve_all(
+    ctx_store: &crate::store::Store,
+    args: &DeleteArgs,
+) -> anyhow::Result<Vec<Requested>> {
+    let mut entries: Vec<(String, String)> = args
+        .customers
+        .iter()
+        .map(|c| (format!("--customer {c}"), c.clone()))
+        .collect();
+    if let Some(path) = &args.from_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the list {}", path.display()))?;
+        for (n, line) in erase::target_lines(&text) {
+            entries.push((format!("{} line {n}", path.display()), line.to_string()));
+        }
+    }
+    if entries.is_empty() {
+        anyhow::bail!(
+            "nothing to delete: give customer IDs with --customer ID, or a list with --from-file FILE."
+        );
+    }
+    entries
+        .into_iter()
+        .map(|(source, text)| {
+            let (lookup, resolution) = erase::resolve_target(ctx_store, &text)?;
+            Ok(Requested {
+                source,
+                lookup,
+                resolution,
+            })
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize)]
+struct Summary {
+    deleted: usize,
+    blocked: usize,
+    not_found: usize,
+    ambiguous: usize,
+    already_deleted: usize,
+    failed: usize,
+    checkpoint_completed: bool,
+    verification: Option<Scan>,
+    values_held_elsewhere: usize,
+}
+
+pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let requested = resolve_all(&store, &args)?;
+
+    let mut ids: Vec<String> = Vec::new();
+    let (mut not_found, mut ambiguous, mut already) = (0, 0, 0);
+    for r in &requested {
+        match &r.resolution {
+            Resolution::Found(id) => ids.push(id.clone()),
+            Resolution::Ambiguous(found) if args.all_matches => ids.extend(found.iter().cloned()),
+            Resolution::Ambiguous(found) => {
+                ambiguous += 1;
+                eprintln!(
+                    "ambiguous: {} ({}) matches {} profiles: {}; not deleted (use --all-matches to delete all of them)",
+                    r.source,
+                    r.lookup.as_str(),
+                    found.len(),
+                    found.join(", ")
+                );
+            }
+            Resolution::AlreadyDeleted(id) => {
+                already += 1;
+                eprintln!("already deleted: {id}");
+            }
+            Resolution::NotFound => {
+                not_found += 1;
+                eprintln!("not found: {} ({})", r.source, r.lookup.as_str());
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+
+    if args.dry_run {
+        let (mut would, mut blocked) = (0, 0);
+        for id in &ids {
+            let p = erase::preview_profile(&store, id)?;
+            match &p.blocked_by {
+                Some((conv, status)) => {
+                    blocked += 1;
+                    println!("blocked {id}: conversation {conv} is {status}");
+                }
+                None => {
+                    would += 1;
+                    println!("would delete {id}: {}", p.removes_line());
+                }
+            }
+        }
+        eprintln!(
+            "Dry run, nothing changed: {would} would be deleted, {blocked} blocked by an open \
+             conversation, {not_found} not found, {ambiguous} ambiguous, {already} already deleted."
+        );
+        return Ok(());
+    }
+    if ids.is_empty() {
+        eprintln!(
+            "Nothing to delete: {not_found} not found, {ambiguous} ambiguous, {already} already deleted."
+        );
+        return Ok(());
+    }
+    if !actor.can(Permission::Delete) {
+        access::require(store.conn(), &actor, Permission::Delete, "delete-bulk")?;
+    }
+    // Opened before anything is deleted, so a bad path costs nothing.
+    let mut receipts_file = match &args.receipts {
+        Some(path) => Some(BufWriter::new(File::create(path).with_context(|| {
+            format!("cannot write the receipts file {}", path.display())
+        })?)),
+        None => None,
+    };
+    confirm(
+        args.yes,
+        &format!(
+            "Delete {}? Deleted profiles can't be recovered.",
+            if ids.len() == 1 {
+                format!("customer profile {}", ids[0])
+            } else {
+                format!("{} customer profiles", ids.len())
+            }
+        ),
+    )?;
+
+    let options = BulkOptions {
+        verify: if args.skip_verify {
+            Verify::Skip
+        } else {
+            Verify::Full
+        },
+        ..BulkOptions::default()
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(ids.len() as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} profiles, {eta} left")
+        {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let single = ids.len() == 1;
+    let mut held_back = Vec::new();
+    let mut write_error: Option<std::io::Error> = None;
+    let mut emit = |line: String, file: &mut Option<BufWriter<File>>| {
+        println!("{line}");
+        if let Some(f) = file.as_mut() {
+            if let Err(e) = writeln!(f, "{line}") {
+                write_error.get_or_insert(e);
+            }
+        }
+    };
+    let result = erase::delete_profiles(
+        &mut store,
+        &actor,
+        &ids,
+        Reason::Manual,
+        clock::now_ms(),
+        options,
+        &mut |p| {
+            for (id, o) in p.outcomes {
+                if let BulkOutcome::Blocked {
+                    conversation_id,
+                    status,
+                } = o
+                {
+                    let msg = format!(
+                        "blocked: {id} has conversation {conversation_id} in status {status}; \
+                         close it before deleting the profile"
+                    );
+                    match &bar {
+                        Some(b) => b.println(msg),
+                        None => eprintln!("{msg}"),
+                    }
+                }
+                if let BulkOutcome::Failed(e) = o {
+                    eprintln!("failed: {id}: {e}");
+                }
+            }
+            if single {
+                held_back.extend(p.receipts.iter().cloned());
+            } else {
+                for r in p.receipts {
+                    emit(
+                        serde_json::to_string(r).unwrap_or_default(),
+                        &mut receipts_file,
+                    );
+                }
+            }
+            match &bar {
+                Some(b) => b.set_position(p.done as u64),
+                None => eprintln!("progress: {} of {} profiles", p.done, p.total),
+            }
+        },
+    )?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    // A single deletion's receipt carries its own verification.
+    for mut r in held_back {
+        r.verification = result.verification.clone();
+        r.values_held_elsewhere = result.values_held_elsewhere;
+        emit(
+            serde_json::to_string(&r).unwrap_or_default(),
+            &mut receipts_file,
+        );
+    }
+    let summary = Summary {
+        deleted: result.deleted,
+        blocked: result.blocked,
+        not_found: not_found + result.not_found,
+        ambiguous,
+        already_deleted: already + result.already_deleted,
+        failed: result.failed,
+        checkpoint_completed: result.checkpoint_completed,
+        verification: result.verification.clone(),
+        values_held_elsewhere: result.values_held_elsewhere,
+    };
+    if !single {
+        emit(
+            serde_json::json!({ "summary": &summary }).to_string(),
+            &mut receipts_file,
+        );
+    }
+    if let Some(f) = receipts_file.as_mut() {
+        if let Err(e) = f.flush() {
+            write_error.get_or_insert(e);
+        }
+    }
+    eprintln!(
+        "Deleted {} profiles; {} blocked by an open conversation, {} not found, {} ambiguous, \
+         {} already deleted{}.",
+        summary.deleted,
+        summary.blocked,
+        summary.not_found,
+        summary.ambiguous,
+        summary.already_deleted,
+        if summary.failed > 0 {
+            format!(", {} failed", summary.failed)
+        } else {
+            String::new()
+        }
+    );
+    if let Some(scan) = &result.verification {
+        eprintln!("{}", describe_scan(scan, result.values_held_elsewhere));
+    }
+    if !result.checkpoint_completed {
+        eprintln!(
+            "warning: another program kept old copies of the data in the write-ahead log; \
+             close it and run any deletion again to finish the checkpoint."
+        );
+    }
+    if let Some(e) = write_error {
+        anyhow::bail!(
+            "the profiles were deleted, but the receipts file could not be written ({e})"
+        );
+    }
+    if result.failed > 0 {
+        anyhow::bail!(
+            "{} profiles could not be deleted (see the lines above); they are unchanged.",
+            result.failed
+        );
+    }
+    scan_failed(&result.verification)
+}
+
+pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
+    let store = ctx.open()?;
+    let (output, contacts) = match c {
+        ReportCommand::Contacts { output } => (output, true),
+        ReportCommand::Conversations { output } => (output, false),
+    };
+    let mut out: Box<dyn Write> = match &output {
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| {
+                format!("cannot write the report to {}", path.display())
+            })?))
+        }
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = if contacts {
+        crate::report::write_contacts(store.conn(), &mut out)?
+    } else {
+        crate::report::write_conversations(store.conn(), &mut out)?
+    };
+    if let Some(path) = &output {
+        eprintln!(
+            "Wrote {} rows ({} of deleted customers) to {}.",
+            written.rows,
+            written.deleted_customers_rows,
+            path.display()
+        );
+    }
+    Ok(())
 }

@@ -35,16 +35,24 @@ pub struct Scan {
 /// ASCII-lowercase form). Needles shorter than 4 bytes are skipped: they
 /// occur by chance in any file. The result never contains the needles.
 pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
+    scan_each(db, needles).map(|(scan, _)| scan)
+}
+
+/// Like `scan`, and also says which needles were found: one flag per
+/// needle, in the order given (skipped short needles are `false`).
+pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
     // Search keys keep lowercased copies of names and emails, so look for
     // those too; a hit on either form counts against the original value.
     let mut forms: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut kept = 0;
-    for n in needles.iter().filter(|n| n.len() >= 4) {
+    let mut index_of = Vec::new();
+    for (i, n) in needles.iter().enumerate().filter(|(_, n)| n.len() >= 4) {
         forms.push((kept, n.clone()));
         let lower = n.to_ascii_lowercase();
         if lower != *n {
             forms.push((kept, lower));
         }
+        index_of.push(i);
         kept += 1;
     }
     let mut scan = Scan {
@@ -54,7 +62,7 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
         values_found: 0,
     };
     if forms.is_empty() {
-        return Ok(scan);
+        return Ok((scan, vec![false; needles.len()]));
     }
     let pattern = forms
         .iter()
@@ -67,6 +75,10 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
         .dfa_size_limit(1 << 28)
         .build()
         .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))?;
+    // A hash lookup, not a search of `forms`: a bulk verification has tens
+    // of thousands of values and, before deletion, as many matches.
+    let form_index: std::collections::HashMap<&[u8], usize> =
+        forms.iter().map(|(i, n)| (n.as_slice(), *i)).collect();
     let mut found = vec![false; kept];
     let longest = forms.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
     for file in database_files(db) {
@@ -86,7 +98,7 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
             let mut window = std::mem::take(&mut carry);
             window.extend_from_slice(&buf[..n]);
             for m in re.find_iter(&window) {
-                if let Some((i, _)) = forms.iter().find(|(_, x)| x.as_slice() == m.as_bytes()) {
+                if let Some(i) = form_index.get(m.as_bytes()) {
                     found[*i] = true;
                 }
             }
@@ -95,7 +107,11 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
         }
     }
     scan.values_found = found.iter().filter(|f| **f).count();
-    Ok(scan)
+    let mut flags = vec![false; needles.len()];
+    for (k, i) in index_of.into_iter().enumerate() {
+        flags[i] = found[k];
+    }
+    Ok((scan, flags))
 }
 
 #[cfg(test)]

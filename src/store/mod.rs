@@ -14,9 +14,11 @@ use crate::error::{Error, Result};
 
 pub mod audit;
 pub mod customers;
+pub mod erase;
 pub mod forensic;
 pub mod operators;
 pub mod profile;
+pub mod report;
 pub mod search;
 pub mod timeline;
 

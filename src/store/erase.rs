@@ -1,0 +1,595 @@
+//! The SQL of erasure: reading what a deletion will remove, tombstoning
+//! items, attachments and recordings, and wiping a whole profile down to its
+//! non-PII skeleton.
+//!
+//! Every statement is set-based on an indexed key (`customer_id`, `item_id`)
+//! and cached, so a profile costs a fixed number of B-tree descents whatever
+//! its size. `secure_delete` (set on every connection by the store) zeroes
+//! the freed cell space and pages these statements leave behind.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::Millis;
+use crate::error::Result;
+
+/// The columns of an item a deletion needs to describe and find it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub id: String,
+    pub customer_id: String,
+    pub conversation_id: Option<String>,
+    pub kind: String,
+    pub timestamp: Millis,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub thread_id: Option<String>,
+    pub deleted_at: Option<Millis>,
+}
+
+const ITEM_COLUMNS: &str =
+    "id, customer_id, conversation_id, type, timestamp, subject, body, thread_id, deleted_at";
+
+fn item_row(r: &rusqlite::Row) -> rusqlite::Result<ItemRow> {
+    Ok(ItemRow {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        conversation_id: r.get(2)?,
+        kind: r.get(3)?,
+        timestamp: r.get(4)?,
+        subject: r.get(5)?,
+        body: r.get(6)?,
+        thread_id: r.get(7)?,
+        deleted_at: r.get(8)?,
+    })
+}
+
+pub fn item(conn: &Connection, id: &str) -> Result<Option<ItemRow>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+        .query_row([id], item_row)
+        .optional()?)
+}
+
+/// The customer's items in one email thread, oldest first.
+pub fn thread_items(conn: &Connection, customer_id: &str, thread_id: &str) -> Result<Vec<ItemRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM items
+         WHERE thread_id = ?1 AND customer_id = ?2 ORDER BY timestamp, id"
+    ))?;
+    let rows = stmt.query_map([thread_id, customer_id], item_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An attachment or a recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRow {
+    pub id: String,
+    pub item_id: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub file_size: i64,
+    pub duration_s: Option<i64>,
+    pub deleted_at: Option<Millis>,
+}
+
+pub fn attachment(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, item_id, filename, content_type, file_size, deleted_at
+             FROM attachments WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(PartRow {
+                id: r.get(0)?,
+                item_id: r.get(1)?,
+                filename: r.get(2)?,
+                content_type: r.get(3)?,
+                file_size: r.get(4)?,
+                duration_s: None,
+                deleted_at: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+pub fn recording(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, item_id, content_type, file_size, duration_s, deleted_at
+             FROM recordings WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(PartRow {
+                id: r.get(0)?,
+                item_id: r.get(1)?,
+                filename: None,
+                content_type: r.get(2)?,
+                file_size: r.get(3)?,
+                duration_s: r.get(4)?,
+                deleted_at: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Attachments and recordings of an item that are not deleted yet.
+pub fn live_parts(conn: &Connection, item_id: &str) -> Result<(usize, usize)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM attachments WHERE item_id = ?1 AND deleted_at IS NULL),
+                    (SELECT count(*) FROM recordings WHERE item_id = ?1 AND deleted_at IS NULL)",
+        )?
+        .query_row([item_id], |r| {
+            Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
+        })?)
+}
+
+/// A value a deletion removes, read before it goes, so that verification
+/// can look for it in the files afterwards. Never stored or logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Held {
+    /// A whole identifying value: a name, an email, a phone, an ID.
+    Exact(String),
+    /// Free text (a message body, a subject).
+    Text(String),
+    /// A JSON document whose string leaves are the values.
+    Json(String),
+    /// File bytes.
+    Bytes(Vec<u8>),
+}
+
+fn push_opt(out: &mut Vec<Held>, v: Option<String>, f: fn(String) -> Held) {
+    if let Some(v) = v.filter(|v| !v.is_empty()) {
+        out.push(f(v));
+    }
+}
+
+/// The content of one item, its attachments and its recording.
+pub fn item_values(conn: &Connection, item_id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT subject, body, from_addr, to_addrs, extra FROM items WHERE id = ?1",
+    )?;
+    let mut rows = stmt.query([item_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Text);
+        push_opt(out, r.get(1)?, Held::Text);
+        push_opt(out, r.get(2)?, Held::Exact);
+        push_opt(out, r.get(3)?, Held::Json);
+        push_opt(out, r.get(4)?, Held::Json);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT filename, content FROM attachments WHERE item_id = ?1 AND deleted_at IS NULL",
+    )?;
+    let mut rows = stmt.query([item_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        if let Some(b) = r.get::<_, Option<Vec<u8>>>(1)? {
+            out.push(Held::Bytes(b));
+        }
+    }
+    recording_values(conn, "item_id", item_id, out)
+}
+
+pub fn attachment_values(conn: &Connection, id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT filename, content FROM attachments WHERE id = ?1")?;
+    let mut rows = stmt.query([id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        if let Some(b) = r.get::<_, Option<Vec<u8>>>(1)? {
+            out.push(Held::Bytes(b));
+        }
+    }
+    Ok(())
+}
+
+/// Recording bytes, by the recording's `id` or its `item_id`.
+pub fn recording_values(
+    conn: &Connection,
+    key: &str,
+    value: &str,
+    out: &mut Vec<Held>,
+) -> Result<()> {
+    let sql = if key == "id" {
+        "SELECT content FROM recordings WHERE id = ?1"
+    } else {
+        "SELECT content FROM recordings WHERE item_id = ?1"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query([value])?;
+    while let Some(r) = rows.next()? {
+        if let Some(b) = r.get::<_, Option<Vec<u8>>>(0)? {
+            out.push(Held::Bytes(b));
+        }
+    }
+    Ok(())
+}
+
+/// How many rows a wipe changed, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Wiped {
+    pub items: usize,
+    pub attachments: usize,
+    pub recordings: usize,
+    pub findings: usize,
+}
+
+/// Tombstones one item: its PII columns become NULL, `deleted_at` is set,
+/// `content_rev` moves on, its attachments and recording are wiped and its
+/// PII findings deleted. Identifiers, type, time, initiator, conversation,
+/// thread and duration stay.
+pub fn wipe_item(conn: &Connection, item_id: &str, now: Millis) -> Result<Wiped> {
+    let findings = conn
+        .prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1")?
+        .execute([item_id])?;
+    let attachments = conn
+        .prepare_cached(
+            "UPDATE attachments SET filename = NULL, content = NULL,
+                 deleted_at = coalesce(deleted_at, ?2)
+             WHERE item_id = ?1 AND (deleted_at IS NULL OR filename IS NOT NULL
+                 OR content IS NOT NULL)",
+        )?
+        .execute(params![item_id, now])?;
+    let recordings = conn
+        .prepare_cached(
+            "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
+             WHERE item_id = ?1 AND (deleted_at IS NULL OR content IS NOT NULL)",
+        )?
+        .execute(params![item_id, now])?;
+    let items = conn
+        .prepare_cached(
+            "UPDATE items SET subject = NULL, body = NULL, from_addr = NULL, to_addrs = NULL,
+                 extra = NULL, deleted_at = coalesce(deleted_at, ?2),
+                 content_rev = content_rev + 1
+             WHERE id = ?1",
+        )?
+        .execute(params![item_id, now])?;
+    Ok(Wiped {
+        items,
+        attachments,
+        recordings,
+        findings,
+    })
+}
+
+/// Wipes one attachment's filename and bytes, keeping its ID, type and size.
+pub fn wipe_attachment(conn: &Connection, id: &str, now: Millis) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE attachments SET filename = NULL, content = NULL,
+                 deleted_at = coalesce(deleted_at, ?2)
+             WHERE id = ?1",
+        )?
+        .execute(params![id, now])?)
+}
+
+/// Wipes one recording's bytes, keeping its ID, type, size and duration.
+pub fn wipe_recording(conn: &Connection, id: &str, now: Millis) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
+             WHERE id = ?1",
+        )?
+        .execute(params![id, now])?)
+}
+
+/// Wipes an item's text (a voicemail transcript, which is the recording in
+/// words) without tombstoning the item, and drops the findings in it.
+pub fn wipe_transcript(conn: &Connection, item_id: &str) -> Result<usize> {
+    conn.prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1 AND field = 'body'")?
+        .execute([item_id])?;
+    Ok(conn
+        .prepare_cached(
+            "UPDATE items SET body = NULL, content_rev = content_rev + 1
+             WHERE id = ?1 AND body IS NOT NULL",
+        )?
+        .execute([item_id])?)
+}
+
+/// A profile's row, as far as deletion cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub deleted_at: Option<Millis>,
+}
+
+pub fn customer(conn: &Connection, id: &str) -> Result<Option<CustomerRow>> {
+    Ok(conn
+        .prepare_cached("SELECT id, name, deleted_at FROM customers WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(CustomerRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                deleted_at: r.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The conversation that blocks deleting this profile: OPEN before
+/// WAITING, then the oldest. `(conversation_id, status)`.
+pub fn blocking_conversation(
+    conn: &Connection,
+    customer_id: &str,
+) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, status FROM conversations
+             WHERE customer_id = ?1 AND status <> 'CLOSED'
+             ORDER BY status = 'OPEN' DESC, created_at, id LIMIT 1",
+        )?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// What a profile holds, for the confirm dialog and `--dry-run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ProfileCounts {
+    pub emails: i64,
+    pub phones: i64,
+    pub addresses: i64,
+    pub conversations: i64,
+    pub items: i64,
+    pub attachments: i64,
+    pub recordings: i64,
+    pub orders: i64,
+    pub app_data: i64,
+    pub work_sessions: i64,
+    pub external_ids: i64,
+    pub custom_attributes: i64,
+}
+
+pub fn profile_counts(conn: &Connection, customer_id: &str) -> Result<ProfileCounts> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT
+            (SELECT count(*) FROM customer_emails WHERE customer_id = ?1),
+            (SELECT count(*) FROM customer_phones WHERE customer_id = ?1),
+            (SELECT count(*) FROM customer_addresses WHERE customer_id = ?1),
+            (SELECT count(*) FROM conversations WHERE customer_id = ?1),
+            (SELECT count(*) FROM items WHERE customer_id = ?1 AND deleted_at IS NULL),
+            (SELECT count(*) FROM attachments WHERE deleted_at IS NULL
+                AND item_id IN (SELECT id FROM items WHERE customer_id = ?1)),
+            (SELECT count(*) FROM recordings WHERE deleted_at IS NULL
+                AND item_id IN (SELECT id FROM items WHERE customer_id = ?1)),
+            (SELECT count(*) FROM orders WHERE customer_id = ?1),
+            (SELECT count(*) FROM app_data WHERE customer_id = ?1),
+            (SELECT count(*) FROM work_sessions WHERE conversation_id IN
+                (SELECT id FROM conversations WHERE customer_id = ?1)),
+            (SELECT (external_customer_id IS NOT NULL)
+                 + (SELECT count(*) FROM json_each(external_ids))
+             FROM customers WHERE id = ?1),
+            (SELECT count(*) FROM customers, json_each(customers.custom_attributes)
+             WHERE customers.id = ?1)",
+    )?;
+    Ok(stmt.query_row([customer_id], |r| {
+        Ok(ProfileCounts {
+            emails: r.get(0)?,
+            phones: r.get(1)?,
+            addresses: r.get(2)?,
+            conversations: r.get(3)?,
+            items: r.get(4)?,
+            attachments: r.get(5)?,
+            recordings: r.get(6)?,
+            orders: r.get(7)?,
+            app_data: r.get(8)?,
+            work_sessions: r.get(9)?,
+            external_ids: r.get::<_, Option<i64>>(10)?.unwrap_or(0),
+            custom_attributes: r.get(11)?,
+        })
+    })?)
+}
+
+/// Every PII value of a profile, read before it is wiped.
+pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, external_customer_id, external_ids, custom_attributes
+         FROM customers WHERE id = ?1",
+    )?;
+    let mut rows = stmt.query([customer_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        push_opt(out, r.get(1)?, Held::Exact);
+        push_opt(out, r.get(2)?, Held::Json);
+        push_opt(out, r.get(3)?, Held::Json);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT original, normalized FROM customer_emails WHERE customer_id = ?1
+         UNION ALL
+         SELECT original, normalized FROM customer_phones WHERE customer_id = ?1",
+    )?;
+    let mut rows = stmt.query([customer_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        push_opt(out, r.get(1)?, Held::Exact);
+    }
+    // City, region, country and type are left out on purpose: alone they
+    // identify no one and other live profiles hold the same words.
+    let mut stmt = conn.prepare_cached(
+        "SELECT line1, line2, postal_code FROM customer_addresses WHERE customer_id = ?1",
+    )?;
+    let mut rows = stmt.query([customer_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        push_opt(out, r.get(1)?, Held::Exact);
+        push_opt(out, r.get(2)?, Held::Exact);
+    }
+    // Name, email, phone and external ID keys; not the customer ID, which
+    // the skeleton keeps.
+    let mut stmt = conn.prepare_cached(
+        "SELECT key FROM search_keys WHERE customer_id = ?1 AND kind IN (1, 3, 4, 5)",
+    )?;
+    let mut rows = stmt.query([customer_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, details FROM orders WHERE customer_id = ?1
+         UNION ALL
+         SELECT NULL, payload FROM app_data WHERE customer_id = ?1",
+    )?;
+    let mut rows = stmt.query([customer_id])?;
+    while let Some(r) = rows.next()? {
+        push_opt(out, r.get(0)?, Held::Exact);
+        push_opt(out, r.get(1)?, Held::Json);
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM items WHERE customer_id = ?1 AND deleted_at IS NULL")?;
+    let ids: Vec<String> = stmt
+        .query_map([customer_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        item_values(conn, &id, out)?;
+    }
+    Ok(())
+}
+
+/// Wipes a profile down to its non-PII skeleton and returns the counts of
+/// what went, by kind. Keeps: the customer row (ID, dates), conversations
+/// (IDs, status, topic, channel, agent, dates), item rows (ID, type, time,
+/// initiator, thread, duration), attachment and recording rows (ID, type,
+/// size), work sessions. Removes everything else. The caller has checked
+/// that no conversation is open and owns the transaction.
+pub fn wipe_profile(
+    conn: &Connection,
+    customer_id: &str,
+    reason: &str,
+    now: Millis,
+) -> Result<BTreeMap<String, i64>> {
+    let mut removed = BTreeMap::new();
+    let (has_name, external_ids, custom_attributes): (bool, i64, i64) = conn
+        .prepare_cached(
+            "SELECT name IS NOT NULL,
+                 (external_customer_id IS NOT NULL)
+                     + (SELECT count(*) FROM json_each(external_ids)),
+                 (SELECT count(*) FROM json_each(custom_attributes))
+             FROM customers WHERE id = ?1",
+        )?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    removed.insert("name".into(), has_name as i64);
+    removed.insert("external_ids".into(), external_ids);
+    removed.insert("custom_attributes".into(), custom_attributes);
+
+    let statements: [(&str, &str); 11] = [
+        (
+            "pii_findings",
+            "DELETE FROM pii_findings
+             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)",
+        ),
+        (
+            "attachments",
+            "UPDATE attachments SET filename = NULL, content = NULL,
+                 deleted_at = coalesce(deleted_at, ?2)
+             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)
+                 AND (deleted_at IS NULL OR filename IS NOT NULL OR content IS NOT NULL)",
+        ),
+        (
+            "recordings",
+            "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
+             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)
+                 AND (deleted_at IS NULL OR content IS NOT NULL)",
+        ),
+        (
+            "items",
+            "UPDATE items SET subject = NULL, body = NULL, from_addr = NULL, to_addrs = NULL,
+                 extra = NULL, deleted_at = coalesce(deleted_at, ?2),
+                 content_rev = content_rev + 1
+             WHERE customer_id = ?1 AND (deleted_at IS NULL OR subject IS NOT NULL
+                 OR body IS NOT NULL OR from_addr IS NOT NULL OR to_addrs IS NOT NULL
+                 OR extra IS NOT NULL)",
+        ),
+        (
+            "",
+            "UPDATE conversations SET deleted_at = coalesce(deleted_at, ?2)
+             WHERE customer_id = ?1",
+        ),
+        (
+            "emails",
+            "DELETE FROM customer_emails WHERE customer_id = ?1",
+        ),
+        (
+            "phones",
+            "DELETE FROM customer_phones WHERE customer_id = ?1",
+        ),
+        (
+            "addresses",
+            "DELETE FROM customer_addresses WHERE customer_id = ?1",
+        ),
+        ("orders", "DELETE FROM orders WHERE customer_id = ?1"),
+        ("app_data", "DELETE FROM app_data WHERE customer_id = ?1"),
+        (
+            "search_keys",
+            "DELETE FROM search_keys WHERE customer_id = ?1",
+        ),
+    ];
+    for (kind, sql) in statements {
+        let mut stmt = conn.prepare_cached(sql)?;
+        // Only some statements bind the time; rusqlite refuses extra values.
+        let n = if stmt.parameter_count() == 2 {
+            stmt.execute(params![customer_id, now])?
+        } else {
+            stmt.execute([customer_id])?
+        };
+        if !kind.is_empty() {
+            removed.insert(kind.to_string(), n as i64);
+        }
+    }
+    conn.prepare_cached(
+        "UPDATE customers SET name = NULL, external_customer_id = NULL, external_ids = NULL,
+             custom_attributes = NULL, deleted_at = ?2, deletion_reason = ?3, updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![customer_id, now, reason])?;
+    Ok(removed)
+}
+
+/// Whether a live record (of any profile) still holds this value, compared
+/// as the forensic scan does (exact, or ASCII-lowercased). Used only for
+/// values the scan found, to tell a value that other records legitimately
+/// hold (a common name, a template sentence, a shared logo) from a remnant.
+/// Each query scans its table, which is slow on a large database; it runs
+/// only when the scan has hits.
+pub fn held_by_live_record(conn: &Connection, value: &[u8]) -> Result<bool> {
+    const TEXT: &[&str] = &[
+        "SELECT 1 FROM customers WHERE instr(lower(coalesce(name, '') || char(31)
+             || coalesce(external_customer_id, '') || char(31) || coalesce(external_ids, '')
+             || char(31) || coalesce(custom_attributes, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM customer_emails WHERE instr(lower(original || char(31) || normalized),
+             lower(?1)) LIMIT 1",
+        "SELECT 1 FROM customer_phones WHERE instr(lower(original || char(31) || normalized),
+             lower(?1)) LIMIT 1",
+        "SELECT 1 FROM customer_addresses WHERE instr(lower(coalesce(line1, '') || char(31)
+             || coalesce(line2, '') || char(31) || coalesce(postal_code, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM search_keys WHERE instr(key, lower(?1)) LIMIT 1",
+        "SELECT 1 FROM items WHERE instr(lower(coalesce(subject, '') || char(31)
+             || coalesce(body, '') || char(31) || coalesce(from_addr, '') || char(31)
+             || coalesce(to_addrs, '') || char(31) || coalesce(extra, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM attachments WHERE instr(lower(filename), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM orders WHERE instr(lower(coalesce(number, '') || char(31)
+             || coalesce(details, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM app_data WHERE instr(lower(payload), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM requests WHERE instr(lower(coalesce(identifiers, '') || char(31)
+             || coalesce(note, '')), lower(?1)) LIMIT 1",
+    ];
+    const BYTES: &[&str] = &[
+        "SELECT 1 FROM attachments WHERE instr(content, ?1) LIMIT 1",
+        "SELECT 1 FROM recordings WHERE instr(content, ?1) LIMIT 1",
+    ];
+    if let Ok(text) = std::str::from_utf8(value) {
+        for sql in TEXT {
+            if conn.prepare_cached(sql)?.exists([text])? {
+                return Ok(true);
+            }
+        }
+    }
+    let blob = Value::Blob(value.to_vec());
+    for sql in BYTES {
+        if conn.prepare_cached(sql)?.exists([&blob])? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

@@ -1,0 +1,638 @@
+#![recursion_limit = "512"]
+
+//! Erasure, proven on disk: every deletion is followed by a byte scan of
+//! the database files for the markers planted in the deleted data.
+
+#[path = "common/erase_fixtures.rs"]
+mod fixtures;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use fixtures::*;
+use lethe::erase::{self, BulkOptions, BulkOutcome, ItemTarget, Reason, Resolution, Verify};
+use lethe::search::{self, Field};
+use lethe::store::{customers, Store};
+use lethe::Error;
+
+const NOW: i64 = 1_720_000_000_000;
+
+fn lethe(db: &Path, user: &str, args: &[&str]) -> Output {
+    lethe_env(db, user, args, &[])
+}
+
+fn lethe_env(db: &Path, user: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lethe"));
+    cmd.arg("--db")
+        .arg(db)
+        .args(args)
+        .env("SUDO_USER", user)
+        .env_remove("LETHE_TEST_CRASH_AFTER")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn count(store: &Store, sql: &str, id: &str) -> i64 {
+    store.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn profile_deletion_leaves_no_marker_in_any_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let (target, other) = (marked(1, "CLOSED"), marked(2, "CLOSED"));
+    insert(&mut store, &[&target.doc, &other.doc]);
+    add_finding(&store, "it_0001_c1", "cus_0001");
+    store.checkpoint_truncate().unwrap();
+    // The scan can see the data: without the erasure it would fail.
+    assert_eq!(hits(&path, &target.needles()), target.markers.len());
+
+    let actor = root(&store);
+    let receipt =
+        erase::delete_profile(&mut store, &actor, "cus_0001", Reason::Manual, NOW).unwrap();
+
+    assert_eq!(hits(&path, &target.needles()), 0);
+    assert_eq!(hits(&path, &other.needles()), other.markers.len());
+    let scan = receipt.verification.clone().expect("verified by default");
+    assert_eq!(scan.values_found, 0);
+    assert!(scan.values_checked >= 30, "{scan:?}");
+    assert!(receipt.checkpoint.completed);
+    for (kind, n) in [
+        ("name", 1),
+        ("emails", 2),
+        ("phones", 1),
+        ("addresses", 1),
+        ("external_ids", 2),
+        ("custom_attributes", 3),
+        ("items", 6),
+        ("attachments", 3),
+        ("recordings", 2),
+        ("orders", 1),
+        ("app_data", 1),
+        ("pii_findings", 1),
+    ] {
+        assert_eq!(receipt.removed.get(kind), Some(&n), "{kind}");
+    }
+    let json = serde_json::to_string(&receipt).unwrap();
+    assert!(!json.to_lowercase().contains("mrk-"), "{json}");
+    assert!(json.contains("\"sqlite_version\"") && json.contains("wal_checkpoint_truncate"));
+
+    // The skeleton stays for reports; search holds no trace.
+    let doc = customers::load(store.conn(), "cus_0001", false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.deletion_reason.as_deref(), Some("manual"));
+    assert!(doc.name.is_none() && doc.emails.is_empty() && doc.orders.is_empty());
+    assert_eq!(doc.conversations.len(), 2);
+    assert_eq!(doc.conversations[0].work_sessions.len(), 1);
+    let items = &doc.conversations[0].items;
+    assert_eq!(items.len(), 6);
+    assert_eq!(items[0].id, "it_0001_e1");
+    assert_eq!(items[0].timestamp, "2023-03-01T10:00:00.000Z");
+    assert!(items
+        .iter()
+        .all(|i| i.deleted_at.is_some() && i.content.content.is_none()));
+    assert_eq!(items[0].content.attachments[0].file_size, 634);
+    assert!(items[0].content.attachments[0].filename.is_none());
+    assert!(search::prefix(store.conn(), "ada", 10)
+        .unwrap()
+        .iter()
+        .all(|s| s.id != "cus_0001"));
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM search_keys WHERE customer_id = ?1",
+            "cus_0001"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit_log WHERE action = 'delete-profile' AND targets LIKE '%' || ?1 || '%'",
+            "cus_0001"
+        ),
+        1
+    );
+}
+
+#[test]
+fn bulk_deletion_of_a_thousand_profiles_leaves_no_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let profiles: Vec<Marked> = (0..1001).map(|n| marked(n, "CLOSED")).collect();
+    insert(
+        &mut store,
+        &profiles.iter().map(|p| &p.doc).collect::<Vec<_>>(),
+    );
+    let (gone, kept) = profiles.split_at(1000);
+    let needles: Vec<Vec<u8>> = gone.iter().flat_map(|p| p.needles()).collect();
+    assert_eq!(hits(&path, &needles), needles.len());
+
+    let ids: Vec<String> = gone.iter().map(|p| p.doc.id.clone()).collect();
+    let mut batches = 0;
+    let actor = root(&store);
+    let started = std::time::Instant::now();
+    let result = erase::delete_profiles(
+        &mut store,
+        &actor,
+        &ids,
+        Reason::Retention,
+        NOW,
+        BulkOptions::default(),
+        &mut |p| {
+            batches += 1;
+            assert_eq!(p.receipts.len(), p.outcomes.len());
+        },
+    )
+    .unwrap();
+    eprintln!(
+        "bulk: 1000 profiles with verification in {:?}",
+        started.elapsed()
+    );
+
+    assert_eq!((result.deleted, result.failed, batches), (1000, 0, 2));
+    assert!(result.checkpoint_completed);
+    assert_eq!(result.verification.as_ref().unwrap().values_found, 0);
+    assert_eq!(hits(&path, &needles), 0);
+    assert_eq!(hits(&path, &kept[0].needles()), kept[0].markers.len());
+    let reason: String = store
+        .conn()
+        .query_row(
+            "SELECT deletion_reason FROM customers WHERE id = 'cus_0500'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(reason, "retention");
+    let audited: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action IN ('delete-profile', 'delete-bulk')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1001);
+}
+
+#[test]
+fn each_kind_of_item_deletion_leaves_a_tombstone_and_no_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let p = marked(7, "CLOSED");
+    insert(&mut store, &[&p.doc]);
+    add_finding(&store, "it_0007_c1", "cus_0007");
+    let actor = root(&store);
+    let still_there = p.markers_of(&["NAME", "CALLNOTE", "ACTBODY", "ORDNO"]);
+
+    // One attachment: its name and bytes go, its ID, type and size stay.
+    let target = erase::resolve_item(&store, "att_0007_3").unwrap();
+    assert_eq!(
+        erase::preview_item(&store, &target).unwrap().lines,
+        vec!["attachment \"MRK-0007-FILE3-7Q2.txt\" (text/plain, 634 bytes)"]
+    );
+    let done = erase::delete_item(&mut store, &actor, &target, NOW).unwrap();
+    assert_eq!((done.attachments, done.items), (1, 0));
+    assert_eq!(done.verification.unwrap().values_found, 0);
+    assert_eq!(hits(&path, &p.markers_of(&["FILE3", "BYTES3"])), 0);
+    assert_eq!(
+        hits(&path, &p.markers_of(&["CHAT"])),
+        1,
+        "the message stays"
+    );
+
+    // A message: its text and findings go.
+    let target = erase::resolve_item(&store, "it_0007_c1").unwrap();
+    assert_eq!(
+        target,
+        ItemTarget::Message {
+            item_id: "it_0007_c1".into()
+        }
+    );
+    erase::delete_item(&mut store, &actor, &target, NOW + 1).unwrap();
+    assert_eq!(hits(&path, &p.markers_of(&["CHAT"])), 0);
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM pii_findings WHERE item_id = ?1",
+            "it_0007_c1"
+        ),
+        0
+    );
+
+    // A voicemail recording: the bytes and the transcript go, the item stays.
+    let target = erase::resolve_item(&store, "rec_0007_v1").unwrap();
+    let preview = erase::preview_item(&store, &target).unwrap();
+    assert!(
+        preview.lines[0].ends_with("(0:42) and its transcript"),
+        "{preview:?}"
+    );
+    erase::delete_item(&mut store, &actor, &target, NOW + 2).unwrap();
+    assert_eq!(hits(&path, &p.markers_of(&["VMREC", "VMTEXT"])), 0);
+
+    // An email: the whole thread goes, with its attachments.
+    let target = erase::resolve_item(&store, "it_0007_e2").unwrap();
+    let preview = erase::preview_item(&store, &target).unwrap();
+    assert_eq!(
+        preview.lines,
+        vec!["email \"MRK-0007-SUBJ2-7Q2\" and 1 more message in the thread, 2 attachments"]
+    );
+    let done = erase::delete_item(&mut store, &actor, &target, NOW + 3).unwrap();
+    assert_eq!((done.items, done.attachments), (2, 2));
+    assert!(done.checkpoint_completed);
+    let thread = [
+        "SUBJ1", "BODY1", "FROM1", "TO1", "CC1", "SUBJ2", "BODY2", "FILE1", "FILE2",
+    ];
+    assert_eq!(hits(&path, &p.markers_of(&thread)), 0);
+    assert_eq!(hits(&path, &p.markers_of(&["BYTES1", "BYTES2"])), 0);
+
+    // Everything else is untouched, and the tombstones keep their skeleton.
+    assert_eq!(hits(&path, &still_there), still_there.len());
+    let doc = customers::load(store.conn(), "cus_0007", false)
+        .unwrap()
+        .unwrap();
+    let items = &doc.conversations[0].items;
+    let e1 = &items[0];
+    assert_eq!(
+        (e1.id.as_str(), e1.content.kind.as_str()),
+        ("it_0007_e1", "EMAIL")
+    );
+    assert_eq!(e1.content.thread_id.as_deref(), Some("thr_0007"));
+    assert!(e1.deleted_at.is_some() && e1.content.subject.is_none() && e1.content.from.is_none());
+    assert_eq!(
+        e1.content.attachments[0].content_type.as_deref(),
+        Some("application/pdf")
+    );
+    let vm = &items[4];
+    assert!(vm.deleted_at.is_none() && vm.content.content.is_none());
+    assert!(vm.content.recording.as_ref().unwrap().deleted_at.is_some());
+    assert_eq!(vm.content.duration, Some(42));
+    assert!(doc.deleted_at.is_none() && doc.name.is_some());
+
+    // Deleting again says so instead of pretending.
+    let again = erase::delete_item(&mut store, &actor, &target, NOW + 4).unwrap_err();
+    assert!(again.to_string().contains("already deleted"), "{again}");
+}
+
+#[test]
+fn open_or_waiting_work_blocks_profile_deletion_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _path) = database(dir.path());
+    let (open, waiting) = (marked(1, "OPEN"), marked(2, "WAITING"));
+    insert(&mut store, &[&open.doc, &waiting.doc]);
+    let actor = root(&store);
+    for (id, status) in [("cus_0001", "OPEN"), ("cus_0002", "WAITING")] {
+        let before = customers::load(store.conn(), id, true).unwrap();
+        let preview = erase::preview_profile(&store, id).unwrap();
+        assert_eq!(
+            preview.blocked_by,
+            Some((format!("conv_{}_b", &id[4..]), status.to_string()))
+        );
+        match erase::delete_profile(&mut store, &actor, id, Reason::Manual, NOW) {
+            Err(Error::OpenConversation {
+                customer_id,
+                conversation_id,
+                status: s,
+            }) => {
+                assert_eq!(customer_id, id);
+                assert_eq!(conversation_id, format!("conv_{}_b", &id[4..]));
+                assert_eq!(s, status);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(customers::load(store.conn(), id, true).unwrap(), before);
+    }
+}
+
+#[test]
+fn agents_and_non_operators_cannot_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _path) = database(dir.path());
+    let p = marked(3, "CLOSED");
+    insert(&mut store, &[&p.doc]);
+    let before = customers::load(store.conn(), "cus_0003", true).unwrap();
+    for actor in [agent(), stranger()] {
+        let e = erase::delete_profile(&mut store, &actor, "cus_0003", Reason::Manual, NOW);
+        assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
+        let target = ItemTarget::Thread {
+            item_id: "it_0003_e1".into(),
+        };
+        let e = erase::delete_item(&mut store, &actor, &target, NOW);
+        assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
+        let e = erase::delete_profiles(
+            &mut store,
+            &actor,
+            &["cus_0003".to_string()],
+            Reason::Manual,
+            NOW,
+            BulkOptions::default(),
+            &mut |_| {},
+        );
+        assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
+    }
+    assert_eq!(
+        customers::load(store.conn(), "cus_0003", true).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_crash_mid_transaction_leaves_the_profile_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let p = marked(4, "CLOSED");
+    insert(&mut store, &[&p.doc]);
+    let before = customers::load(store.conn(), "cus_0004", true).unwrap();
+    drop(store);
+
+    let out = lethe_env(
+        &path,
+        ROOT,
+        &["delete", "--customer", "cus_0004", "--yes"],
+        &[("LETHE_TEST_CRASH_AFTER", "erase-profile-rows")],
+    );
+    assert!(
+        !out.status.success(),
+        "the test hook should have aborted the process"
+    );
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(
+        customers::load(store.conn(), "cus_0004", true).unwrap(),
+        before
+    );
+    assert_eq!(
+        search::exact(
+            store.conn(),
+            Field::Email,
+            "MRK-0004-EMAIL1-7Q2@example.com"
+        )
+        .unwrap()
+        .len(),
+        1
+    );
+    let actor = root(&store);
+    let r = erase::delete_profile(&mut store, &actor, "cus_0004", Reason::Manual, NOW).unwrap();
+    assert_eq!(r.verification.unwrap().values_found, 0);
+    assert_eq!(hits(&path, &p.needles()), 0);
+}
+
+#[test]
+fn the_command_line_deletes_with_receipts_and_refuses_what_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let (ok, open) = (marked(5, "CLOSED"), marked(6, "OPEN"));
+    insert(&mut store, &[&ok.doc, &open.doc]);
+    drop(store);
+
+    // Without a terminal and without --yes, nothing happens.
+    let out = lethe(&path, ROOT, &["delete", "--customer", "cus_0005"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    let out = lethe(&path, ROOT, &["delete-item", "--item", "it_0005_c1"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not a terminal"), "{}", stderr(&out));
+
+    // Only a Compliance Administrator may delete.
+    let out = lethe(
+        &path,
+        "someone-not-operator",
+        &["delete", "--customer", "cus_0005", "--yes"],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not permitted"), "{}", stderr(&out));
+    assert_eq!(hits(&path, &ok.needles()), ok.markers.len());
+
+    // Open work: reported, not deleted, and the run still completes.
+    let receipts = dir.path().join("receipts.jsonl");
+    let out = lethe(
+        &path,
+        ROOT,
+        &[
+            "delete",
+            "--customer",
+            "cus_0006",
+            "cus_0005",
+            "--yes",
+            "--receipts",
+        ],
+    );
+    assert!(!out.status.success(), "--receipts needs a value");
+    let out = lethe(
+        &path,
+        ROOT,
+        &[
+            "delete",
+            "--customer",
+            "cus_0006",
+            "cus_0005",
+            "--yes",
+            "--receipts",
+            receipts.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cus_0006 has conversation conv_0006_b in status OPEN"),
+        "{err}"
+    );
+    assert!(err.contains("Deleted 1 profiles; 1 blocked"), "{err}");
+    let written = std::fs::read_to_string(&receipts).unwrap();
+    assert_eq!(written, stdout(&out));
+    assert!(!written.to_lowercase().contains("mrk-"));
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{written}");
+    assert_eq!(lines[0]["customer_id"], "cus_0005");
+    assert_eq!(lines[1]["summary"]["blocked"], 1);
+    assert_eq!(lines[1]["summary"]["verification"]["values_found"], 0);
+    assert_eq!(hits(&path, &ok.needles()), 0);
+    assert_eq!(hits(&path, &open.needles()), open.markers.len());
+
+    // Item deletion from the command line.
+    let out = lethe(
+        &path,
+        ROOT,
+        &["delete-item", "--item", "it_0006_e1", "--yes"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("whole thread"));
+    assert!(
+        stdout(&out).contains("Deleted 2 items, 2 attachments"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        hits(&path, &open.markers_of(&["SUBJ1", "BODY2", "BYTES1"])),
+        0
+    );
+}
+
+#[test]
+fn lists_resolve_emails_and_phones_and_dry_runs_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let mut twin_a = marked(10, "CLOSED");
+    let mut twin_b = marked(11, "CLOSED");
+    for t in [&mut twin_a, &mut twin_b] {
+        t.doc.emails[1].original = "shared@example.com".into();
+    }
+    let (single, open) = (marked(12, "CLOSED"), marked(13, "WAITING"));
+    insert(
+        &mut store,
+        &[&twin_a.doc, &twin_b.doc, &single.doc, &open.doc],
+    );
+    assert_eq!(
+        erase::resolve_target(&store, "SHARED@example.com")
+            .unwrap()
+            .1,
+        Resolution::Ambiguous(vec!["cus_0010".into(), "cus_0011".into()])
+    );
+    drop(store);
+    let list = dir.path().join("list.txt");
+    std::fs::write(
+        &list,
+        "# erasure requests\n\nshared@example.com\n+1 628-391-0012\ncus_0013\nnobody@example.com\n",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let db_bytes = std::fs::read(&path).unwrap();
+
+    let out = lethe(&path, ROOT, &["delete", "--from-file", list, "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert!(
+        o.contains("would delete cus_0012: 1 name, 2 emails, 1 phone, 1 address, 2 external IDs"),
+        "{o}"
+    );
+    assert!(
+        o.contains("blocked cus_0013: conversation conv_0013_b is WAITING"),
+        "{o}"
+    );
+    assert!(
+        e.contains("line 3 (email) matches 2 profiles: cus_0010, cus_0011"),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 6 (email)") && e.contains("not found"),
+        "{e}"
+    );
+    assert!(
+        !o.contains("MRK") && !e.contains("MRK") && !e.contains("shared@"),
+        "{o}{e}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        db_bytes,
+        "a dry run writes nothing"
+    );
+
+    // Without --all-matches the shared email deletes nobody.
+    let out = lethe(
+        &path,
+        ROOT,
+        &["delete", "--from-file", list, "--yes", "--skip-verify"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert!(
+        e.contains(
+            "Deleted 1 profiles; 1 blocked by an open conversation, 1 not found, 1 ambiguous"
+        ),
+        "{e}"
+    );
+    assert_eq!(hits(&path, &twin_a.markers_of(&["NAME"])), 1);
+    assert_eq!(hits(&path, &single.needles()), 0);
+
+    let out = lethe(
+        &path,
+        ROOT,
+        &["delete", "--from-file", list, "--yes", "--all-matches"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Deleted 2 profiles"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(hits(&path, &twin_a.markers_of(&["NAME", "BODY1"])), 0);
+    assert_eq!(hits(&path, &twin_b.markers_of(&["NAME", "BODY1"])), 0);
+}
+
+#[test]
+fn reports_still_count_deleted_customers_without_pii() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let (gone, kept) = (marked(20, "CLOSED"), marked(21, "CLOSED"));
+    insert(&mut store, &[&gone.doc, &kept.doc]);
+    let opts = BulkOptions {
+        verify: Verify::Skip,
+        batch_size: 10,
+    };
+    let actor = root(&store);
+    let r = erase::delete_profiles(
+        &mut store,
+        &actor,
+        &["cus_0020".into(), "cus_9999".into()],
+        Reason::Manual,
+        NOW,
+        opts,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(r.outcomes[1].1, BulkOutcome::NotFound);
+    drop(store);
+
+    let csv_path = dir.path().join("contacts.csv");
+    let out = lethe(
+        &path,
+        "anyone",
+        &["report", "contacts", "-o", csv_path.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 1 + 12, "a header and six items per customer");
+    assert!(rows[0].starts_with("item_id,customer_id,conversation_id,type,channel,timestamp"));
+    let deleted: Vec<&&str> = rows.iter().filter(|r| r.starts_with("it_0020")).collect();
+    assert_eq!(deleted.len(), 6);
+    assert!(
+        deleted
+            .iter()
+            .all(|r| r
+                .contains(",true,2024-07-03T09:46:40.000Z,true,2024-07-03T09:46:40.000Z,manual"))
+    );
+    assert!(rows.iter().any(
+        |r| r.starts_with("it_0021_e1,cus_0021,conv_0021_a,EMAIL,EMAIL,")
+            && r.ends_with(",false,,false,,")
+    ));
+    assert!(!csv.contains("MRK"));
+
+    let out = lethe(&path, "anyone", &["report", "conversations"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    assert!(
+        csv.contains("conv_0020_a,cus_0020,CLOSED,EMAIL,Refunds,agent_7,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",6,6,1,true,2024-07-03T09:46:40.000Z,manual\r\n"),
+        "{csv}"
+    );
+    assert!(!csv.contains("MRK"));
+}
