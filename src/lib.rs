@@ -12,6 +12,7 @@ pub mod error;
 pub mod format;
 pub mod phone;
 pub mod pii;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod customers;
 pub mod forensic;
 pub mod operators;
+pub mod retention;
 pub mod search;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
@@ -237,6 +238,11 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )?;
+    Ok(())
+}
+
+pub fn delete_setting(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
     Ok(())
 }
 
