@@ -104,7 +104,7 @@ pub fn set_policy(
         store.conn(),
         actor,
         Permission::ChangeRetention,
-        "retention-set",
+        audit::RETENTION_SET,
     )?;
     if let Policy::DeleteAfter { days } = new {
         if days < MIN_DAYS {
@@ -128,7 +128,7 @@ pub fn set_policy(
         }
         audit::append(
             conn,
-            &Entry::new(&username, "retention-set")
+            &Entry::new(&username, audit::RETENTION_SET)
                 .count("old_days", old.days().unwrap_or(0))
                 .count("new_days", new.days().unwrap_or(0)),
         )?;
@@ -265,7 +265,12 @@ pub fn sweep(
         ));
     };
     if !opts.dry_run {
-        access::require(store.conn(), actor, Permission::Delete, "retention-sweep")?;
+        access::require(
+            store.conn(),
+            actor,
+            Permission::Delete,
+            audit::RETENTION_SWEEP,
+        )?;
     }
     let _lock = match store.path() {
         Some(p) if !opts.dry_run => Some(SweepLock::acquire(p)?),
@@ -391,7 +396,7 @@ pub fn sweep(
         };
         audit::append(
             store.conn(),
-            &Entry::new(&actor.username, "retention-sweep")
+            &Entry::new(&actor.username, audit::RETENTION_SWEEP)
                 .count("days", days)
                 .count("deleted", report.deleted as i64)
                 .count("blocked", report.blocked.len() as i64)
