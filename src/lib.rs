@@ -16,6 +16,7 @@ pub mod phone;
 pub mod pii;
 pub mod profile;
 pub mod report;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod timeline;

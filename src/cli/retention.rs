@@ -1,8 +1,15 @@
-//! `lethe retention show | set | run`.
+//! `lethe retention show | set | run`: the policy and its rolling deletion
+//! job, for cron or a systemd timer.
+
+use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
 
 use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Ctx;
+use crate::clock;
+use crate::retention::{self, Policy, SweepOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
@@ -11,7 +18,7 @@ pub enum RetentionCommand {
     /// Change the policy.
     Set {
         /// Delete profiles this many days after their last Contact (at least 365).
-        #[arg(long, conflicts_with = "default")]
+        #[arg(long, conflicts_with = "default", required_unless_present = "default")]
         days: Option<i64>,
         /// Confirm: "I understand, use custom settings".
         #[arg(long)]
@@ -20,13 +27,162 @@ pub enum RetentionCommand {
         #[arg(long)]
         default: bool,
     },
-    /// Delete every overdue profile now.
+    /// Delete every overdue profile now. Exits 0 when the job completed,
+    /// even if some profiles were blocked by open conversations.
     Run {
+        /// List what would be deleted and what is blocked; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Skip the byte-level verification scan of the database files.
+        #[arg(long)]
+        no_verify: bool,
     },
 }
 
-pub fn run(_ctx: &Ctx, _c: RetentionCommand) -> anyhow::Result<()> {
-    anyhow::bail!("retention is not built yet")
+pub fn run(ctx: &Ctx, c: RetentionCommand) -> anyhow::Result<()> {
+    match c {
+        RetentionCommand::Show => show(ctx),
+        RetentionCommand::Set {
+            days,
+            i_understand,
+            default,
+        } => set(ctx, days, i_understand, default),
+        RetentionCommand::Run { dry_run, no_verify } => sweep(ctx, dry_run, !no_verify),
+    }
+}
+
+fn show(ctx: &Ctx) -> anyhow::Result<()> {
+    let store = ctx.open()?;
+    let policy = retention::policy(store.conn())?;
+    println!("{}", policy.describe());
+    if let Policy::DeleteAfter { days } = policy {
+        let p = retention::preview(store.conn(), days, clock::now_ms())?;
+        println!("Due for deletion now:            {}", p.due_now);
+        println!("Due but blocked by open work:    {}", p.blocked);
+        println!("Becoming due in the next 30 days: {}", p.next_30_days);
+        println!("Becoming due in the next 90 days: {}", p.next_90_days);
+        println!(
+            "Cutoff (last Contact on or before): {}",
+            clock::format_ms(p.cutoff)
+        );
+    }
+    if let Some((started, finished, state, deleted, blocked)) =
+        crate::store::retention::last_run(store.conn())?
+    {
+        let end = finished.map(clock::minute).unwrap_or_else(|| "-".into());
+        println!(
+            "Last sweep: started {} UTC, finished {end}, {state}, {deleted} deleted, {blocked} blocked",
+            clock::minute(started)
+        );
+    }
+    Ok(())
+}
+
+fn set(ctx: &Ctx, days: Option<i64>, confirmed: bool, default: bool) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let new = match (days, default) {
+        (_, true) => Policy::RetainForever,
+        (Some(days), false) => Policy::DeleteAfter { days },
+        (None, false) => anyhow::bail!("give --days N (at least 365) or --default"),
+    };
+    let old = retention::set_policy(&mut store, &actor, new, confirmed)?;
+    println!(
+        "Retention policy changed.\n  was: {}\n  now: {}",
+        old.describe(),
+        new.describe()
+    );
+    Ok(())
+}
+
+fn sweep(ctx: &Ctx, dry_run: bool, verify: bool) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let tty = std::io::stderr().is_terminal();
+    let bar = tty.then(|| {
+        let b = ProgressBar::new(0);
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} profiles {msg} ({eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut last_line = 0u64;
+    let mut on_progress = |p: retention::Progress| {
+        if let Some(b) = &bar {
+            b.set_length(p.total);
+            b.set_position(p.done);
+            b.set_message(format!("{} deleted, {} blocked", p.deleted, p.blocked));
+        } else if p.done >= last_line + 1000 || (p.done == p.total && p.done != last_line) {
+            last_line = p.done;
+            eprintln!(
+                "progress: {}/{} profiles, {} deleted, {} blocked",
+                p.done, p.total, p.deleted, p.blocked
+            );
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let opts = SweepOptions {
+        dry_run,
+        verify,
+        ..SweepOptions::default()
+    };
+    let report = retention::sweep(
+        &mut store,
+        &actor,
+        clock::now_ms(),
+        &opts,
+        &mut on_progress,
+        &cancel,
+    )?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if dry_run {
+        println!("Dry run: nothing was deleted.");
+        for id in &report.would_delete {
+            println!("would delete  {id}");
+        }
+    }
+    for b in &report.blocked {
+        println!(
+            "blocked       {}  conversation {} is {}",
+            b.customer_id, b.conversation_id, b.status
+        );
+    }
+    for (id, why) in &report.failed {
+        println!("failed        {id}  {why}");
+    }
+    let verdict = match &report.verification {
+        Some(s) if s.values_found == 0 => format!(
+            ", verified: none of {} values remain in the database files",
+            s.values_checked
+        ),
+        Some(s) => format!(
+            ", VERIFICATION FAILED: {} of {} values still found in the database files",
+            s.values_found, s.values_checked
+        ),
+        None => String::new(),
+    };
+    println!(
+        "Retention ({} days, last Contact on or before {}): {} {}, {} blocked by open conversations, {} failed{}{}",
+        report.days,
+        report.cutoff,
+        if dry_run { report.would_delete.len() as u64 } else { report.deleted },
+        if dry_run { "would be deleted" } else { "deleted" },
+        report.blocked.len(),
+        report.failed.len(),
+        if report.checkpoint_completed { "" } else { ", WAL checkpoint incomplete (readers kept it open; it completes on the next run)" },
+        verdict
+    );
+    if !report.failed.is_empty() {
+        anyhow::bail!(
+            "{} profiles could not be deleted; see the lines above",
+            report.failed.len()
+        );
+    }
+    if matches!(&report.verification, Some(s) if s.values_found > 0) {
+        anyhow::bail!("deleted values were still found in the database files");
+    }
+    Ok(())
 }

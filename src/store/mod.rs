@@ -19,6 +19,7 @@ pub mod forensic;
 pub mod operators;
 pub mod profile;
 pub mod report;
+pub mod retention;
 pub mod search;
 pub mod timeline;
 
@@ -253,6 +254,11 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )?;
+    Ok(())
+}
+
+pub fn delete_setting(conn: &Connection, key: &str) -> Result<()> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
     Ok(())
 }
 

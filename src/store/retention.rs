@@ -1,0 +1,127 @@
+//! Retention queries: the retention clock is a profile's last Contact, or
+//! its creation when it never had one (the `customers_retention` index).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::clock::Millis;
+use crate::error::Result;
+
+/// Live profiles whose retention clock is at or before `cutoff`, split into
+/// (deletable, blocked by an OPEN or WAITING conversation).
+pub fn count_overdue(conn: &Connection, cutoff: Millis) -> Result<(i64, i64)> {
+    let (all, blocked): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT count(*),
+                 coalesce(sum(EXISTS (SELECT 1 FROM conversations v
+                     WHERE v.customer_id = c.id AND v.status <> 'CLOSED')), 0)
+             FROM customers c
+             WHERE c.deleted_at IS NULL AND coalesce(c.last_contact_at, c.created_at) <= ?1",
+        )?
+        .query_row([cutoff], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((all - blocked, blocked))
+}
+
+/// Live profiles whose retention clock falls in `(from, to]`.
+pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM customers
+             WHERE deleted_at IS NULL
+               AND coalesce(last_contact_at, created_at) > ?1
+               AND coalesce(last_contact_at, created_at) <= ?2",
+        )?
+        .query_row(params![from, to], |r| r.get(0))?)
+}
+
+/// One overdue profile, in retention-clock order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub customer_id: String,
+    pub clock: Millis,
+    /// (conversation ID, status) of the open work that blocks deletion.
+    pub blocked_by: Option<(String, String)>,
+}
+
+/// The next overdue profiles after the keyset position `(after_clock,
+/// after_id)`, so a sweep walks past blocked profiles without revisiting them.
+pub fn overdue_page(
+    conn: &Connection,
+    cutoff: Millis,
+    after: Option<(Millis, &str)>,
+    limit: usize,
+) -> Result<Vec<Candidate>> {
+    let (after_clock, after_id) = after.unwrap_or((i64::MIN, ""));
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, coalesce(c.last_contact_at, c.created_at) AS clock,
+             (SELECT v.id || char(31) || v.status FROM conversations v
+                 WHERE v.customer_id = c.id AND v.status <> 'CLOSED'
+                 ORDER BY v.created_at LIMIT 1)
+         FROM customers c
+         WHERE c.deleted_at IS NULL
+           AND coalesce(c.last_contact_at, c.created_at) <= ?1
+           AND (coalesce(c.last_contact_at, c.created_at), c.id) > (?2, ?3)
+         ORDER BY coalesce(c.last_contact_at, c.created_at), c.id
+         LIMIT ?4",
+    )?;
+    let rows = stmt
+        .query_map(params![cutoff, after_clock, after_id, limit as i64], |r| {
+            let open: Option<String> = r.get(2)?;
+            Ok(Candidate {
+                customer_id: r.get(0)?,
+                clock: r.get(1)?,
+                blocked_by: open.and_then(|o| {
+                    o.split_once('\u{1f}')
+                        .map(|(id, status)| (id.to_string(), status.to_string()))
+                }),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Starts a sweep record. Runs left `running` by a killed process are marked
+/// `failed` first: the caller holds the sweep lock, so none is still alive.
+pub fn begin_run(
+    conn: &Connection,
+    operator: &str,
+    days: i64,
+    cutoff: Millis,
+    now: Millis,
+) -> Result<i64> {
+    conn.execute(
+        "UPDATE retention_runs SET state = 'failed', finished_at = ?1 WHERE state = 'running'",
+        [now],
+    )?;
+    conn.execute(
+        "INSERT INTO retention_runs (started_at, operator, days, cutoff, state)
+         VALUES (?1, ?2, ?3, ?4, 'running')",
+        params![now, operator, days, cutoff],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn update_run(conn: &Connection, run: i64, deleted: i64, blocked: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE retention_runs SET deleted = ?2, blocked = ?3 WHERE id = ?1")?
+        .execute(params![run, deleted, blocked])?;
+    Ok(())
+}
+
+pub fn finish_run(conn: &Connection, run: i64, state: &str, now: Millis) -> Result<()> {
+    conn.execute(
+        "UPDATE retention_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
+        params![run, state, now],
+    )?;
+    Ok(())
+}
+
+/// The most recent sweep: (started, finished, state, deleted, blocked).
+pub fn last_run(conn: &Connection) -> Result<Option<(Millis, Option<Millis>, String, i64, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT started_at, finished_at, state, deleted, blocked FROM retention_runs
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?)
+}
