@@ -16,6 +16,7 @@ pub mod audit;
 pub mod customers;
 pub mod forensic;
 pub mod operators;
+pub mod requests;
 pub mod search;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
