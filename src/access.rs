@@ -1,12 +1,30 @@
 //! Who may do what. Identity comes from the operating system; roles live in
 //! the database. Every protected core function calls `require` before it
 //! opens its write transaction, so no caller (console or CLI) can skip it.
+//!
+//! # Roles
+//!
+//! - `agent`: may search and read.
+//! - `admin`: may also manage operators and the account switch, and may
+//!   grant `compliance_admin` to any admin, itself included.
+//! - `compliance_admin`: may also delete, redact, export and change
+//!   retention. It can only be granted to an admin, and only while the
+//!   account's "Manage Customer Data" switch is on. While the switch is off
+//!   the role stays recorded but is not in effect.
+//!
+//! An OS user who is not an operator may read (the console is read-only
+//! for them) and nothing else. See docs/SECURITY.md for the whole model.
+
+use std::path::Path;
 
 use rusqlite::Connection;
 
+use crate::audit::{self, Entry, Outcome};
+use crate::clock::Millis;
 use crate::error::{Error, Result};
+use crate::store::Store;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     ComplianceAdmin,
     Admin,
@@ -14,6 +32,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::ComplianceAdmin, Role::Admin, Role::Agent];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::ComplianceAdmin => "compliance_admin",
@@ -32,6 +52,12 @@ impl Role {
     }
 }
 
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     Read,
@@ -43,6 +69,15 @@ pub enum Permission {
 }
 
 impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::Read,
+        Permission::Delete,
+        Permission::Redact,
+        Permission::Export,
+        Permission::ChangeRetention,
+        Permission::ManageOperators,
+    ];
+
     pub fn describe(self) -> &'static str {
         match self {
             Permission::Read => "reading customer data",
@@ -53,6 +88,18 @@ impl Permission {
             Permission::ManageOperators => "managing operators",
         }
     }
+
+    /// Whether this permission belongs to `compliance_admin` and so needs
+    /// "Manage Customer Data" on.
+    pub fn touches_customer_data(self) -> bool {
+        matches!(
+            self,
+            Permission::Delete
+                | Permission::Redact
+                | Permission::Export
+                | Permission::ChangeRetention
+        )
+    }
 }
 
 /// The person acting, with the roles the database gives them. An OS user
@@ -60,16 +107,38 @@ impl Permission {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub username: String,
+    /// The roles recorded for this user, whether or not in effect.
     pub roles: Vec<Role>,
+    /// The account's "Manage Customer Data" switch when the actor was
+    /// resolved. While it is off, `compliance_admin` grants nothing.
+    pub manage_customer_data: bool,
 }
 
 impl Actor {
+    /// An actor with these roles on an account whose switch is on. For
+    /// tests and fixtures; real callers use `resolve` or `current`.
+    pub fn new(username: &str, roles: &[Role]) -> Actor {
+        Actor {
+            username: username.to_string(),
+            roles: roles.to_vec(),
+            manage_customer_data: true,
+        }
+    }
+
+    /// `username` with the roles and switch state the database holds now.
     pub fn resolve(conn: &Connection, username: &str) -> Result<Actor> {
-        let roles = crate::store::operators::roles(conn, username)?;
         Ok(Actor {
             username: username.to_string(),
-            roles,
+            roles: crate::store::operators::roles(conn, username)?,
+            manage_customer_data: crate::store::operators::manage_customer_data(conn)?,
         })
+    }
+
+    /// The person running this process (see [`username_for`]), resolved
+    /// against this store. Prefer this to `current_username()`: it knows
+    /// the database file, so `sudo -u <service account>` works.
+    pub fn current(store: &Store) -> Result<Actor> {
+        Actor::resolve(store.conn(), &username_for(store.path()))
     }
 
     pub fn is_operator(&self) -> bool {
@@ -81,69 +150,744 @@ impl Actor {
     }
 
     pub fn can(&self, p: Permission) -> bool {
+        if p.touches_customer_data() {
+            return self.has(Role::ComplianceAdmin) && self.manage_customer_data;
+        }
         match p {
-            Permission::Read => true,
-            Permission::Delete
-            | Permission::Redact
-            | Permission::Export
-            | Permission::ChangeRetention => self.has(Role::ComplianceAdmin),
-            Permission::ManageOperators => self.has(Role::ComplianceAdmin) || self.has(Role::Admin),
+            Permission::ManageOperators => self.has(Role::Admin) || self.has(Role::ComplianceAdmin),
+            _ => true,
         }
     }
 
-    /// Why this actor may not do `p`, in words for the status bar.
+    /// Why this actor may not do `p`, in words for the status bar and the
+    /// CLI: what is missing and who can fix it.
     pub fn refusal(&self, p: Permission) -> Option<String> {
         if self.can(p) {
             return None;
         }
-        Some(if self.is_operator() {
+        let user = &self.username;
+        Some(if !self.is_operator() {
             format!(
-                "{} needs the compliance_admin role; {} is not a Compliance Administrator",
-                p.describe(),
-                self.username
+                "{user} is not an operator of this database, so Lethe is read-only for them; \
+                 an admin can grant a role with `lethe operators grant {user} ROLE`"
+            )
+        } else if p == Permission::ManageOperators {
+            format!(
+                "{} needs the admin role, which {user} does not hold; \
+                 an admin can grant it with `lethe operators grant {user} admin`",
+                p.describe()
+            )
+        } else if self.has(Role::ComplianceAdmin) {
+            format!(
+                "{} needs \"Manage Customer Data\" to be on for the account, and it is off, \
+                 so {user}'s compliance_admin role is not in effect; an admin can turn it on \
+                 with `lethe account manage-customer-data on`",
+                p.describe()
             )
         } else {
             format!(
-                "{} is not an operator of this database; ask an admin to run `lethe operators grant {} compliance_admin`",
-                self.username, self.username
+                "{} needs the compliance_admin role, which {user} does not hold; \
+                 an admin can grant it with `lethe operators grant {user} compliance_admin`",
+                p.describe()
             )
         })
     }
+
+    /// A standing notice for the console's banner: why this actor cannot
+    /// change customer data, or `None` when they can.
+    pub fn notice(&self) -> Option<String> {
+        if !self.is_operator() {
+            return Some(format!(
+                "Read-only: {} is not an operator of this database.",
+                self.username
+            ));
+        }
+        if self.has(Role::ComplianceAdmin) && !self.manage_customer_data {
+            return Some(
+                "Read-only: \"Manage Customer Data\" is off for this account, so compliance_admin is not in effect."
+                    .to_string(),
+            );
+        }
+        if !self.has(Role::ComplianceAdmin) {
+            return Some(format!(
+                "Read-only: {} is not a Compliance Administrator.",
+                self.username
+            ));
+        }
+        None
+    }
 }
 
-/// Checks a permission. A refusal is written to the audit trail and
+/// Checks a permission. A refusal is written to the audit trail (under
+/// `action`, one of the `audit` constants, with outcome `refused`) and
 /// returned as `Error::NotPermitted`. Call it outside any write
 /// transaction, so the refusal's audit entry is not rolled back with it.
+/// If the refusal cannot be recorded, the action is still refused and the
+/// reason says so.
+///
+/// The roles and the switch are read from the database again here, not
+/// taken from `actor`: a role revoked while a console is open stops
+/// working at once. An `Actor` built by hand gets no permission the
+/// database does not give its username.
 pub fn require(conn: &Connection, actor: &Actor, p: Permission, action: &str) -> Result<()> {
-    match actor.refusal(p) {
-        None => Ok(()),
-        Some(reason) => {
-            crate::audit::append(
-                conn,
-                &crate::audit::Entry::new(&actor.username, action)
-                    .outcome(crate::audit::Outcome::Refused),
-            )?;
-            Err(Error::NotPermitted {
-                action: action.to_string(),
-                operator: actor.username.clone(),
-                reason,
-            })
+    require_for(conn, actor, p, action, &[])
+}
+
+/// `require`, recording the IDs the refused action was aimed at (customer,
+/// item, operator...). Targets that do not look like IDs are left out of
+/// the record rather than risk writing personal data.
+pub fn require_for(
+    conn: &Connection,
+    actor: &Actor,
+    p: Permission,
+    action: &str,
+    targets: &[&str],
+) -> Result<()> {
+    let current = Actor::resolve(conn, &actor.username)?;
+    let Some(mut reason) = current.refusal(p) else {
+        return Ok(());
+    };
+    let mut entry = Entry::new(&actor.username, action).outcome(Outcome::Refused);
+    for t in targets {
+        if Entry::new(&actor.username, action)
+            .target(t)
+            .validate()
+            .is_ok()
+        {
+            entry = entry.target(t);
+        }
+    }
+    if let Err(e) = audit::append(conn, &entry) {
+        reason.push_str(&format!(
+            " (the refusal could not be recorded in the audit trail: {e})"
+        ));
+    }
+    Err(Error::NotPermitted {
+        action: action.to_string(),
+        operator: actor.username.clone(),
+        reason,
+    })
+}
+
+/// Whether `name` can be an operator's username: 1 to 64 ASCII letters,
+/// digits, `.`, `_` or `-`, not starting with `-`. That covers POSIX login
+/// names and keeps the audit trail's operator column free of text.
+pub fn is_valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// The OS login name of the person running Lethe, without knowing the
+/// database: the effective user's name, or `SUDO_USER` when running as
+/// root. Use [`Actor::current`] (or [`username_for`] with the database
+/// path) where a store is open, so the service-account setup works too.
+pub fn current_username() -> String {
+    username_for(None)
+}
+
+/// The OS login name of the person running Lethe against the database at
+/// `db`.
+///
+/// The name comes from the operating system, never from a flag: the
+/// account of the process's effective user ID (`getpwuid(geteuid())`).
+/// `SUDO_USER` names the human instead only when sudo could have set it
+/// for a process that acts on their behalf, that is when
+/// - the process runs as root, or
+/// - its effective user owns the database file (the service account in
+///   `sudo -u lethe lethe ...`),
+///
+/// and `SUDO_USER` is a valid username different from the effective
+/// user's. Anyone else could set the variable by hand to pose as another
+/// operator, so for them it is ignored. (A user who owns the database file
+/// can rewrite it directly; honouring the variable gives them nothing
+/// they do not already have.) An effective user with no account entry is
+/// named `uid-<N>`.
+pub fn username_for(db: Option<&Path>) -> String {
+    let effective = os::effective_user();
+    let sudo_user = std::env::var("SUDO_USER")
+        .ok()
+        .filter(|u| is_valid_username(u) && *u != effective.name);
+    match sudo_user {
+        Some(human) if effective.uid == 0 || db.is_some_and(|p| os::owns(effective.uid, p)) => {
+            human
+        }
+        _ => effective.name,
+    }
+}
+
+/// Whether an account of that name exists on this machine (including
+/// accounts from LDAP or other NSS sources).
+pub fn os_user_exists(name: &str) -> bool {
+    os::user_exists(name)
+}
+
+#[cfg(unix)]
+mod os {
+    use std::ffi::{CStr, CString};
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Path;
+
+    pub struct User {
+        pub uid: u32,
+        pub name: String,
+    }
+
+    pub fn effective_user() -> User {
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let uid = unsafe { libc::geteuid() };
+        let name = name_of(uid).unwrap_or_else(|| format!("uid-{uid}"));
+        User { uid, name }
+    }
+
+    pub fn owns(uid: u32, path: &Path) -> bool {
+        std::fs::metadata(path).is_ok_and(|m| m.uid() == uid)
+    }
+
+    /// The account name for `uid`, through NSS (so LDAP users resolve too).
+    fn name_of(uid: libc::uid_t) -> Option<String> {
+        lookup(&|pwd, buf, len, result| {
+            // SAFETY: every pointer refers to live, correctly sized storage
+            // owned by `lookup` for the duration of the call.
+            unsafe { libc::getpwuid_r(uid, pwd, buf, len, result) }
+        })
+    }
+
+    pub fn user_exists(name: &str) -> bool {
+        let Ok(cname) = CString::new(name) else {
+            return false;
+        };
+        lookup(&|pwd, buf, len, result| {
+            // SAFETY: as above; `cname` is a valid NUL-terminated string.
+            unsafe { libc::getpwnam_r(cname.as_ptr(), pwd, buf, len, result) }
+        })
+        .is_some()
+    }
+
+    type Getpw<'a> = &'a dyn Fn(
+        *mut libc::passwd,
+        *mut libc::c_char,
+        libc::size_t,
+        *mut *mut libc::passwd,
+    ) -> libc::c_int;
+
+    /// Runs a reentrant getpw*_r call, growing the buffer while it is too
+    /// small, and returns the entry's name.
+    fn lookup(call: Getpw<'_>) -> Option<String> {
+        let mut buf: Vec<libc::c_char> = vec![0; 1024];
+        loop {
+            // SAFETY: passwd is a plain C struct; all-zero is a valid value
+            // and getpw*_r overwrites it.
+            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = call(&mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
+            if rc == libc::ERANGE && buf.len() < 1 << 20 {
+                buf.resize(buf.len() * 2, 0);
+                continue;
+            }
+            if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+                return None;
+            }
+            // SAFETY: on success pw_name points into `buf`, NUL-terminated.
+            let name = unsafe { CStr::from_ptr(pwd.pw_name) };
+            return Some(name.to_string_lossy().into_owned());
         }
     }
 }
 
-/// The OS login name of the person running Lethe.
-pub fn current_username() -> String {
-    std::env::var("SUDO_USER")
-        .ok()
-        .filter(|u| !u.is_empty())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("LOGNAME").ok())
-        .unwrap_or_else(|| "unknown".to_string())
+#[cfg(not(unix))]
+mod os {
+    use std::path::Path;
+
+    pub struct User {
+        pub uid: u32,
+        pub name: String,
+    }
+
+    // No sudo and no service-account setup off Unix: the login name only,
+    // and uid 1 so that SUDO_USER is never trusted.
+    pub fn effective_user() -> User {
+        let name = std::env::var("USERNAME")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "unknown".to_string());
+        User { uid: 1, name }
+    }
+
+    pub fn owns(_uid: u32, _path: &Path) -> bool {
+        false
+    }
+
+    pub fn user_exists(_name: &str) -> bool {
+        true
+    }
+}
+
+/// An operator as `lethe operators list` and the console show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub username: String,
+    pub roles: Vec<Role>,
+    pub created_at: Millis,
+    pub created_by: Option<String>,
+}
+
+/// Every operator, by username.
+pub fn operators(conn: &Connection) -> Result<Vec<Operator>> {
+    crate::store::operators::list(conn)
+}
+
+/// The account's "Manage Customer Data" switch.
+pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
+    crate::store::operators::manage_customer_data(conn)
 }
 
 /// Makes `username` the first operator (compliance_admin and admin) of a
-/// database that has none, and turns on "Manage Customer Data".
-pub fn bootstrap(conn: &Connection, username: &str) -> Result<()> {
+/// database that has none, turns on "Manage Customer Data", and records
+/// both in the audit trail, atomically. Returns `false` and changes
+/// nothing when the database already has an operator, so it is safe to
+/// call on every open and cannot hand a second person the keys.
+pub fn bootstrap(conn: &Connection, username: &str) -> Result<bool> {
+    if !is_valid_username(username) {
+        return Err(Error::Invalid(format!(
+            "\"{username}\" cannot be an operator's username; run Lethe as a named OS user"
+        )));
+    }
     crate::store::operators::bootstrap(conn, username, crate::clock::now_ms())
+}
+
+/// A user's roles before and after a grant or revoke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleChange {
+    pub username: String,
+    pub before: Vec<Role>,
+    pub after: Vec<Role>,
+}
+
+impl RoleChange {
+    pub fn changed(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// Gives `username` one more role. The actor needs `ManageOperators`.
+/// `compliance_admin` additionally needs "Manage Customer Data" on and the
+/// user to be an admin already. Granting a role already held changes
+/// nothing and records nothing. Every refusal is recorded.
+pub fn grant(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Result<RoleChange> {
+    check_username(username)?;
+    require_for(
+        store.conn(),
+        actor,
+        Permission::ManageOperators,
+        audit::OPERATOR_GRANT,
+        &[username, role.as_str()],
+    )?;
+    let now = crate::clock::now_ms();
+    let outcome = store.write(|tx| {
+        let before = crate::store::operators::roles(tx, username)?;
+        if role == Role::ComplianceAdmin {
+            if !crate::store::operators::manage_customer_data(tx)? {
+                return Ok(Err(
+                    "\"Manage Customer Data\" is off for this account, so nobody can be granted \
+                     compliance_admin; turn it on first with `lethe account manage-customer-data on`"
+                        .to_string(),
+                ));
+            }
+            if !before.contains(&Role::Admin) {
+                return Ok(Err(format!(
+                    "compliance_admin can only be granted to admins, and {username} is not one; \
+                     grant admin first with `lethe operators grant {username} admin`"
+                )));
+            }
+        }
+        let mut after = before.clone();
+        if !after.contains(&role) {
+            after.push(role);
+            after.sort();
+            crate::store::operators::set_roles(tx, username, &after, now, &actor.username)?;
+            audit::append(
+                tx,
+                &Entry::new(&actor.username, audit::OPERATOR_GRANT)
+                    .target(username)
+                    .target(role.as_str()),
+            )?;
+        }
+        Ok(Ok(RoleChange {
+            username: username.to_string(),
+            before,
+            after,
+        }))
+    })?;
+    outcome.or_else(|reason| {
+        refuse(
+            store.conn(),
+            actor,
+            audit::OPERATOR_GRANT,
+            &[username, role.as_str()],
+            reason,
+        )
+    })
+}
+
+/// Takes `role` (or, with `None`, every role) from `username`. Taking
+/// `admin` also takes `compliance_admin`, which only admins may hold. The
+/// actor needs `ManageOperators`. Refused, and recorded, when the user
+/// does not hold the role or when it would leave the database without an
+/// admin (nobody could manage operators any more).
+pub fn revoke(
+    store: &mut Store,
+    actor: &Actor,
+    username: &str,
+    role: Option<Role>,
+) -> Result<RoleChange> {
+    check_username(username)?;
+    let what = role.map_or("all", Role::as_str);
+    require_for(
+        store.conn(),
+        actor,
+        Permission::ManageOperators,
+        audit::OPERATOR_REVOKE,
+        &[username, what],
+    )?;
+    let now = crate::clock::now_ms();
+    let outcome = store.write(|tx| {
+        let before = crate::store::operators::roles(tx, username)?;
+        let after: Vec<Role> = match role {
+            None => vec![],
+            Some(Role::Admin) => before
+                .iter()
+                .copied()
+                .filter(|r| !matches!(r, Role::Admin | Role::ComplianceAdmin))
+                .collect(),
+            Some(r) => before.iter().copied().filter(|x| *x != r).collect(),
+        };
+        if before.is_empty() {
+            return Ok(Err(format!(
+                "{username} is not an operator; nothing changed"
+            )));
+        }
+        if after == before {
+            return Ok(Err(format!(
+                "{username} does not hold the {what} role; nothing changed"
+            )));
+        }
+        let other_admins = crate::store::operators::list(tx)?
+            .iter()
+            .filter(|o| o.username != username && o.roles.contains(&Role::Admin))
+            .count();
+        if before.contains(&Role::Admin) && !after.contains(&Role::Admin) && other_admins == 0 {
+            return Ok(Err(format!(
+                "{username} is the only admin, and without one nobody could manage operators; \
+                 grant admin to someone else first"
+            )));
+        }
+        crate::store::operators::set_roles(tx, username, &after, now, &actor.username)?;
+        let mut entry = Entry::new(&actor.username, audit::OPERATOR_REVOKE).target(username);
+        for r in before.iter().filter(|r| !after.contains(r)) {
+            entry = entry.target(r.as_str());
+        }
+        audit::append(tx, &entry)?;
+        Ok(Ok(RoleChange {
+            username: username.to_string(),
+            before,
+            after,
+        }))
+    })?;
+    outcome.or_else(|reason| {
+        refuse(
+            store.conn(),
+            actor,
+            audit::OPERATOR_REVOKE,
+            &[username, what],
+            reason,
+        )
+    })
+}
+
+/// The result of setting "Manage Customer Data".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchChange {
+    pub on: bool,
+    /// False when the switch was already in that state.
+    pub changed: bool,
+    /// Operators holding compliance_admin, whose role the switch turns on
+    /// or off.
+    pub compliance_admins: Vec<String>,
+}
+
+/// Turns the account's "Manage Customer Data" switch on or off. The actor
+/// needs `ManageOperators`. Turning it off keeps every compliance_admin
+/// role recorded but out of effect: nobody can delete, redact, export or
+/// change retention until it is on again. Recorded as `account-switch`
+/// with the number of compliance_admins affected.
+pub fn set_manage_customer_data(
+    store: &mut Store,
+    actor: &Actor,
+    on: bool,
+) -> Result<SwitchChange> {
+    require_for(
+        store.conn(),
+        actor,
+        Permission::ManageOperators,
+        audit::ACCOUNT_SWITCH,
+        &[
+            crate::store::operators::MANAGE_CUSTOMER_DATA,
+            if on { "on" } else { "off" },
+        ],
+    )?;
+    store.write(|tx| {
+        let was = crate::store::operators::manage_customer_data(tx)?;
+        let compliance_admins: Vec<String> = crate::store::operators::list(tx)?
+            .into_iter()
+            .filter(|o| o.roles.contains(&Role::ComplianceAdmin))
+            .map(|o| o.username)
+            .collect();
+        if was != on {
+            crate::store::operators::set_manage_customer_data(tx, on)?;
+            audit::append(
+                tx,
+                &Entry::new(&actor.username, audit::ACCOUNT_SWITCH)
+                    .target(crate::store::operators::MANAGE_CUSTOMER_DATA)
+                    .target(if on { "on" } else { "off" })
+                    .count("compliance_admins", compliance_admins.len() as i64),
+            )?;
+        }
+        Ok(SwitchChange {
+            on,
+            changed: was != on,
+            compliance_admins,
+        })
+    })
+}
+
+fn check_username(username: &str) -> Result<()> {
+    if is_valid_username(username) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "\"{}\" is not a valid username: use the person's OS login name \
+             (letters, digits, '.', '_' or '-')",
+            username
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+        )))
+    }
+}
+
+/// Records a refused operator change (after its transaction, so the record
+/// stays) and returns the error for it.
+fn refuse<T>(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    targets: &[&str],
+    reason: String,
+) -> Result<T> {
+    audit::append(
+        conn,
+        &Entry::new(&actor.username, action)
+            .targets(targets)
+            .outcome(Outcome::Refused),
+    )?;
+    Err(Error::Invalid(format!("{reason}.")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database bootstrapped by alice, with bob as a plain admin and
+    /// carol as an agent.
+    fn fixture() -> (Store, Actor) {
+        let mut store = Store::open_in_memory().unwrap();
+        assert!(bootstrap(store.conn(), "alice").unwrap());
+        let alice = Actor::resolve(store.conn(), "alice").unwrap();
+        grant(&mut store, &alice, "bob", Role::Admin).unwrap();
+        grant(&mut store, &alice, "carol", Role::Agent).unwrap();
+        (store, alice)
+    }
+
+    fn last_entry(store: &Store) -> audit::Row {
+        audit::list(store.conn(), &audit::Filter::default(), 1)
+            .unwrap()
+            .remove(0)
+    }
+
+    #[test]
+    fn bootstrap_happens_once_and_is_audited() {
+        let (store, alice) = fixture();
+        assert!(alice.has(Role::ComplianceAdmin) && alice.has(Role::Admin));
+        assert!(alice.manage_customer_data);
+        assert!(!bootstrap(store.conn(), "mallory").unwrap());
+        assert!(!Actor::resolve(store.conn(), "mallory")
+            .unwrap()
+            .is_operator());
+        let first = audit::list(store.conn(), &audit::Filter::default(), 100)
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(first.action, audit::OPERATOR_BOOTSTRAP);
+        assert_eq!(first.targets, vec!["alice", "compliance_admin", "admin"]);
+        assert!(bootstrap(store.conn(), "bad name").is_err());
+    }
+
+    #[test]
+    fn roles_grant_exactly_their_permissions() {
+        let (store, _) = fixture();
+        let c = store.conn();
+        let who = |u| Actor::resolve(c, u).unwrap();
+        for p in Permission::ALL {
+            assert!(who("alice").can(p), "alice {p:?}");
+            let admin_may = matches!(p, Permission::Read | Permission::ManageOperators);
+            assert_eq!(who("bob").can(p), admin_may, "bob {p:?}");
+            assert_eq!(who("carol").can(p), p == Permission::Read, "carol {p:?}");
+            assert_eq!(who("nobody").can(p), p == Permission::Read, "nobody {p:?}");
+        }
+    }
+
+    #[test]
+    fn require_refuses_and_audits_every_protected_permission() {
+        let (store, _) = fixture();
+        let c = store.conn();
+        for user in ["carol", "nobody"] {
+            let actor = Actor::resolve(c, user).unwrap();
+            for p in Permission::ALL
+                .into_iter()
+                .filter(|p| *p != Permission::Read)
+            {
+                let before = audit::verify(c).unwrap().entries;
+                let err = require(c, &actor, p, audit::DELETE_PROFILE).unwrap_err();
+                assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+                assert!(err.to_string().contains(user), "{err}");
+                assert_eq!(audit::verify(c).unwrap().entries, before + 1);
+                let e = last_entry(&store);
+                assert_eq!((e.operator.as_str(), e.outcome.as_str()), (user, "refused"));
+            }
+            require(c, &actor, Permission::Read, audit::EXPORT).unwrap();
+            let err = require_for(
+                c,
+                &actor,
+                Permission::Export,
+                audit::EXPORT,
+                &["cus_1", "martha@example.com"],
+            );
+            assert!(matches!(err, Err(Error::NotPermitted { .. })));
+            assert_eq!(last_entry(&store).targets, vec!["cus_1"]);
+        }
+    }
+
+    #[test]
+    fn compliance_admin_needs_the_switch_and_admin() {
+        let (mut store, alice) = fixture();
+        // Not an admin: refused, recorded, nothing changes.
+        let err = grant(&mut store, &alice, "carol", Role::ComplianceAdmin).unwrap_err();
+        assert!(
+            err.to_string().contains("only be granted to admins"),
+            "{err}"
+        );
+        assert_eq!(last_entry(&store).outcome, "refused");
+        assert_eq!(
+            crate::store::operators::roles(store.conn(), "carol").unwrap(),
+            vec![Role::Agent]
+        );
+
+        let off = set_manage_customer_data(&mut store, &alice, false).unwrap();
+        assert!(off.changed);
+        assert_eq!(off.compliance_admins, vec!["alice"]);
+        let err = grant(&mut store, &alice, "bob", Role::ComplianceAdmin).unwrap_err();
+        assert!(err.to_string().contains("Manage Customer Data"), "{err}");
+        // alice keeps the role, but it is not in effect while off.
+        let alice_now = Actor::resolve(store.conn(), "alice").unwrap();
+        assert!(alice_now.has(Role::ComplianceAdmin));
+        assert!(!alice_now.can(Permission::Delete));
+        assert!(alice_now.can(Permission::ManageOperators));
+        assert!(alice_now
+            .refusal(Permission::Delete)
+            .unwrap()
+            .contains("is off"));
+        assert!(alice_now.notice().is_some());
+
+        set_manage_customer_data(&mut store, &alice_now, true).unwrap();
+        // An admin may grant itself compliance_admin.
+        let bob = Actor::resolve(store.conn(), "bob").unwrap();
+        let change = grant(&mut store, &bob, "bob", Role::ComplianceAdmin).unwrap();
+        assert_eq!(change.after, vec![Role::ComplianceAdmin, Role::Admin]);
+        assert!(Actor::resolve(store.conn(), "bob")
+            .unwrap()
+            .can(Permission::Delete));
+    }
+
+    #[test]
+    fn agents_and_strangers_cannot_manage_operators() {
+        let (mut store, _) = fixture();
+        for user in ["carol", "nobody"] {
+            let actor = Actor::resolve(store.conn(), user).unwrap();
+            let before = operators(store.conn()).unwrap();
+            assert!(matches!(
+                grant(&mut store, &actor, user, Role::Admin),
+                Err(Error::NotPermitted { .. })
+            ));
+            assert!(matches!(
+                revoke(&mut store, &actor, "alice", None),
+                Err(Error::NotPermitted { .. })
+            ));
+            assert!(matches!(
+                set_manage_customer_data(&mut store, &actor, false),
+                Err(Error::NotPermitted { .. })
+            ));
+            assert_eq!(operators(store.conn()).unwrap(), before);
+            assert!(manage_customer_data(store.conn()).unwrap());
+        }
+    }
+
+    #[test]
+    fn revoking_admin_takes_compliance_admin_but_never_the_last_admin() {
+        let (mut store, alice) = fixture();
+        revoke(&mut store, &alice, "bob", None).unwrap();
+        let err = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap_err();
+        assert!(err.to_string().contains("only admin"), "{err}");
+        assert!(Actor::resolve(store.conn(), "alice")
+            .unwrap()
+            .can(Permission::Delete));
+
+        grant(&mut store, &alice, "bob", Role::Admin).unwrap();
+        let change = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap();
+        assert_eq!(change.after, Vec::<Role>::new());
+        assert!(!Actor::resolve(store.conn(), "alice").unwrap().is_operator());
+        let e = last_entry(&store);
+        assert_eq!(e.targets, vec!["alice", "compliance_admin", "admin"]);
+
+        // alice's in-memory roles are stale; require reads the database.
+        let err = revoke(&mut store, &alice, "carol", None);
+        assert!(matches!(err, Err(Error::NotPermitted { .. })));
+        assert!(audit::verify(store.conn()).unwrap().is_intact());
+    }
+
+    #[test]
+    fn sudo_user_is_honoured_only_for_root_or_the_database_owner() {
+        // The effective user here owns any file it creates.
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        std::fs::write(&db, b"").unwrap();
+        let me = os::effective_user();
+        let other = if me.name == "zed" { "yves" } else { "zed" };
+        // Tests share the environment; this is the only test touching SUDO_USER.
+        std::env::set_var("SUDO_USER", other);
+        assert_eq!(username_for(Some(&db)), other);
+        let root_only = username_for(None);
+        std::env::set_var("SUDO_USER", "not valid!");
+        let invalid = username_for(Some(&db));
+        std::env::remove_var("SUDO_USER");
+        assert_eq!(invalid, me.name);
+        if me.uid == 0 {
+            assert_eq!(root_only, other);
+        } else {
+            assert_eq!(root_only, me.name);
+        }
+        assert_eq!(username_for(Some(&db)), me.name);
+    }
 }

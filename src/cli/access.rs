@@ -1,8 +1,13 @@
 //! `lethe operators`, `lethe account`, `lethe audit`.
 
+use std::io::Write;
+
+use anyhow::{bail, Context};
 use clap::Subcommand;
 
 use super::Ctx;
+use crate::access::{self, Role};
+use crate::audit;
 
 #[derive(Debug, Subcommand)]
 pub enum OperatorsCommand {
@@ -10,35 +15,217 @@ pub enum OperatorsCommand {
     List,
     /// Grant a role (compliance_admin, admin, agent) to an OS user.
     Grant { user: String, role: String },
-    /// Revoke all of a user's roles.
-    Revoke { user: String },
+    /// Revoke one role, or all of a user's roles when no role is given.
+    Revoke { user: String, role: Option<String> },
+    /// Show who Lethe thinks you are, and your roles.
+    Whoami,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
-    /// Turn the "Manage Customer Data" switch on or off.
-    ManageCustomerData { state: String },
+    /// Turn the "Manage Customer Data" switch on or off (no argument: show it).
+    ManageCustomerData { state: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute the hash chain and name the first bad entry.
-    Verify,
-    /// Print every entry and the head hash.
+    Verify {
+        /// A head hash printed by an earlier `lethe audit export`; checks
+        /// that no entry up to it was removed.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
+    /// Print every entry and, on the last line, the head hash.
     Export {
-        #[arg(long, default_value = "jsonl")]
+        #[arg(long, default_value = "jsonl", value_name = "jsonl|csv")]
         format: String,
     },
 }
 
-pub fn operators(_ctx: &Ctx, _c: OperatorsCommand) -> anyhow::Result<()> {
-    anyhow::bail!("operators are not built yet")
+pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    match c {
+        OperatorsCommand::List => {
+            let switch_on = access::manage_customer_data(store.conn())?;
+            println!(
+                "Manage Customer Data: {}",
+                if switch_on { "on" } else { "off" }
+            );
+            let ops = access::operators(store.conn())?;
+            if ops.is_empty() {
+                println!("No operators.");
+                return Ok(());
+            }
+            let width = ops
+                .iter()
+                .map(|o| o.username.len())
+                .max()
+                .unwrap_or(0)
+                .max(8);
+            println!(
+                "{:<width$}  {:<34}  SINCE       GRANTED BY",
+                "OPERATOR", "ROLES"
+            );
+            for o in ops {
+                let roles: Vec<&str> = o.roles.iter().map(|r| r.as_str()).collect();
+                let mut roles = roles.join(",");
+                if !switch_on && o.roles.contains(&Role::ComplianceAdmin) {
+                    roles.push_str(" (CA off)");
+                }
+                println!(
+                    "{:<width$}  {:<34}  {}  {}",
+                    o.username,
+                    roles,
+                    crate::clock::date(o.created_at),
+                    o.created_by.as_deref().unwrap_or("-")
+                );
+            }
+            if !switch_on {
+                println!("(CA off): compliance_admin is not in effect while Manage Customer Data is off.");
+            }
+        }
+        OperatorsCommand::Grant { user, role } => {
+            let role = parse_role(&role)?;
+            let change = access::grant(&mut store, &actor, &user, role)?;
+            if change.changed() {
+                println!("{user} now holds {}.", roles_text(&change.after));
+            } else {
+                println!("{user} already holds {role}; nothing changed.");
+            }
+            if !access::os_user_exists(&user) {
+                eprintln!(
+                    "lethe: note: there is no OS account named {user} on this machine; \
+                     the role applies when someone logs in with that name."
+                );
+            }
+        }
+        OperatorsCommand::Revoke { user, role } => {
+            let role = role.as_deref().map(parse_role).transpose()?;
+            let change = access::revoke(&mut store, &actor, &user, role)?;
+            let removed: Vec<Role> = change
+                .before
+                .iter()
+                .copied()
+                .filter(|r| !change.after.contains(r))
+                .collect();
+            if change.after.is_empty() {
+                println!(
+                    "{user} is no longer an operator (removed {}).",
+                    roles_text(&removed)
+                );
+            } else {
+                println!(
+                    "Removed {} from {user}, who still holds {}.",
+                    roles_text(&removed),
+                    roles_text(&change.after)
+                );
+            }
+        }
+        OperatorsCommand::Whoami => {
+            println!("{}", actor.username);
+            if actor.is_operator() {
+                println!("roles: {}", roles_text(&actor.roles));
+            }
+            if let Some(notice) = actor.notice() {
+                println!("{notice}");
+            }
+        }
+    }
+    Ok(())
 }
 
-pub fn account(_ctx: &Ctx, _c: AccountCommand) -> anyhow::Result<()> {
-    anyhow::bail!("account switches are not built yet")
+pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let AccountCommand::ManageCustomerData { state } = c;
+    let Some(state) = state else {
+        let on = access::manage_customer_data(store.conn())?;
+        println!("Manage Customer Data: {}", if on { "on" } else { "off" });
+        return Ok(());
+    };
+    let on = match state.trim().to_ascii_lowercase().as_str() {
+        "on" => true,
+        "off" => false,
+        other => bail!("\"{other}\" is not a switch state; use `on` or `off`"),
+    };
+    let actor = ctx.actor(&store)?;
+    let change = access::set_manage_customer_data(&mut store, &actor, on)?;
+    let state = if on { "on" } else { "off" };
+    if !change.changed {
+        println!("Manage Customer Data is already {state}; nothing changed.");
+        return Ok(());
+    }
+    println!("Manage Customer Data is now {state}.");
+    let who = if change.compliance_admins.is_empty() {
+        "No operator holds compliance_admin".to_string()
+    } else {
+        format!(
+            "{} operator(s) hold compliance_admin ({})",
+            change.compliance_admins.len(),
+            change.compliance_admins.join(", ")
+        )
+    };
+    if on {
+        println!("{who}; they can delete, redact, export and change retention again.");
+    } else {
+        println!(
+            "{who}; they keep the role, but cannot delete, redact, export or change retention \
+             until the switch is on again, and nobody can be granted compliance_admin meanwhile."
+        );
+    }
+    Ok(())
 }
 
-pub fn audit(_ctx: &Ctx, _c: AuditCommand) -> anyhow::Result<()> {
-    anyhow::bail!("the audit trail is not built yet")
+pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
+    let store = ctx.open()?;
+    match c {
+        AuditCommand::Verify { head } => {
+            let v = audit::verify(store.conn())?;
+            if let (Some(seq), Some(problem)) = (v.first_bad, &v.problem) {
+                bail!(
+                    "the audit trail is broken at entry {seq}: {problem}. Entries from {seq} on \
+                     cannot be trusted; compare with an earlier export"
+                );
+            }
+            if let Some(head) = head {
+                match audit::find_head(store.conn(), &head)? {
+                    Some(seq) => println!("Head {} is entry {seq}: present.", head.trim()),
+                    None => bail!(
+                        "the audit trail does not contain head {}: entries were removed from its \
+                         end, or the hash comes from another database",
+                        head.trim()
+                    ),
+                }
+            }
+            println!(
+                "The audit trail is intact: {} entries, head {}.",
+                v.entries, v.head
+            );
+        }
+        AuditCommand::Export { format } => {
+            let format = audit::Format::parse(&format).with_context(|| {
+                format!("\"{format}\" is not an export format; use jsonl or csv")
+            })?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            audit::export(store.conn(), format, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_role(text: &str) -> anyhow::Result<Role> {
+    Role::parse(text)
+        .with_context(|| format!("\"{text}\" is not a role; use compliance_admin, admin or agent"))
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    if names.is_empty() {
+        "no role".to_string()
+    } else {
+        names.join(", ")
+    }
 }

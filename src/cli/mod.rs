@@ -93,7 +93,7 @@ impl Ctx {
         let fresh = !self.db.exists();
         let store = Store::create(&self.db)?;
         if fresh {
-            crate::access::bootstrap(store.conn(), &crate::access::current_username())
+            crate::access::bootstrap(store.conn(), &crate::access::username_for(store.path()))
                 .context("could not record the first operator")?;
         }
         Ok(store)
@@ -101,10 +101,7 @@ impl Ctx {
 
     /// The acting operator, from the operating system.
     pub fn actor(&self, store: &Store) -> anyhow::Result<crate::access::Actor> {
-        Ok(crate::access::Actor::resolve(
-            store.conn(),
-            &crate::access::current_username(),
-        )?)
+        Ok(crate::access::Actor::current(store)?)
     }
 }
 

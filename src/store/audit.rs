@@ -1,25 +1,148 @@
-//! Audit rows.
+//! Audit rows. The hash chain's rules live in `crate::audit`; this file only
+//! reads and writes the `audit_log` table.
 
-use rusqlite::{params, Connection};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::audit::Entry;
+use crate::audit::{Entry, Filter, Stored};
 use crate::clock::{self, Millis};
 use crate::error::Result;
 
+/// Runs `f` atomically. Outside a transaction it opens one with BEGIN
+/// IMMEDIATE, so the write lock is held from the first read: two processes
+/// cannot both read the same chain head and then append. Inside the
+/// caller's transaction it uses a savepoint, so a failure leaves none of
+/// `f`'s writes behind even if the caller goes on to commit.
+pub(crate) fn atomically<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    if conn.is_autocommit() {
+        let tx =
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        return Ok(value);
+    }
+    conn.execute_batch("SAVEPOINT lethe_atomic")?;
+    match f(conn) {
+        Ok(value) => {
+            conn.execute_batch("RELEASE lethe_atomic")?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO lethe_atomic; RELEASE lethe_atomic");
+            Err(e)
+        }
+    }
+}
+
+/// Inserts `e` as the next entry of the chain. The caller has validated it.
 pub fn append(conn: &Connection, e: &Entry, now: Millis) -> Result<i64> {
-    let targets = serde_json::to_string(&e.targets).unwrap_or_default();
-    let counts = serde_json::to_string(&e.counts).unwrap_or_default();
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at, operator, action, targets, counts, outcome, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', '')",
-    )?
-    .execute(params![
-        clock::format_ms(now),
-        e.operator,
-        e.action,
-        targets,
-        counts,
-        e.outcome.as_str()
-    ])?;
-    Ok(conn.last_insert_rowid())
+    atomically(conn, |conn| {
+        let (last_seq, prev_hash) = last(conn)?.unwrap_or_else(|| (0, crate::audit::genesis()));
+        let mut row = Stored {
+            seq: last_seq + 1,
+            at: clock::format_ms(now),
+            operator: e.operator.clone(),
+            action: e.action.clone(),
+            targets: serde_json::to_string(&e.targets)
+                .map_err(|err| crate::Error::Invalid(format!("audit targets: {err}")))?,
+            counts: serde_json::to_string(&e.counts)
+                .map_err(|err| crate::Error::Invalid(format!("audit counts: {err}")))?,
+            outcome: e.outcome.as_str().to_string(),
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = crate::audit::entry_hash(&row);
+        conn.prepare_cached(
+            "INSERT INTO audit_log (seq, at, operator, action, targets, counts, outcome, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            row.seq,
+            row.at,
+            row.operator,
+            row.action,
+            row.targets,
+            row.counts,
+            row.outcome,
+            row.prev_hash,
+            row.hash
+        ])?;
+        Ok(row.seq)
+    })
+}
+
+/// The newest entry's sequence number and hash.
+pub fn last(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, text(r, 1)?)))
+        .optional()?)
+}
+
+const COLUMNS: &str = "seq, at, operator, action, targets, counts, outcome, prev_hash, hash";
+
+/// Calls `f` on every entry, oldest first, without loading them all.
+pub fn for_each(conn: &Connection, mut f: impl FnMut(&Stored) -> Result<()>) -> Result<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        f(&stored(r)?)?;
+    }
+    Ok(())
+}
+
+/// Entries matching `filter`, newest first.
+pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Stored>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit_log
+         WHERE (?1 IS NULL OR operator = ?1)
+           AND (?2 IS NULL OR action = ?2)
+           AND (?3 IS NULL OR substr(at, 1, length(?3)) = ?3)
+         ORDER BY seq DESC LIMIT ?4"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(
+        params![filter.operator, filter.action, filter.date, limit],
+        stored,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+pub fn seq_of_hash(conn: &Connection, hash: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM audit_log WHERE hash = ?1 ORDER BY seq LIMIT 1",
+            [hash],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn stored(r: &Row) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        seq: r.get(0)?,
+        at: text(r, 1)?,
+        operator: text(r, 2)?,
+        action: text(r, 3)?,
+        targets: text(r, 4)?,
+        counts: text(r, 5)?,
+        outcome: text(r, 6)?,
+        prev_hash: text(r, 7)?,
+        hash: text(r, 8)?,
+    })
+}
+
+/// A column as text whatever its storage class, so a row edited by hand
+/// into another type is reported by `verify` rather than failing the read.
+fn text(r: &Row, i: usize) -> rusqlite::Result<String> {
+    Ok(match r.get::<_, Value>(i)? {
+        Value::Text(s) => s,
+        Value::Integer(n) => n.to_string(),
+        Value::Real(x) => x.to_string(),
+        Value::Null => String::new(),
+        Value::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
+    })
 }

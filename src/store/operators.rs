@@ -1,30 +1,103 @@
-//! Operators and their roles.
+//! Operators and their roles. Roles are stored as a comma-separated list in
+//! a fixed order (compliance_admin, admin, agent).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::access::Role;
+use crate::access::{Operator, Role};
+use crate::audit::{self, Entry};
 use crate::clock::Millis;
 use crate::error::Result;
+
+/// The setting that holds the account's "Manage Customer Data" switch.
+pub const MANAGE_CUSTOMER_DATA: &str = "manage_customer_data";
 
 pub fn roles(conn: &Connection, username: &str) -> Result<Vec<Role>> {
     let text: Option<String> = conn
         .prepare_cached("SELECT roles FROM operators WHERE username = ?1")?
         .query_row([username], |r| r.get(0))
         .optional()?;
-    Ok(text
-        .map(|t| t.split(',').filter_map(Role::parse).collect())
-        .unwrap_or_default())
+    Ok(text.map(|t| parse_roles(&t)).unwrap_or_default())
 }
 
-pub fn bootstrap(conn: &Connection, username: &str, now: Millis) -> Result<()> {
-    let count: i64 = conn.query_row("SELECT count(*) FROM operators", [], |r| r.get(0))?;
-    if count == 0 {
-        conn.execute(
+fn parse_roles(text: &str) -> Vec<Role> {
+    let mut roles: Vec<Role> = text.split(',').filter_map(Role::parse).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Every operator, by username.
+pub fn list(conn: &Connection) -> Result<Vec<Operator>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT username, roles, created_at, created_by FROM operators ORDER BY username",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Operator {
+            username: r.get(0)?,
+            roles: parse_roles(&r.get::<_, String>(1)?),
+            created_at: r.get(2)?,
+            created_by: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Replaces a user's roles; no roles removes the operator. Keeps the
+/// original `created_at`/`created_by` of an existing operator.
+pub fn set_roles(
+    conn: &Connection,
+    username: &str,
+    roles: &[Role],
+    now: Millis,
+    by: &str,
+) -> Result<()> {
+    if roles.is_empty() {
+        conn.execute("DELETE FROM operators WHERE username = ?1", [username])?;
+        return Ok(());
+    }
+    let mut sorted = roles.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let text: Vec<&str> = sorted.iter().map(|r| r.as_str()).collect();
+    conn.execute(
+        "INSERT INTO operators (username, roles, created_at, created_by) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (username) DO UPDATE SET roles = excluded.roles",
+        params![username, text.join(","), now, by],
+    )?;
+    Ok(())
+}
+
+pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
+    Ok(crate::store::get_setting(conn, MANAGE_CUSTOMER_DATA)?.as_deref() == Some("on"))
+}
+
+pub fn set_manage_customer_data(conn: &Connection, on: bool) -> Result<()> {
+    crate::store::set_setting(conn, MANAGE_CUSTOMER_DATA, if on { "on" } else { "off" })
+}
+
+/// Makes `username` compliance_admin and admin, turns "Manage Customer
+/// Data" on and records it, all in one atomic step, if and only if the
+/// database has no operator yet. Returns whether it did. Two processes
+/// bootstrapping at once cannot both succeed: the insert is conditional
+/// and runs under the write lock.
+pub fn bootstrap(conn: &Connection, username: &str, now: Millis) -> Result<bool> {
+    crate::store::audit::atomically(conn, |conn| {
+        let inserted = conn.execute(
             "INSERT INTO operators (username, roles, created_at, created_by)
-             VALUES (?1, 'compliance_admin,admin', ?2, ?1)",
+             SELECT ?1, 'compliance_admin,admin', ?2, ?1
+             WHERE NOT EXISTS (SELECT 1 FROM operators)",
             params![username, now],
         )?;
-        crate::store::set_setting(conn, "manage_customer_data", "on")?;
-    }
-    Ok(())
+        if inserted == 0 {
+            return Ok(false);
+        }
+        set_manage_customer_data(conn, true)?;
+        let entry = Entry::new(username, audit::OPERATOR_BOOTSTRAP)
+            .target(username)
+            .target(Role::ComplianceAdmin.as_str())
+            .target(Role::Admin.as_str());
+        entry.validate()?;
+        crate::store::audit::append(conn, &entry, now)?;
+        Ok(true)
+    })
 }

@@ -190,6 +190,12 @@ CREATE TABLE audit_log (
     prev_hash  TEXT NOT NULL,
     hash       TEXT NOT NULL
 );
+-- Lethe never changes or removes an entry. These triggers stop a stray
+-- statement; the hash chain catches anyone who drops them first.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 
 -- Findings keep offsets and a masked preview, never the raw value.
 CREATE TABLE pii_findings (

@@ -1,0 +1,345 @@
+//! Phone numbers: parsing any common formatting into E.164.
+//!
+//! This is not libphonenumber: it knows the country codes of the countries
+//! our customers write from and the length of their national numbers, and
+//! the North American Numbering Plan in detail. That is enough to tell a
+//! phone number from a date or an order number, and to match a number on
+//! E.164 however it was typed.
+
+use super::context::{Words, NOT_PERSONAL};
+
+pub(crate) const WORDS: Words = Words {
+    positive: &[
+        "call*",
+        "phone*",
+        "cell*",
+        "mobile",
+        "mob",
+        "tel",
+        "tel.",
+        "telephone",
+        "text*",
+        "txt",
+        "sms",
+        "whatsapp",
+        "number",
+        "no.",
+        "reach me",
+        "contact",
+        "fax",
+        "ring",
+        "dial*",
+        "landline",
+        "ph",
+        "ph.",
+    ],
+    negative: NOT_PERSONAL,
+};
+
+/// Country calling code, ISO 3166 code, and the shortest and longest
+/// national significant number (without trunk prefix).
+const COUNTRIES: &[(u16, &str, u8, u8)] = &[
+    (1, "US", 10, 10),
+    (7, "RU", 10, 10),
+    (20, "EG", 9, 10),
+    (27, "ZA", 9, 9),
+    (30, "GR", 10, 10),
+    (31, "NL", 9, 9),
+    (32, "BE", 8, 9),
+    (33, "FR", 9, 9),
+    (34, "ES", 9, 9),
+    (36, "HU", 8, 9),
+    (39, "IT", 6, 11),
+    (40, "RO", 9, 9),
+    (41, "CH", 9, 9),
+    (43, "AT", 7, 13),
+    (44, "GB", 9, 10),
+    (45, "DK", 8, 8),
+    (46, "SE", 7, 10),
+    (47, "NO", 8, 8),
+    (48, "PL", 9, 9),
+    (49, "DE", 7, 12),
+    (52, "MX", 10, 10),
+    (54, "AR", 10, 10),
+    (55, "BR", 10, 11),
+    (56, "CL", 9, 9),
+    (57, "CO", 10, 10),
+    (60, "MY", 9, 10),
+    (61, "AU", 9, 9),
+    (62, "ID", 9, 12),
+    (63, "PH", 10, 10),
+    (64, "NZ", 8, 10),
+    (65, "SG", 8, 8),
+    (66, "TH", 8, 9),
+    (81, "JP", 9, 10),
+    (82, "KR", 9, 10),
+    (84, "VN", 9, 10),
+    (86, "CN", 10, 11),
+    (90, "TR", 10, 10),
+    (91, "IN", 10, 10),
+    (92, "PK", 10, 10),
+    (234, "NG", 8, 10),
+    (254, "KE", 9, 9),
+    (351, "PT", 9, 9),
+    (352, "LU", 6, 11),
+    (353, "IE", 7, 9),
+    (354, "IS", 7, 7),
+    (358, "FI", 6, 11),
+    (359, "BG", 8, 9),
+    (372, "EE", 7, 8),
+    (385, "HR", 8, 9),
+    (420, "CZ", 9, 9),
+    (421, "SK", 9, 9),
+    (852, "HK", 8, 8),
+    (886, "TW", 8, 9),
+    (966, "SA", 9, 9),
+    (971, "AE", 8, 9),
+    (972, "IL", 8, 9),
+];
+
+/// An E.164 number held without allocating: '+' then up to 15 digits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct E164 {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl E164 {
+    fn new(cc: u16, nsn: &[u8]) -> Option<E164> {
+        let mut buf = [0u8; 16];
+        buf[0] = b'+';
+        let cc_digits = cc.to_string();
+        let cc_len = cc_digits.len();
+        let len = 1 + cc_len + nsn.len();
+        if len > buf.len() {
+            return None;
+        }
+        buf[1..1 + cc_len].copy_from_slice(cc_digits.as_bytes());
+        buf[1 + cc_len..len].copy_from_slice(nsn);
+        Some(E164 { buf, len })
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).expect("ASCII digits")
+    }
+}
+
+fn country_by_code(digits: &[u8]) -> Option<(usize, u16, u8, u8)> {
+    (1..=3).find_map(|n| {
+        let code: u16 = std::str::from_utf8(digits.get(..n)?).ok()?.parse().ok()?;
+        COUNTRIES
+            .iter()
+            .find(|c| c.0 == code)
+            .map(|&(cc, _, min, max)| (n, cc, min, max))
+    })
+}
+
+/// Digits after '+' (or after "00"): country code then national number.
+/// A trunk '0' written after the country code, as in "+44 (0)20 …", is
+/// dropped, except for Italy where it belongs to the number.
+pub(crate) fn from_international(digits: &[u8]) -> Option<E164> {
+    let (n, cc, min, max) = country_by_code(digits)?;
+    let mut nsn = &digits[n..];
+    if cc == 1 {
+        return from_nanp(nsn);
+    }
+    if cc != 39 && nsn.first() == Some(&b'0') {
+        nsn = &nsn[1..];
+    }
+    if !plausible_nsn(cc, nsn, min, max) {
+        return None;
+    }
+    E164::new(cc, nsn)
+}
+
+/// Length within the country's range, and no leading zero except in Italy.
+fn plausible_nsn(cc: u16, nsn: &[u8], min: u8, max: u8) -> bool {
+    (usize::from(min)..=usize::from(max)).contains(&nsn.len())
+        && (cc == 39 || nsn.first() != Some(&b'0'))
+}
+
+/// A North American number: ten digits, or eleven starting with 1. The area
+/// code and exchange start with 2–9 and the area code is not an N11 service
+/// code.
+pub(crate) fn from_nanp(digits: &[u8]) -> Option<E164> {
+    let d = match digits.len() {
+        10 => digits,
+        11 if digits[0] == b'1' => &digits[1..],
+        _ => return None,
+    };
+    let ok = d[0] >= b'2' && d[3] >= b'2' && !(d[1] == b'1' && d[2] == b'1');
+    if !ok {
+        return None;
+    }
+    E164::new(1, d)
+}
+
+/// A national number as dialled inside `country` (ISO code, e.g. "US",
+/// "GB"): NANP rules for US/CA, otherwise the trunk '0' is dropped.
+fn from_national(digits: &[u8], country: &str) -> Option<E164> {
+    let country = country.trim();
+    if country.is_empty()
+        || country.eq_ignore_ascii_case("US")
+        || country.eq_ignore_ascii_case("CA")
+    {
+        // "011" is how North Americans dial out.
+        if let Some(rest) = digits.strip_prefix(b"011") {
+            return from_international(rest);
+        }
+        return from_nanp(digits);
+    }
+    let &(cc, _, min, max) = COUNTRIES
+        .iter()
+        .find(|c| c.1.eq_ignore_ascii_case(country))?;
+    let nsn = match digits.strip_prefix(b"0") {
+        Some(rest) if cc != 39 => rest,
+        _ => digits,
+    };
+    if !plausible_nsn(cc, nsn, min, max) {
+        return None;
+    }
+    E164::new(cc, nsn)
+}
+
+/// Normalise a phone number written in any common way to E.164
+/// ("+14155550100"). Numbers without '+' or "00" are read as national
+/// numbers of `default_country` (an ISO code such as "US" or "GB").
+///
+/// Returns `None` when the text holds anything but digits, spaces and
+/// `+-.()/`, or when the digits are not a plausible number for a known
+/// country (wrong length, unknown country code, invalid NANP area code).
+pub fn normalize_phone(raw: &str, default_country: &str) -> Option<String> {
+    let mut s = raw.trim();
+    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:") {
+        s = s[4..].trim_start();
+    }
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    let mut plus = false;
+    for ch in s.chars() {
+        match ch {
+            '0'..='9' => {
+                *digits.get_mut(n)? = ch as u8;
+                n += 1;
+            }
+            '+' if n == 0 && !plus => plus = true,
+            ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' | '\t' => {}
+            _ => return None,
+        }
+    }
+    let digits = &digits[..n];
+    let e164 = if plus {
+        from_international(digits)?
+    } else if let Some(rest) = digits.strip_prefix(b"00") {
+        from_international(rest)?
+    } else {
+        from_national(digits, default_country)?
+    };
+    Some(e164.as_str().to_string())
+}
+
+/// `phone +1 ••• ••• 0100`: the country code and the last four digits.
+pub(crate) fn preview(e164: &str) -> String {
+    let digits = e164.trim_start_matches('+').as_bytes();
+    let cc_len = country_by_code(digits).map_or(1, |c| c.0);
+    let cc = &e164[1..1 + cc_len.min(e164.len().saturating_sub(1))];
+    let last4 = &e164[e164.len().saturating_sub(4)..];
+    format!("phone +{cc} ••• ••• {last4}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pii::{detect, Kind, KnownContacts};
+
+    fn phones(text: &str) -> Vec<String> {
+        detect(text, &KnownContacts::default())
+            .into_iter()
+            .filter(|d| d.kind == Kind::Phone)
+            .map(|d| text[d.start..d.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn normalises_common_formats() {
+        let cases = [
+            ("+1 (415) 555-0100", "+14155550100"),
+            ("415.555.0100", "+14155550100"),
+            ("(415) 555-0100", "+14155550100"),
+            ("1-415-555-0100", "+14155550100"),
+            ("4155550100", "+14155550100"),
+            ("tel:+14155550100", "+14155550100"),
+            ("011 44 20 7946 0958", "+442079460958"),
+            ("00 44 20 7946 0958", "+442079460958"),
+            ("+44 20 7946 0958", "+442079460958"),
+            ("+44 (0)20 7946 0958", "+442079460958"),
+            ("+49 30 901820", "+4930901820"),
+            ("+33 1 23 45 67 89", "+33123456789"),
+            ("+39 06 6988 4857", "+390669884857"),
+            ("+61 2 9374 4000", "+61293744000"),
+            ("+91 98765 43210", "+919876543210"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalize_phone(raw, "US").as_deref(), Some(want), "{raw}");
+        }
+        assert_eq!(
+            normalize_phone("020 7946 0958", "GB").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            normalize_phone("07700 900123", "gb").as_deref(),
+            Some("+447700900123")
+        );
+    }
+
+    #[test]
+    fn rejects_implausible_numbers() {
+        for raw in [
+            "",
+            "555-0100",
+            "123-456-7890", // area code starts with 1
+            "415-155-0100", // exchange starts with 1
+            "911-555-0100", // N11 area code
+            "+999 1234 5678",
+            "+44 12",
+            "415 555 0100 ext 12",
+            "call me",
+            "2024-03-14",
+            "+1 415 555 0100 99",
+        ] {
+            assert_eq!(normalize_phone(raw, "US"), None, "{raw}");
+        }
+        assert_eq!(normalize_phone("020 7946 0958", "ZZ"), None);
+    }
+
+    #[test]
+    fn finds_phones_in_text() {
+        assert_eq!(
+            phones("call me on (415) 555-0100 after 5"),
+            ["(415) 555-0100"]
+        );
+        assert_eq!(phones("my cell: 415.555.0100"), ["415.555.0100"]);
+        assert_eq!(phones("UK: +44 20 7946 0958."), ["+44 20 7946 0958"]);
+        assert_eq!(phones("ring 00 33 1 23 45 67 89"), ["00 33 1 23 45 67 89"]);
+        assert_eq!(phones("text me 4155550100"), ["4155550100"]);
+        assert_eq!(phones("1-800-555-0199 is the hotline"), ["1-800-555-0199"]);
+    }
+
+    #[test]
+    fn rejects_numbers_that_are_not_phones() {
+        assert!(phones("order 4155550100").is_empty());
+        assert!(phones("order # 415-555-0100").is_empty());
+        assert!(phones("ref 4155550100").is_empty());
+        assert!(phones("it was 4155550100 or so").is_empty()); // bare ten digits
+        assert!(phones("tracking 4155 5501 0012").is_empty());
+        assert!(phones("2024-03-14 10:30").is_empty());
+        assert!(phones("$415,555,010.00").is_empty());
+    }
+
+    #[test]
+    fn preview_keeps_country_and_last_four() {
+        assert_eq!(preview("+14155550100"), "phone +1 ••• ••• 0100");
+        assert_eq!(preview("+442079460958"), "phone +44 ••• ••• 0958");
+        assert_eq!(preview("+353212345678"), "phone +353 ••• ••• 5678");
+    }
+}
