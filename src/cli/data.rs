@@ -1,10 +1,15 @@
 //! `lethe import`, `lethe export`, `lethe find`.
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
+use crate::import::{self, ImportOptions};
+use crate::search::Field;
+use crate::{export, phone};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -23,6 +28,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Leave out attachment and recording bytes (metadata only).
+    #[arg(long)]
+    pub no_content: bool,
 }
 
 #[derive(Debug, Args)]
@@ -40,14 +48,131 @@ pub struct FindArgs {
     pub id: Option<String>,
 }
 
-pub fn import(_ctx: &Ctx, _args: ImportArgs) -> anyhow::Result<()> {
-    anyhow::bail!("import is not built yet")
+pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
+    // The input is opened first, so a mistyped file name does not leave an
+    // empty database behind.
+    let mut input: Box<dyn BufRead> = if args.file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&args.file).with_context(|| {
+            format!(
+                "{} cannot be read; check the path and its permissions",
+                args.file.display()
+            )
+        })?;
+        Box::new(BufReader::new(file))
+    };
+    let mut store = ctx.open_or_create()?;
+    let report = import::import_reader(
+        &mut store,
+        &mut input,
+        &ImportOptions::new(args.skip_invalid),
+    )
+    .with_context(|| format!("nothing was imported from {}", args.file.display()))?;
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    let bad = report.problems.len();
+    if !report.committed {
+        let what = format!(
+            "nothing was imported: {bad} of {} have problems (listed above)",
+            count(report.documents, "document")
+        );
+        if report.valid == 0 {
+            anyhow::bail!("{what}. Fix them and import again.");
+        }
+        anyhow::bail!(
+            "{what}. Fix them, or rerun with --skip-invalid to import the {} valid {}.",
+            report.valid,
+            if report.valid == 1 { "one" } else { "ones" }
+        );
+    }
+    println!("{}", report.summary());
+    if report.customers == 0 && bad > 0 {
+        anyhow::bail!(
+            "nothing was imported: every document in the file has a problem (listed above)."
+        );
+    }
+    Ok(())
 }
 
-pub fn export(_ctx: &Ctx, _args: ExportArgs) -> anyhow::Result<()> {
-    anyhow::bail!("export is not built yet")
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
-pub fn find(_ctx: &Ctx, _args: FindArgs) -> anyhow::Result<()> {
-    anyhow::bail!("find is not built yet")
+pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let doc = export::customer(&mut store, &actor, &args.customer, !args.no_content)?;
+    let text = export::to_pretty(&doc)?;
+    match &args.output {
+        Some(path) if path != Path::new("-") => write_private(path, text.as_bytes())
+            .with_context(|| format!("the export could not be written to {}", path.display())),
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Writes `bytes` to `path`, readable by its owner only. The bytes go to a
+/// temporary file beside it first, so a failed write never leaves half a
+/// document (still personal data) under the final name.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(result?)
+}
+
+pub fn find(ctx: &Ctx, args: FindArgs) -> anyhow::Result<()> {
+    let (field, value) = if let Some(v) = &args.email {
+        (Field::Email, v)
+    } else if let Some(v) = &args.phone {
+        if phone::to_e164(v).is_none() {
+            anyhow::bail!(
+                "\"{v}\" is not a phone number Lethe can read; write it with its country code, for example +14155550100"
+            );
+        }
+        (Field::Phone, v)
+    } else if let Some(v) = &args.external_id {
+        (Field::ExternalId, v)
+    } else if let Some(v) = &args.name {
+        (Field::Name, v)
+    } else if let Some(v) = &args.id {
+        (Field::CustomerId, v)
+    } else {
+        anyhow::bail!("say what to find: --email, --phone, --external-id, --name or --id");
+    };
+    let store = ctx.open()?;
+    let docs = export::find(store.conn(), field, value)?;
+    let text = export::profiles_json(&docs)?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }

@@ -50,7 +50,8 @@ impl Store {
         Self::open_file(path)
     }
 
-    /// Opens a database, creating the file (and its directory) if needed.
+    /// Opens a database, creating the file (mode 0600) and its directory if
+    /// needed.
     pub fn create(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::CannotOpen {
@@ -58,7 +59,18 @@ impl Store {
                 reason: format!("its directory cannot be created ({e})"),
             })?;
         }
-        Self::open_file(path)
+        let fresh = !path.exists();
+        let store = Self::open_file(path)?;
+        if fresh {
+            // The file holds personal data: only its owner may read it. SQLite
+            // gives the -wal and -shm files the same mode.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+        Ok(store)
     }
 
     /// A private in-memory database, for tests. WAL does not apply.

@@ -1,0 +1,87 @@
+//! Exporting a customer's data (for access requests) and printing profiles
+//! (`find`), in the same JSON format `import` reads.
+
+use serde_json::Value;
+
+use crate::access::{self, Actor, Permission};
+use crate::audit::{self, Entry};
+use crate::error::{Error, Result};
+use crate::format::CustomerDoc;
+use crate::search::{self, Field};
+use crate::store::{customers, Store};
+
+/// Everything held about one customer, as one document: profile,
+/// conversations with every item, attachment and recording metadata (and
+/// their bytes, base64, when `with_data`), orders and app data.
+///
+/// A protected operation: refused (and the refusal audited) unless `actor`
+/// may export. On success an `export` audit entry with the customer ID and
+/// counts, never PII, commits in the same transaction as the read, so the
+/// document is one consistent snapshot.
+pub fn customer(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    with_data: bool,
+) -> Result<CustomerDoc> {
+    access::require(store.conn(), actor, Permission::Export, "export")?;
+    store.write(|conn| {
+        let doc = customers::load(conn, id, with_data)?.ok_or_else(|| Error::NotFound {
+            what: "customer",
+            id: id.to_string(),
+        })?;
+        let items: usize = doc.conversations.iter().map(|c| c.items.len()).sum();
+        audit::append(
+            conn,
+            &Entry::new(&actor.username, "export")
+                .target(&doc.id)
+                .count("items", items as i64)
+                .count("with_content", i64::from(with_data)),
+        )?;
+        Ok(doc)
+    })
+}
+
+/// A document as pretty-printed JSON with a final newline: what `lethe
+/// export` writes and `lethe import` reads back.
+pub fn to_pretty(doc: &CustomerDoc) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(doc)
+        .map_err(|e| Error::Invalid(format!("the document could not be written as JSON ({e})")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Profiles matching one key exactly, as the platform's Find Customers API
+/// answers: every match (duplicates included), profile fields only.
+pub fn find(conn: &rusqlite::Connection, field: Field, value: &str) -> Result<Vec<CustomerDoc>> {
+    let mut docs = Vec::new();
+    for summary in search::exact(conn, field, value)? {
+        if let Some(mut doc) = customers::load(conn, &summary.id, false)? {
+            doc.conversations.clear();
+            doc.orders.clear();
+            doc.app_data.clear();
+            docs.push(doc);
+        }
+    }
+    Ok(docs)
+}
+
+/// Profiles as a pretty-printed JSON array (`[]` when empty), without the
+/// `conversations`, `orders` and `appData` keys.
+pub fn profiles_json(docs: &[CustomerDoc]) -> Result<String> {
+    let mut list = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let mut v = serde_json::to_value(doc)
+            .map_err(|e| Error::Invalid(format!("a profile could not be written as JSON ({e})")))?;
+        if let Value::Object(map) = &mut v {
+            for key in ["conversations", "orders", "appData"] {
+                map.shift_remove(key);
+            }
+        }
+        list.push(v);
+    }
+    let mut text = serde_json::to_string_pretty(&list)
+        .map_err(|e| Error::Invalid(format!("the profiles could not be written as JSON ({e})")))?;
+    text.push('\n');
+    Ok(text)
+}
