@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn reads_quotes_and_multiline_fields() {
         let rows = parse("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"x\ny\",z\nlast").unwrap();
-        assert_eq!(rows[0], (1, vec!["a".into(), "b,c".into(), "say \"hi\"".into()]));
+        assert_eq!(
+            rows[0],
+            (1, vec!["a".into(), "b,c".into(), "say \"hi\"".into()])
+        );
         assert_eq!(rows[1], (2, vec!["x\ny".into(), "z".into()]));
         assert_eq!(rows[2], (4, vec!["last".into()]));
         assert!(parse("\"open").is_err());

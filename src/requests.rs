@@ -253,7 +253,10 @@ fn permission(kind: Kind) -> Permission {
 
 fn validate(new: &NewRequest) -> std::result::Result<(), String> {
     if new.identifiers.is_empty() {
-        return Err("a request needs at least one identifier (email, phone, external ID or customer ID)".into());
+        return Err(
+            "a request needs at least one identifier (email, phone, external ID or customer ID)"
+                .into(),
+        );
     }
     for e in &new.identifiers.emails {
         if !e.contains('@') || e.trim().len() < 3 {
@@ -262,7 +265,9 @@ fn validate(new: &NewRequest) -> std::result::Result<(), String> {
     }
     for p in &new.identifiers.phones {
         if crate::phone::to_e164(p).is_none() {
-            return Err(format!("\"{p}\" is not a phone number (use +<country code> and the number)"));
+            return Err(format!(
+                "\"{p}\" is not a phone number (use +<country code> and the number)"
+            ));
         }
     }
     Ok(())
@@ -278,7 +283,7 @@ pub fn add(store: &mut Store, actor: &Actor, new: NewRequest) -> Result<i64> {
 pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Result<Vec<i64>> {
     for kind in [Kind::Erasure, Kind::Access] {
         if new.iter().any(|n| n.kind == kind) {
-            access::require(store.conn(), actor, permission(kind), "request-add")?;
+            access::require(store.conn(), actor, permission(kind), audit::REQUEST_CREATE)?;
         }
     }
     for n in &new {
@@ -289,9 +294,18 @@ pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Resul
         for n in &new {
             let idents = serde_json::to_string(&n.identifiers).unwrap_or_default();
             let due = n.regulation.due(n.received_at);
-            ids.push(db::insert(conn, n.kind.as_str(), n.regulation.as_str(), &idents, n.received_at, due, n.note.as_deref())?);
+            ids.push(db::insert(
+                conn,
+                n.kind.as_str(),
+                n.regulation.as_str(),
+                &idents,
+                n.received_at,
+                due,
+                n.note.as_deref(),
+            )?);
         }
-        let mut entry = Entry::new(&actor.username, "request-add").count("requests", ids.len() as i64);
+        let mut entry =
+            Entry::new(&actor.username, audit::REQUEST_CREATE).count("requests", ids.len() as i64);
         for id in &ids {
             entry = entry.target(&format!("req-{id}"));
         }
@@ -318,22 +332,44 @@ pub fn list(conn: &rusqlite::Connection, include_closed: bool) -> Result<Vec<Req
 }
 
 /// Extends the deadline once, with a reason.
-pub fn extend(store: &mut Store, actor: &Actor, id: i64, reason: &str, now: Millis) -> Result<Request> {
+pub fn extend(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    now: Millis,
+) -> Result<Request> {
     let req = get(store.conn(), id)?;
-    access::require(store.conn(), actor, permission(req.kind), "request-extend")?;
+    access::require(
+        store.conn(),
+        actor,
+        permission(req.kind),
+        audit::REQUEST_EXTEND,
+    )?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!("request {id} is already {}; it can't be extended", req.status.as_str())));
+        return Err(Error::Invalid(format!(
+            "request {id} is already {}; it can't be extended",
+            req.status.as_str()
+        )));
     }
     if req.extended_at.is_some() {
-        return Err(Error::Invalid(format!("request {id} was already extended once; the law allows one extension")));
+        return Err(Error::Invalid(format!(
+            "request {id} was already extended once; the law allows one extension"
+        )));
     }
     if reason.trim().is_empty() {
-        return Err(Error::Invalid("an extension needs a reason (for example, the complexity or number of requests)".into()));
+        return Err(Error::Invalid(
+            "an extension needs a reason (for example, the complexity or number of requests)"
+                .into(),
+        ));
     }
     let due = req.regulation.extended(req.due_at);
     store.write(|conn| {
         db::extend(conn, id, due, reason.trim(), now)?;
-        audit::append(conn, &Entry::new(&actor.username, "request-extend").target(&format!("req-{id}")))?;
+        audit::append(
+            conn,
+            &Entry::new(&actor.username, audit::REQUEST_EXTEND).target(&format!("req-{id}")),
+        )?;
         Ok(())
     })?;
     get(store.conn(), id)
@@ -343,13 +379,24 @@ pub fn extend(store: &mut Store, actor: &Actor, id: i64, reason: &str, now: Mill
 /// Its identifiers are wiped like a completed request's.
 pub fn reject(store: &mut Store, actor: &Actor, id: i64, now: Millis) -> Result<Request> {
     let req = get(store.conn(), id)?;
-    access::require(store.conn(), actor, permission(req.kind), "request-reject")?;
+    access::require(
+        store.conn(),
+        actor,
+        permission(req.kind),
+        audit::REQUEST_REJECT,
+    )?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!("request {id} is already {}", req.status.as_str())));
+        return Err(Error::Invalid(format!(
+            "request {id} is already {}",
+            req.status.as_str()
+        )));
     }
     store.write(|conn| {
         db::close(conn, id, "rejected", "{}", "[]", now)?;
-        audit::append(conn, &Entry::new(&actor.username, "request-reject").target(&format!("req-{id}")))?;
+        audit::append(
+            conn,
+            &Entry::new(&actor.username, audit::REQUEST_REJECT).target(&format!("req-{id}")),
+        )?;
         Ok(())
     })?;
     store.checkpoint_truncate()?;
@@ -421,11 +468,25 @@ pub enum RunOutcome {
 /// through the same path as a manual deletion); an access request writes
 /// one JSON export of every matched profile into `export_dir`. On success
 /// the request is completed and its identifiers wiped.
-pub fn run(store: &mut Store, actor: &Actor, id: i64, now: Millis, export_dir: &Path) -> Result<RunOutcome> {
+pub fn run(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    now: Millis,
+    export_dir: &Path,
+) -> Result<RunOutcome> {
     let req = get(store.conn(), id)?;
-    access::require(store.conn(), actor, permission(req.kind), "request-run")?;
+    access::require(
+        store.conn(),
+        actor,
+        permission(req.kind),
+        audit::REQUEST_COMPLETE,
+    )?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!("request {id} is already {}", req.status.as_str())));
+        return Err(Error::Invalid(format!(
+            "request {id} is already {}",
+            req.status.as_str()
+        )));
     }
     store.write(|conn| db::set_status(conn, id, Status::InProgress.as_str(), None, None))?;
     match req.kind {
@@ -436,7 +497,10 @@ pub fn run(store: &mut Store, actor: &Actor, id: i64, now: Millis, export_dir: &
 
 fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> Result<RunOutcome> {
     let plan = plan(store, &req)?;
-    let mut receipt = req.receipt.clone().unwrap_or_else(|| json!({"type": "erasure", "erased": []}));
+    let mut receipt = req
+        .receipt
+        .clone()
+        .unwrap_or_else(|| json!({"type": "erasure", "erased": []}));
     let mut customer_ids = req.customer_ids.clone();
     for p in plan.deletable() {
         let r = erase::delete_profile(store, actor, &p.customer_id, Reason::Manual, now)?;
@@ -459,14 +523,34 @@ fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> R
     let finished = blocked.is_empty();
     store.write(|conn| {
         if finished {
-            db::close(conn, req.id, Status::Completed.as_str(), &receipt_text, &ids_json, now)?;
+            db::close(
+                conn,
+                req.id,
+                Status::Completed.as_str(),
+                &receipt_text,
+                &ids_json,
+                now,
+            )?;
         } else {
-            db::set_status(conn, req.id, Status::Blocked.as_str(), Some(&receipt_text), Some(&ids_json))?;
+            db::set_status(
+                conn,
+                req.id,
+                Status::Blocked.as_str(),
+                Some(&receipt_text),
+                Some(&ids_json),
+            )?;
         }
-        let mut entry = Entry::new(&actor.username, if finished { "request-complete" } else { "request-blocked" })
-            .target(&format!("req-{}", req.id))
-            .count("erased", customer_ids.len() as i64)
-            .count("blocked", blocked.len() as i64);
+        let mut entry = Entry::new(
+            &actor.username,
+            if finished {
+                audit::REQUEST_COMPLETE
+            } else {
+                audit::REQUEST_UPDATE
+            },
+        )
+        .target(&format!("req-{}", req.id))
+        .count("erased", customer_ids.len() as i64)
+        .count("blocked", blocked.len() as i64);
         for c in &customer_ids {
             entry = entry.target(c);
         }
@@ -482,11 +566,17 @@ fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> R
     })
 }
 
-fn run_access(store: &mut Store, actor: &Actor, req: Request, now: Millis, dir: &Path) -> Result<RunOutcome> {
+fn run_access(
+    store: &mut Store,
+    actor: &Actor,
+    req: Request,
+    now: Millis,
+    dir: &Path,
+) -> Result<RunOutcome> {
     let matches = matches(store.conn(), &req)?;
     let mut docs = Vec::with_capacity(matches.len());
     for m in &matches {
-        docs.push(export_doc(store, actor, &m.id)?);
+        docs.push(crate::export::customer(store, actor, &m.id, true)?);
     }
     let body = serde_json::to_vec_pretty(&docs).map_err(|e| Error::Invalid(e.to_string()))?;
     let path = export_path(dir, req.id, now);
@@ -502,8 +592,15 @@ fn run_access(store: &mut Store, actor: &Actor, req: Request, now: Millis, dir: 
     });
     let ids_json = serde_json::to_string(&ids).unwrap_or_default();
     store.write(|conn| {
-        db::close(conn, req.id, Status::Completed.as_str(), &receipt.to_string(), &ids_json, now)?;
-        let mut entry = Entry::new(&actor.username, "request-complete")
+        db::close(
+            conn,
+            req.id,
+            Status::Completed.as_str(),
+            &receipt.to_string(),
+            &ids_json,
+            now,
+        )?;
+        let mut entry = Entry::new(&actor.username, audit::REQUEST_COMPLETE)
             .target(&format!("req-{}", req.id))
             .count("exported", ids.len() as i64);
         for c in &ids {
@@ -514,14 +611,6 @@ fn run_access(store: &mut Store, actor: &Actor, req: Request, now: Millis, dir: 
     })?;
     store.checkpoint_truncate()?;
     Ok(RunOutcome::Completed(get(store.conn(), req.id)?))
-}
-
-fn export_doc(store: &Store, actor: &Actor, id: &str) -> Result<crate::format::CustomerDoc> {
-    access::require(store.conn(), actor, Permission::Export, "export")?;
-    crate::store::customers::load(store.conn(), id, true)?.ok_or_else(|| Error::NotFound {
-        what: "customer",
-        id: id.to_string(),
-    })
 }
 
 fn export_path(dir: &Path, id: i64, now: Millis) -> PathBuf {
@@ -540,7 +629,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
         opts.mode(0o600);
     }
     let mut f = opts.open(path).map_err(|e| {
-        Error::Invalid(format!("cannot write the export to {}: {e}", path.display()))
+        Error::Invalid(format!(
+            "cannot write the export to {}: {e}",
+            path.display()
+        ))
     })?;
     f.write_all(bytes)?;
     f.sync_all()?;
@@ -548,7 +640,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// One parsed CSV row, or the reason it is bad.
-pub fn parse_csv(text: &str, default_received: Millis) -> std::result::Result<Vec<NewRequest>, Vec<String>> {
+pub fn parse_csv(
+    text: &str,
+    default_received: Millis,
+) -> std::result::Result<Vec<NewRequest>, Vec<String>> {
     let rows = match crate::csv::parse(text) {
         Ok(rows) => rows,
         Err(e) => return Err(vec![e]),
@@ -558,36 +653,67 @@ pub fn parse_csv(text: &str, default_received: Millis) -> std::result::Result<Ve
     let Some(((_, header), body)) = rows.split_first() else {
         return Err(vec!["the file is empty; expected a header line such as: type,regulation,email,phone,external_id,customer_id,received,note".into()]);
     };
-    let col = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let Some(type_col) = col("type") else {
         return Err(vec!["line 1: the header has no \"type\" column; expected: type,regulation,email,phone,external_id,customer_id,received,note".into()]);
     };
-    let cols = [col("regulation"), col("email"), col("phone"), col("external_id"), col("customer_id"), col("received"), col("note")];
+    let cols = [
+        col("regulation"),
+        col("email"),
+        col("phone"),
+        col("external_id"),
+        col("customer_id"),
+        col("received"),
+        col("note"),
+    ];
     for (line, fields) in body {
         if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let get = |c: Option<usize>| c.and_then(|i| fields.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let get = |c: Option<usize>| {
+            c.and_then(|i| fields.get(i))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+        };
         let kind = match fields.get(type_col).and_then(|t| Kind::parse(t)) {
             Some(k) => k,
             None => {
-                errors.push(format!("line {line}: type \"{}\" is not erasure or access", fields.get(type_col).map(|s| s.as_str()).unwrap_or("")));
+                errors.push(format!(
+                    "line {line}: type \"{}\" is not erasure or access",
+                    fields.get(type_col).map(|s| s.as_str()).unwrap_or("")
+                ));
                 continue;
             }
         };
         let Some(regulation) = Regulation::parse(get(cols[0]).unwrap_or("")) else {
-            errors.push(format!("line {line}: regulation \"{}\" is not gdpr, ccpa or other", get(cols[0]).unwrap_or("")));
+            errors.push(format!(
+                "line {line}: regulation \"{}\" is not gdpr, ccpa or other",
+                get(cols[0]).unwrap_or("")
+            ));
             continue;
         };
         let split = |c: Option<usize>| -> Vec<String> {
-            get(c).map(|v| v.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
+            get(c)
+                .map(|v| {
+                    v.split(';')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
         };
         let received_at = match get(cols[5]) {
             None => default_received,
             Some(t) => match clock::parse(t) {
                 Some(ms) => ms,
                 None => {
-                    errors.push(format!("line {line}: received date \"{t}\" is not a date; use YYYY-MM-DD"));
+                    errors.push(format!(
+                        "line {line}: received date \"{t}\" is not a date; use YYYY-MM-DD"
+                    ));
                     continue;
                 }
             },
@@ -627,14 +753,35 @@ mod tests {
 
     #[test]
     fn deadlines_follow_the_regulation() {
-        assert_eq!(clock::date(Regulation::Gdpr.due(ms("2026-01-31"))), "2026-02-28");
-        assert_eq!(clock::date(Regulation::Gdpr.due(ms("2028-01-31"))), "2028-02-29");
-        assert_eq!(clock::date(Regulation::Gdpr.due(ms("2026-03-15"))), "2026-04-15");
-        assert_eq!(clock::date(Regulation::Ccpa.due(ms("2026-01-01"))), "2026-02-15");
-        assert_eq!(clock::date(Regulation::Other.due(ms("2026-01-01"))), "2026-01-31");
+        assert_eq!(
+            clock::date(Regulation::Gdpr.due(ms("2026-01-31"))),
+            "2026-02-28"
+        );
+        assert_eq!(
+            clock::date(Regulation::Gdpr.due(ms("2028-01-31"))),
+            "2028-02-29"
+        );
+        assert_eq!(
+            clock::date(Regulation::Gdpr.due(ms("2026-03-15"))),
+            "2026-04-15"
+        );
+        assert_eq!(
+            clock::date(Regulation::Ccpa.due(ms("2026-01-01"))),
+            "2026-02-15"
+        );
+        assert_eq!(
+            clock::date(Regulation::Other.due(ms("2026-01-01"))),
+            "2026-01-31"
+        );
         // Extensions: GDPR two more months, CCPA 45 more days.
-        assert_eq!(clock::date(Regulation::Gdpr.extended(ms("2026-02-28"))), "2026-04-28");
-        assert_eq!(clock::date(Regulation::Ccpa.extended(ms("2026-02-15"))), "2026-04-01");
+        assert_eq!(
+            clock::date(Regulation::Gdpr.extended(ms("2026-02-28"))),
+            "2026-04-28"
+        );
+        assert_eq!(
+            clock::date(Regulation::Ccpa.extended(ms("2026-02-15"))),
+            "2026-04-01"
+        );
     }
 
     #[test]

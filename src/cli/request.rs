@@ -83,7 +83,12 @@ pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
         RequestCommand::Import { file } => import(ctx, file),
         RequestCommand::List { overdue, all, json } => list(ctx, overdue, all, json),
         RequestCommand::Show { id } => show(ctx, id),
-        RequestCommand::Run { id, dry_run, yes, out } => run_one(ctx, id, dry_run, yes, out),
+        RequestCommand::Run {
+            id,
+            dry_run,
+            yes,
+            out,
+        } => run_one(ctx, id, dry_run, yes, out),
         RequestCommand::Extend { id, reason } => {
             let mut store = ctx.open()?;
             let actor = ctx.actor(&store)?;
@@ -104,8 +109,12 @@ pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
     let kind = Kind::parse(&a.kind)
         .ok_or_else(|| anyhow::anyhow!("--type \"{}\" is not erasure or access", a.kind))?;
-    let regulation = Regulation::parse(&a.regulation)
-        .ok_or_else(|| anyhow::anyhow!("--regulation \"{}\" is not gdpr, ccpa or other", a.regulation))?;
+    let regulation = Regulation::parse(&a.regulation).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--regulation \"{}\" is not gdpr, ccpa or other",
+            a.regulation
+        )
+    })?;
     let received_at = match &a.received {
         None => clock::now_ms(),
         Some(t) => clock::parse(t)
@@ -130,7 +139,12 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
         },
     )?;
     let r = requests::get(store.conn(), id)?;
-    println!("Request {id} recorded ({} {}), due {}.", r.regulation.as_str().to_uppercase(), r.kind.as_str(), clock::date(r.due_at));
+    println!(
+        "Request {id} recorded ({} {}), due {}.",
+        r.regulation.as_str().to_uppercase(),
+        r.kind.as_str(),
+        clock::date(r.due_at)
+    );
     Ok(())
 }
 
@@ -143,13 +157,24 @@ fn import(ctx: &Ctx, file: PathBuf) -> anyhow::Result<()> {
             for e in &errors {
                 eprintln!("{}: {e}", file.display());
             }
-            anyhow::bail!("{} bad rows in {}; nothing was imported — fix them and import the file again", errors.len(), file.display());
+            anyhow::bail!(
+                "{} bad rows in {}; nothing was imported — fix them and import the file again",
+                errors.len(),
+                file.display()
+            );
         }
     };
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let ids = requests::add_many(&mut store, &actor, new)?;
-    println!("Imported {} requests (IDs {}).", ids.len(), ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "));
+    println!(
+        "Imported {} requests (IDs {}).",
+        ids.len(),
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }
 
@@ -164,7 +189,10 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!("{:>5}  {:<8}  {:<5}  {:<11}  {:<10}  {}", "ID", "TYPE", "REG", "STATUS", "DUE", "");
+    println!(
+        "{:>5}  {:<8}  {:<5}  {:<11}  {:<10}  {}",
+        "ID", "TYPE", "REG", "STATUS", "DUE", ""
+    );
     for r in &rows {
         let flag = if r.is_overdue(now) {
             "OVERDUE"
@@ -173,7 +201,14 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
         } else {
             ""
         };
-        println!("{:>5}  {:<8}  {:<5}  {:<11}  {:<10}  {flag}", r.id, r.kind.as_str(), r.regulation.as_str(), r.status.as_str(), clock::date(r.due_at));
+        println!(
+            "{:>5}  {:<8}  {:<5}  {:<11}  {:<10}  {flag}",
+            r.id,
+            r.kind.as_str(),
+            r.regulation.as_str(),
+            r.status.as_str(),
+            clock::date(r.due_at)
+        );
     }
     Ok(())
 }
@@ -181,8 +216,23 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
 fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
     let store = ctx.open()?;
     let r = requests::get(store.conn(), id)?;
-    println!("Request {}: {} ({}), {}", r.id, r.kind.as_str(), r.regulation.as_str().to_uppercase(), r.status.as_str());
-    println!("Received {}, due {}{}", clock::date(r.received_at), clock::date(r.due_at), if r.extended_at.is_some() { " (extended)" } else { "" });
+    println!(
+        "Request {}: {} ({}), {}",
+        r.id,
+        r.kind.as_str(),
+        r.regulation.as_str().to_uppercase(),
+        r.status.as_str()
+    );
+    println!(
+        "Received {}, due {}{}",
+        clock::date(r.received_at),
+        clock::date(r.due_at),
+        if r.extended_at.is_some() {
+            " (extended)"
+        } else {
+            ""
+        }
+    );
     if let Some(i) = &r.identifiers {
         println!("Identifiers: {}", i.describe());
     }
@@ -193,8 +243,16 @@ fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
         let plan = requests::plan(&store, &r)?;
         println!("Matching profiles: {}", plan.matches.len());
         for m in &plan.matches {
-            let open = m.open_status.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
-            println!("  {}  {}{open}", m.id, m.name.as_deref().unwrap_or("(no name)"));
+            let open = m
+                .open_status
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            println!(
+                "  {}  {}{open}",
+                m.id,
+                m.name.as_deref().unwrap_or("(no name)")
+            );
         }
     }
     if let Some(receipt) = &r.receipt {
@@ -208,13 +266,25 @@ fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow
     let actor = ctx.actor(&store)?;
     let r = requests::get(store.conn(), id)?;
     let plan = requests::plan(&store, &r)?;
-    println!("Request {id}: {} matches {} profile(s).", r.kind.as_str(), plan.matches.len());
+    println!(
+        "Request {id}: {} matches {} profile(s).",
+        r.kind.as_str(),
+        plan.matches.len()
+    );
     if r.kind == Kind::Erasure {
         for p in &plan.previews {
             match &p.blocked_by {
-                Some((conv, status)) => println!("  blocked  {}  conversation {conv} is {status}", p.customer_id),
+                Some((conv, status)) => println!(
+                    "  blocked  {}  conversation {conv} is {status}",
+                    p.customer_id
+                ),
                 None => {
-                    let counts: Vec<String> = p.removes.iter().filter(|(_, n)| *n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+                    let counts: Vec<String> = p
+                        .removes
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(k, n)| format!("{n} {k}"))
+                        .collect();
                     println!("  delete   {}  {}", p.customer_id, counts.join(", "));
                 }
             }
@@ -249,7 +319,10 @@ fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow
             }
         }
         RunOutcome::Blocked(r) => {
-            println!("Request {id} is blocked: {}", r.blocked_reason().unwrap_or_default());
+            println!(
+                "Request {id} is blocked: {}",
+                r.blocked_reason().unwrap_or_default()
+            );
         }
     }
     Ok(())

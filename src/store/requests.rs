@@ -59,7 +59,14 @@ pub fn insert(
         "INSERT INTO requests (type, regulation, identifiers, received_at, due_at, status, note)
          VALUES (?1, ?2, ?3, ?4, ?5, 'new', ?6)",
     )?
-    .execute(params![kind, regulation, identifiers, received_at, due_at, note])?;
+    .execute(params![
+        kind,
+        regulation,
+        identifiers,
+        received_at,
+        due_at,
+        note
+    ])?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -81,11 +88,19 @@ pub fn list(conn: &Connection, include_closed: bool) -> Result<Vec<RequestRow>> 
         )
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map([], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
-pub fn set_status(conn: &Connection, id: i64, status: &str, receipt: Option<&str>, customer_ids: Option<&str>) -> Result<()> {
+pub fn set_status(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    receipt: Option<&str>,
+    customer_ids: Option<&str>,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE requests SET status = ?2, receipt = coalesce(?3, receipt),
              customer_ids = coalesce(?4, customer_ids)
@@ -105,7 +120,14 @@ pub fn extend(conn: &Connection, id: i64, due_at: Millis, reason: &str, now: Mil
 
 /// Closes a request: the identifiers and the note (PII) are wiped; only
 /// customer IDs, the receipt and the dates remain.
-pub fn close(conn: &Connection, id: i64, status: &str, receipt: &str, customer_ids: &str, now: Millis) -> Result<()> {
+pub fn close(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    receipt: &str,
+    customer_ids: &str,
+    now: Millis,
+) -> Result<()> {
     conn.execute(
         "UPDATE requests SET status = ?2, receipt = ?3, customer_ids = ?4, completed_at = ?5,
              identifiers = NULL, note = NULL, extension_reason = NULL
