@@ -15,6 +15,7 @@
 //! the change or not at all.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry, Outcome};
@@ -766,6 +767,8 @@ pub struct BulkResult {
     /// One scan for the values of every profile deleted in the run.
     pub verification: Option<Scan>,
     pub values_held_elsewhere: usize,
+    /// The run was stopped between profiles before the end of the list.
+    pub cancelled: bool,
 }
 
 /// Deletes many profiles: batches of `options.batch_size` profiles, one
@@ -788,6 +791,24 @@ pub fn delete_profiles(
     options: BulkOptions,
     progress: &mut dyn FnMut(&BulkProgress),
 ) -> Result<BulkResult> {
+    let never = AtomicBool::new(false);
+    delete_profiles_until(store, actor, ids, reason, now, options, progress, &never)
+}
+
+/// `delete_profiles`, stopping between profiles once `cancel` is set: the
+/// profiles already erased stay erased (their batch commits), the rest are
+/// untouched and absent from `outcomes`, and `cancelled` is true.
+#[allow(clippy::too_many_arguments)]
+pub fn delete_profiles_until(
+    store: &mut Store,
+    actor: &Actor,
+    ids: &[String],
+    reason: Reason,
+    now: Millis,
+    options: BulkOptions,
+    progress: &mut dyn FnMut(&BulkProgress),
+    cancel: &AtomicBool,
+) -> Result<BulkResult> {
     access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
     let mut seen = HashSet::new();
     let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
@@ -803,6 +824,9 @@ pub fn delete_profiles(
             let mut outcomes = Vec::with_capacity(batch.len());
             let mut removed = Vec::new();
             for id in batch {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
                 conn.execute_batch("SAVEPOINT erase_profile")?;
                 let before = held.len();
                 let gather = verify.then_some(&mut held);
@@ -857,7 +881,8 @@ pub fn delete_profiles(
                 BulkOutcome::Failed(_) => result.failed += 1,
             }
         }
-        done += batch.len();
+        done += outcomes.len();
+        let stopped = outcomes.len() < batch.len();
         progress(&BulkProgress {
             done,
             total: ids.len(),
@@ -865,6 +890,10 @@ pub fn delete_profiles(
             receipts: &receipts,
         });
         result.outcomes.extend(outcomes);
+        if stopped {
+            result.cancelled = true;
+            break;
+        }
     }
     let summary = Entry::new(&actor.username, "delete-bulk")
         .count("deleted", result.deleted as i64)
@@ -872,7 +901,7 @@ pub fn delete_profiles(
         .count("not_found", result.not_found as i64)
         .count("already_deleted", result.already_deleted as i64)
         .count("failed", result.failed as i64)
-        .outcome(if result.failed > 0 {
+        .outcome(if result.failed > 0 || result.cancelled {
             Outcome::Partial
         } else {
             Outcome::Ok

@@ -13,14 +13,14 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry, Outcome};
 use crate::clock::{Millis, DAY_MS};
-use crate::erase::{self, Reason};
+use crate::erase::{self, BulkOptions, BulkOutcome, Reason, Verify};
 use crate::error::{Error, Result};
 use crate::store::{self, retention as db, Store};
 
@@ -306,18 +306,19 @@ pub fn sweep(
             now,
         )?)
     };
+    // Collect the due profiles first (keyset pages in retention-clock
+    // order), so blocked ones are reported once and never revisited.
     let mut after: Option<(Millis, String)> = None;
-    let mut needles: Vec<Vec<u8>> = Vec::new();
-    'pages: loop {
+    let mut due_ids: Vec<String> = Vec::new();
+    loop {
         let page = db::overdue_page(
             store.conn(),
             cut,
             after.as_ref().map(|(c, id)| (*c, id.as_str())),
-            opts.batch.max(1),
+            5000,
         )?;
         let Some(last) = page.last() else { break };
         after = Some((last.clock, last.customer_id.clone()));
-        let mut batch = Vec::new();
         for c in page {
             match c.blocked_by {
                 Some((conversation_id, status)) => {
@@ -329,65 +330,78 @@ pub fn sweep(
                         status,
                     });
                 }
-                None => batch.push(c.customer_id),
+                None => due_ids.push(c.customer_id),
             }
-        }
-        if opts.dry_run {
-            p.done += batch.len() as u64;
-            report.would_delete.extend(batch);
-            progress(p);
-            continue;
-        }
-        for id in batch {
-            if cancel.load(Ordering::Relaxed) {
-                report.cancelled = true;
-                break 'pages;
-            }
-            match erase_one(store, actor, &id, now) {
-                Ok(values) => {
-                    report.deleted += 1;
-                    p.deleted += 1;
-                    needles.extend(values);
-                }
-                // The conversation opened after the page was read.
-                Err(Error::OpenConversation {
-                    conversation_id,
-                    status,
-                    ..
-                }) => {
-                    p.blocked += 1;
-                    report.blocked.push(Blocked {
-                        customer_id: id,
-                        conversation_id,
-                        status,
-                    });
-                }
-                Err(e) => report.failed.push((id, e.to_string())),
-            }
-            p.done += 1;
-            progress(p);
-        }
-        if let Some(run) = run {
-            db::update_run(
-                store.conn(),
-                run,
-                report.deleted as i64,
-                report.blocked.len() as i64,
-            )?;
         }
     }
-    if let Some(run) = run {
-        report.checkpoint_completed = store.checkpoint_truncate()?.completed;
-        if opts.verify && !needles.is_empty() {
-            if let Some(path) = store.path() {
-                report.verification = Some(store::forensic::scan(path, &needles)?);
+    progress(p);
+    if opts.dry_run {
+        p.done += due_ids.len() as u64;
+        report.would_delete = due_ids;
+        progress(p);
+        return Ok(report);
+    }
+    let bulk = BulkOptions {
+        verify: if opts.verify {
+            Verify::Full
+        } else {
+            Verify::Skip
+        },
+        batch_size: opts.batch.max(1),
+    };
+    let blocked_before = p.blocked;
+    let mut on_batch = |b: &erase::BulkProgress| {
+        for (_, outcome) in b.outcomes {
+            match outcome {
+                BulkOutcome::Deleted => p.deleted += 1,
+                BulkOutcome::Blocked { .. } => p.blocked += 1,
+                _ => {}
             }
         }
+        p.done = blocked_before + b.done as u64;
+        progress(p);
+    };
+    let result = erase::delete_profiles_until(
+        store,
+        actor,
+        &due_ids,
+        Reason::Retention,
+        now,
+        bulk,
+        &mut on_batch,
+        cancel,
+    )?;
+    for (id, outcome) in result.outcomes {
+        match outcome {
+            BulkOutcome::Deleted => report.deleted += 1,
+            // The conversation opened after the candidates were read.
+            BulkOutcome::Blocked {
+                conversation_id,
+                status,
+            } => report.blocked.push(Blocked {
+                customer_id: id,
+                conversation_id,
+                status,
+            }),
+            BulkOutcome::Failed(why) => report.failed.push((id, why)),
+            BulkOutcome::NotFound | BulkOutcome::AlreadyDeleted { .. } => {}
+        }
+    }
+    report.cancelled = result.cancelled;
+    report.checkpoint_completed = result.checkpoint_completed;
+    report.verification = result.verification;
+    if let Some(run) = run {
         let state = if report.cancelled {
             "cancelled"
         } else {
             "completed"
         };
+        db::update_run(
+            store.conn(),
+            run,
+            report.deleted as i64,
+            report.blocked.len() as i64,
+        )?;
         db::finish_run(store.conn(), run, state, now)?;
         let outcome = if report.cancelled || !report.failed.is_empty() {
             Outcome::Partial
@@ -405,10 +419,4 @@ pub fn sweep(
         )?;
     }
     Ok(report)
-}
-
-/// One profile through the manual-deletion path; returns the values to
-/// verify afterwards.
-fn erase_one(store: &mut Store, actor: &Actor, id: &str, now: Millis) -> Result<Vec<Vec<u8>>> {
-    erase::delete_profile(store, actor, id, Reason::Retention, now).map(|_| Vec::new())
 }

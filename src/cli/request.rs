@@ -1,15 +1,329 @@
-//! `lethe request ...`: data subject requests.
+//! `lethe request ...`: data subject requests, from intake to receipt.
 
-use clap::Subcommand;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
 
 use super::Ctx;
+use crate::clock;
+use crate::requests::{self, Identifiers, Kind, NewRequest, Regulation, Request, RunOutcome};
 
 #[derive(Debug, Subcommand)]
 pub enum RequestCommand {
-    /// List open requests by due date.
-    List,
+    /// Record a request from a data subject.
+    Add(AddArgs),
+    /// Record a batch of requests from a CSV file (all or nothing).
+    Import {
+        /// CSV with a header: type,regulation,email,phone,external_id,customer_id,received,note
+        file: PathBuf,
+    },
+    /// The queue, by due date.
+    List {
+        /// Only requests past their due date.
+        #[arg(long)]
+        overdue: bool,
+        /// Include completed and rejected requests.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One request, with the profiles it matches.
+    Show { id: i64 },
+    /// Carry out a request: erase the matched profiles, or write the export.
+    Run {
+        id: i64,
+        /// Show what would happen; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        /// Where an access request's export file is written.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Extend the deadline once (GDPR: two months; CCPA: 45 days).
+    Extend {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reject a request (its identifiers are wiped).
+    Reject { id: i64 },
 }
 
-pub fn run(_ctx: &Ctx, _c: RequestCommand) -> anyhow::Result<()> {
-    anyhow::bail!("requests are not built yet")
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// erasure or access
+    #[arg(long = "type")]
+    pub kind: String,
+    #[arg(long, default_value = "gdpr")]
+    pub regulation: String,
+    #[arg(long)]
+    pub email: Vec<String>,
+    #[arg(long)]
+    pub phone: Vec<String>,
+    #[arg(long)]
+    pub external_id: Vec<String>,
+    #[arg(long)]
+    pub customer: Vec<String>,
+    /// When the request arrived (YYYY-MM-DD; default: now).
+    #[arg(long)]
+    pub received: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
+    match c {
+        RequestCommand::Add(a) => add(ctx, a),
+        RequestCommand::Import { file } => import(ctx, file),
+        RequestCommand::List { overdue, all, json } => list(ctx, overdue, all, json),
+        RequestCommand::Show { id } => show(ctx, id),
+        RequestCommand::Run {
+            id,
+            dry_run,
+            yes,
+            out,
+        } => run_one(ctx, id, dry_run, yes, out),
+        RequestCommand::Extend { id, reason } => {
+            let mut store = ctx.open()?;
+            let actor = ctx.actor(&store)?;
+            let r = requests::extend(&mut store, &actor, id, &reason, clock::now_ms())?;
+            println!("Request {id} is now due {}.", clock::date(r.due_at));
+            Ok(())
+        }
+        RequestCommand::Reject { id } => {
+            let mut store = ctx.open()?;
+            let actor = ctx.actor(&store)?;
+            requests::reject(&mut store, &actor, id, clock::now_ms())?;
+            println!("Request {id} rejected; its identifiers were wiped.");
+            Ok(())
+        }
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
+    let kind = Kind::parse(&a.kind)
+        .ok_or_else(|| anyhow::anyhow!("--type \"{}\" is not erasure or access", a.kind))?;
+    let regulation = Regulation::parse(&a.regulation).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--regulation \"{}\" is not gdpr, ccpa or other",
+            a.regulation
+        )
+    })?;
+    let received_at = match &a.received {
+        None => clock::now_ms(),
+        Some(t) => clock::parse(t)
+            .ok_or_else(|| anyhow::anyhow!("--received \"{t}\" is not a date; use YYYY-MM-DD"))?,
+    };
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let id = requests::add(
+        &mut store,
+        &actor,
+        NewRequest {
+            kind,
+            regulation,
+            identifiers: Identifiers {
+                emails: a.email,
+                phones: a.phone,
+                external_ids: a.external_id,
+                customer_ids: a.customer,
+            },
+            received_at,
+            note: a.note,
+        },
+    )?;
+    let r = requests::get(store.conn(), id)?;
+    println!(
+        "Request {id} recorded ({} {}), due {}.",
+        r.regulation.as_str().to_uppercase(),
+        r.kind.as_str(),
+        clock::date(r.due_at)
+    );
+    Ok(())
+}
+
+fn import(ctx: &Ctx, file: PathBuf) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let new = match requests::parse_csv(&text, clock::now_ms()) {
+        Ok(n) => n,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}: {e}", file.display());
+            }
+            anyhow::bail!(
+                "{} bad rows in {}; nothing was imported — fix them and import the file again",
+                errors.len(),
+                file.display()
+            );
+        }
+    };
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let ids = requests::add_many(&mut store, &actor, new)?;
+    println!(
+        "Imported {} requests (IDs {}).",
+        ids.len(),
+        ids.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(())
+}
+
+fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
+    let store = ctx.open()?;
+    let now = clock::now_ms();
+    let rows: Vec<Request> = requests::list(store.conn(), all)?
+        .into_iter()
+        .filter(|r| !overdue || r.is_overdue(now))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!(
+        "{:>5}  {:<8}  {:<5}  {:<11}  {:<10}",
+        "ID", "TYPE", "REG", "STATUS", "DUE"
+    );
+    for r in &rows {
+        let flag = if r.is_overdue(now) {
+            "OVERDUE"
+        } else if r.is_due_soon(now) {
+            "due within 7 days"
+        } else {
+            ""
+        };
+        println!(
+            "{:>5}  {:<8}  {:<5}  {:<11}  {:<10}  {flag}",
+            r.id,
+            r.kind.as_str(),
+            r.regulation.as_str(),
+            r.status.as_str(),
+            clock::date(r.due_at)
+        );
+    }
+    Ok(())
+}
+
+fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
+    let store = ctx.open()?;
+    let r = requests::get(store.conn(), id)?;
+    println!(
+        "Request {}: {} ({}), {}",
+        r.id,
+        r.kind.as_str(),
+        r.regulation.as_str().to_uppercase(),
+        r.status.as_str()
+    );
+    println!(
+        "Received {}, due {}{}",
+        clock::date(r.received_at),
+        clock::date(r.due_at),
+        if r.extended_at.is_some() {
+            " (extended)"
+        } else {
+            ""
+        }
+    );
+    if let Some(i) = &r.identifiers {
+        println!("Identifiers: {}", i.describe());
+    }
+    if let Some(why) = r.blocked_reason() {
+        println!("Blocked: {why}");
+    }
+    if !r.status.is_closed() {
+        let plan = requests::plan(&store, &r)?;
+        println!("Matching profiles: {}", plan.matches.len());
+        for m in &plan.matches {
+            let open = m
+                .open_status
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
+            println!(
+                "  {}  {}{open}",
+                m.id,
+                m.name.as_deref().unwrap_or("(no name)")
+            );
+        }
+    }
+    if let Some(receipt) = &r.receipt {
+        println!("Receipt: {}", serde_json::to_string_pretty(receipt)?);
+    }
+    Ok(())
+}
+
+fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let r = requests::get(store.conn(), id)?;
+    let plan = requests::plan(&store, &r)?;
+    println!(
+        "Request {id}: {} matches {} profile(s).",
+        r.kind.as_str(),
+        plan.matches.len()
+    );
+    if r.kind == Kind::Erasure {
+        for p in &plan.previews {
+            match &p.blocked_by {
+                Some((conv, status)) => println!(
+                    "  blocked  {}  conversation {conv} is {status}",
+                    p.customer_id
+                ),
+                None => {
+                    let counts: Vec<String> = p
+                        .removes
+                        .iter()
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(k, n)| format!("{n} {k}"))
+                        .collect();
+                    println!("  delete   {}  {}", p.customer_id, counts.join(", "));
+                }
+            }
+        }
+    } else {
+        for m in &plan.matches {
+            println!("  export   {}", m.id);
+        }
+    }
+    if dry_run {
+        println!("Dry run: nothing was changed.");
+        return Ok(());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!("refusing to run request {id} without confirmation; pass --yes when running from a script");
+        }
+        print!("Carry out request {id}? This can't be undone. Type yes to continue: ");
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            println!("Nothing was changed.");
+            return Ok(());
+        }
+    }
+    match requests::run(&mut store, &actor, id, clock::now_ms(), &out)? {
+        RunOutcome::Completed(r) => {
+            println!("Request {id} completed; its identifiers were wiped.");
+            if let Some(receipt) = r.receipt {
+                println!("{}", serde_json::to_string_pretty(&receipt)?);
+            }
+        }
+        RunOutcome::Blocked(r) => {
+            println!(
+                "Request {id} is blocked: {}",
+                r.blocked_reason().unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
 }

@@ -66,13 +66,17 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             clock::format_ms(p.cutoff)
         );
     }
-    if let Some((started, finished, state, deleted, blocked)) =
-        crate::store::retention::last_run(store.conn())?
-    {
-        let end = finished.map(clock::minute).unwrap_or_else(|| "-".into());
+    if let Some(run) = crate::store::retention::last_run(store.conn())? {
+        let end = run
+            .finished_at
+            .map(clock::minute)
+            .unwrap_or_else(|| "-".into());
         println!(
-            "Last sweep: started {} UTC, finished {end}, {state}, {deleted} deleted, {blocked} blocked",
-            clock::minute(started)
+            "Last sweep: started {} UTC, finished {end}, {}, {} deleted, {} blocked",
+            clock::minute(run.started_at),
+            run.state,
+            run.deleted,
+            run.blocked
         );
     }
     Ok(())

@@ -19,6 +19,7 @@ pub mod forensic;
 pub mod operators;
 pub mod profile;
 pub mod report;
+pub mod requests;
 pub mod retention;
 pub mod search;
 pub mod timeline;

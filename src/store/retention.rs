@@ -114,14 +114,32 @@ pub fn finish_run(conn: &Connection, run: i64, state: &str, now: Millis) -> Resu
     Ok(())
 }
 
-/// The most recent sweep: (started, finished, state, deleted, blocked).
-pub fn last_run(conn: &Connection) -> Result<Option<(Millis, Option<Millis>, String, i64, i64)>> {
+/// A sweep as recorded in `retention_runs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub started_at: Millis,
+    pub finished_at: Option<Millis>,
+    pub state: String,
+    pub deleted: i64,
+    pub blocked: i64,
+}
+
+/// The most recent sweep.
+pub fn last_run(conn: &Connection) -> Result<Option<Run>> {
     Ok(conn
         .query_row(
             "SELECT started_at, finished_at, state, deleted, blocked FROM retention_runs
              ORDER BY id DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok(Run {
+                    started_at: r.get(0)?,
+                    finished_at: r.get(1)?,
+                    state: r.get(2)?,
+                    deleted: r.get(3)?,
+                    blocked: r.get(4)?,
+                })
+            },
         )
         .optional()?)
 }

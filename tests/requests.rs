@@ -1,0 +1,297 @@
+//! Data subject requests, from intake to receipt.
+
+mod support;
+
+use lethe::clock;
+use lethe::format::CustomerDoc;
+use lethe::requests::{self, Identifiers, Kind, NewRequest, Regulation, RunOutcome, Status};
+use lethe::store::forensic;
+use serde_json::json;
+use support::{TestDb, AGENT, OWNER, STRANGER};
+
+fn customer(id: &str, email: &str, open: bool) -> CustomerDoc {
+    serde_json::from_value(json!({
+        "id": id, "name": format!("Dsr Person {id}"), "createdAt": "2024-01-01T00:00:00Z",
+        "emails": [{"original": email}],
+        "phones": [{"original": "+1 (415) 555-0142"}],
+        "conversations": [{"id": format!("{id}-conv"), "status": if open { "WAITING" } else { "CLOSED" },
+            "createdAt": "2024-01-02T00:00:00Z",
+            "items": [{"id": format!("{id}-msg"), "timestamp": "2024-01-02T00:00:00Z",
+                "initiator": {"type": "CUSTOMER"},
+                "content": {"type": "CHAT_MESSAGE", "content": format!("DSRTEXT-{id} please delete my account")}}]}]
+    }))
+    .unwrap()
+}
+
+fn seed(db: &TestDb, docs: &[CustomerDoc]) {
+    let mut store = db.store();
+    store
+        .write(|c| {
+            for d in docs {
+                lethe::import::insert(c, d)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn erasure(email: &str) -> NewRequest {
+    NewRequest {
+        kind: Kind::Erasure,
+        regulation: Regulation::Gdpr,
+        identifiers: Identifiers {
+            emails: vec![email.into()],
+            ..Identifiers::default()
+        },
+        received_at: clock::parse("2026-11-01").unwrap(),
+        note: Some("DSRNOTE via web form".into()),
+    }
+}
+
+#[test]
+fn an_erasure_matching_two_duplicates_deletes_both_and_lists_both() {
+    let db = TestDb::new();
+    seed(
+        &db,
+        &[
+            customer("dup-a", "twin@dsr.example", false),
+            customer("dup-b", "Twin@DSR.example", false),
+            customer("other", "someone@dsr.example", false),
+        ],
+    );
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let id = requests::add(&mut store, &owner, erasure("twin@dsr.example")).unwrap();
+    let req = requests::get(store.conn(), id).unwrap();
+    assert_eq!(requests::plan(&store, &req).unwrap().matches.len(), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let RunOutcome::Completed(done) =
+        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
+    else {
+        panic!("expected completion");
+    };
+    assert_eq!(done.status, Status::Completed);
+    let mut ids = done.customer_ids.clone();
+    ids.sort();
+    assert_eq!(ids, vec!["dup-a", "dup-b"]);
+    let receipt = done.receipt.unwrap().to_string();
+    assert!(receipt.contains("dup-a") && receipt.contains("dup-b"));
+    assert!(
+        done.identifiers.is_none() && done.note.is_none(),
+        "identifiers are wiped on completion"
+    );
+    for c in ["dup-a", "dup-b"] {
+        let doc = lethe::store::customers::load(store.conn(), c, false)
+            .unwrap()
+            .unwrap();
+        assert!(doc.deleted_at.is_some());
+    }
+    let other = lethe::store::customers::load(store.conn(), "other", false)
+        .unwrap()
+        .unwrap();
+    assert!(other.deleted_at.is_none());
+}
+
+#[test]
+fn no_identifier_survives_in_the_database_files_after_completion() {
+    let db = TestDb::new();
+    seed(&db, &[customer("gone", "erase-me-7731@dsr.example", false)]);
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let id = requests::add(&mut store, &owner, erasure("erase-me-7731@dsr.example")).unwrap();
+    let needles = vec![
+        b"erase-me-7731@dsr.example".to_vec(),
+        b"DSRNOTE via web form".to_vec(),
+        b"DSRTEXT-gone".to_vec(),
+    ];
+    store.checkpoint_truncate().unwrap();
+    assert_eq!(
+        forensic::scan(&db.path, &needles).unwrap().values_found,
+        3,
+        "the values are there before"
+    );
+    requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        std::path::Path::new("."),
+    )
+    .unwrap();
+    drop(store);
+    let scan = forensic::scan(&db.path, &needles).unwrap();
+    assert_eq!(scan.values_found, 0, "{scan:?}");
+}
+
+#[test]
+fn a_blocked_request_completes_once_the_conversation_is_closed() {
+    let db = TestDb::new();
+    seed(&db, &[customer("busy", "busy@dsr.example", true)]);
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let id = requests::add(&mut store, &owner, erasure("busy@dsr.example")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let RunOutcome::Blocked(blocked) =
+        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
+    else {
+        panic!("expected the open conversation to block");
+    };
+    assert_eq!(blocked.status, Status::Blocked);
+    let why = blocked.blocked_reason().unwrap();
+    assert!(
+        why.contains("busy-conv") && why.contains("WAITING"),
+        "{why}"
+    );
+    assert!(
+        blocked.identifiers.is_some(),
+        "a blocked request keeps its identifiers to retry"
+    );
+    // The agent closes the conversation; the request can now complete.
+    store
+        .conn()
+        .execute(
+            "UPDATE conversations SET status = 'CLOSED' WHERE id = 'busy-conv'",
+            [],
+        )
+        .unwrap();
+    let outcome = requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap();
+    assert!(
+        matches!(outcome, RunOutcome::Completed(ref r) if r.customer_ids == vec!["busy".to_string()]),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn an_extension_is_allowed_once_with_a_reason() {
+    let db = TestDb::new();
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let id = requests::add(&mut store, &owner, erasure("x@dsr.example")).unwrap();
+    assert_eq!(
+        clock::date(requests::get(store.conn(), id).unwrap().due_at),
+        "2026-12-01"
+    );
+    assert!(requests::extend(&mut store, &owner, id, " ", 0).is_err());
+    let r = requests::extend(&mut store, &owner, id, "many requests this month", 0).unwrap();
+    assert_eq!(clock::date(r.due_at), "2027-02-01");
+    let err = requests::extend(&mut store, &owner, id, "again", 0).unwrap_err();
+    assert!(err.to_string().contains("already extended"), "{err}");
+}
+
+#[test]
+fn an_access_request_writes_the_export_with_its_checksum() {
+    let db = TestDb::new();
+    seed(&db, &[customer("acc", "access@dsr.example", true)]);
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let mut new = erasure("access@dsr.example");
+    new.kind = Kind::Access;
+    let id = requests::add(&mut store, &owner, new).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let RunOutcome::Completed(r) =
+        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
+    else {
+        panic!("access requests are not blocked by open work");
+    };
+    let receipt = r.receipt.unwrap();
+    let path = receipt["path"].as_str().unwrap();
+    let body = std::fs::read(path).unwrap();
+    use sha2::Digest;
+    assert_eq!(
+        receipt["sha256"].as_str().unwrap(),
+        format!("{:x}", sha2::Sha256::digest(&body))
+    );
+    assert!(String::from_utf8_lossy(&body).contains("DSRTEXT-acc"));
+}
+
+#[test]
+fn csv_intake_reports_bad_rows_and_imports_nothing() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "type,regulation,email,received\nerasure,gdpr,ok@dsr.example,2026-01-31\nerasure,gdpr,not-an-email,\naccess,hipaa,z@dsr.example,\n").unwrap();
+    let run = db.run(OWNER, &["request", "import", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 3:") && run.stderr.contains("line 4:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("nothing was imported"),
+        "{}",
+        run.stderr
+    );
+    assert!(requests::list(db.store().conn(), true).unwrap().is_empty());
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "type,regulation,email,received\nerasure,gdpr,ok@dsr.example,2026-01-31\naccess,ccpa,\"a@dsr.example;b@dsr.example\",2026-02-01\n").unwrap();
+    db.run(OWNER, &["request", "import", good.to_str().unwrap()])
+        .ok();
+    let list = requests::list(db.store().conn(), false).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(
+        clock::date(list[0].due_at),
+        "2026-02-28",
+        "GDPR from 31 January: end of February"
+    );
+}
+
+#[test]
+fn the_command_line_flow_from_intake_to_completed() {
+    let db = TestDb::new();
+    seed(&db, &[customer("cli", "cli@dsr.example", false)]);
+    db.run(
+        OWNER,
+        &[
+            "request",
+            "add",
+            "--type",
+            "erasure",
+            "--email",
+            "cli@dsr.example",
+            "--regulation",
+            "ccpa",
+            "--received",
+            "2026-11-01",
+        ],
+    )
+    .ok();
+    let listed = db.run(OWNER, &["request", "list", "--json"]);
+    assert!(listed.ok().contains("\"status\": \"new\""));
+    let shown = db.run(OWNER, &["request", "show", "1"]);
+    assert!(shown.ok().contains("cli"), "{}", shown.stdout);
+    let dry = db.run(OWNER, &["request", "run", "1", "--dry-run"]);
+    assert!(dry.ok().contains("delete   cli"), "{}", dry.stdout);
+    let done = db.run(OWNER, &["request", "run", "1", "--yes"]);
+    assert!(done.ok().contains("completed"), "{}", done.stdout);
+    let r = requests::get(db.store().conn(), 1).unwrap();
+    assert_eq!(r.status, Status::Completed);
+}
+
+#[test]
+fn agents_and_strangers_are_refused() {
+    let db = TestDb::new();
+    db.assert_refused(
+        AGENT,
+        &[
+            "request",
+            "add",
+            "--type",
+            "erasure",
+            "--email",
+            "a@dsr.example",
+        ],
+    );
+    db.assert_refused(
+        STRANGER,
+        &[
+            "request",
+            "add",
+            "--type",
+            "access",
+            "--email",
+            "a@dsr.example",
+        ],
+    );
+}
