@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod cli;
 pub mod clock;
+pub mod demo;
 pub mod erase;
 pub mod error;
 pub mod format;
