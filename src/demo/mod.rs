@@ -106,8 +106,8 @@ pub fn big_customer(seed: u64, items: usize, anchor: Millis) -> CustomerDoc {
 
 /// Inserts `opts.customers` customers into `store`, 1,000 per transaction,
 /// calling `progress` with the number inserted so far after each batch.
-/// Documents are built on a second thread while the first one writes.
-/// A failure rolls back the current batch only; earlier batches stay.
+/// Documents are built on a second thread while the first one writes, and
+/// the connection uses `store::bulk` settings until it returns. A failure rolls back the current batch only; earlier batches stay.
 pub fn generate(
     store: &mut Store,
     opts: &Options,
@@ -116,7 +116,8 @@ pub fn generate(
     let started = Instant::now();
     let mut summary = Summary::default();
     let opts = *opts;
-    std::thread::scope(|scope| -> Result<()> {
+    let saved = crate::store::bulk::begin(store.conn())?;
+    let result = std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(2);
         scope.spawn(move || {
             let mut next = 0;
@@ -136,7 +137,9 @@ pub fn generate(
             progress(summary.customers);
         }
         Ok(())
-    })?;
+    });
+    crate::store::bulk::restore(store.conn(), saved)?;
+    result?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
