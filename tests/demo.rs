@@ -463,3 +463,26 @@ fn cli_creates_a_database_and_refuses_to_overwrite_without_force() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn console_demo_database_is_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("demo.db");
+    lethe::cli::demo::ensure_demo_db(&db).unwrap();
+    let store = Store::open(&db).unwrap();
+    let big = demo::big_customer(42, 20_000, demo::today_anchor());
+    let stored = customers::load(store.conn(), &big.id, false)
+        .unwrap()
+        .unwrap();
+    assert!(items(&stored).count() >= 20_000);
+    // Easy to type into the search box over SSH: no CJK or Hangul.
+    let name = stored.name.unwrap();
+    assert!(
+        !name.chars().any(|c| ('\u{3040}'..='\u{d7af}').contains(&c)),
+        "{name}"
+    );
+    drop(store);
+    let before = std::fs::metadata(&db).unwrap().modified().unwrap();
+    lethe::cli::demo::ensure_demo_db(&db).unwrap();
+    assert_eq!(std::fs::metadata(&db).unwrap().modified().unwrap(), before);
+}

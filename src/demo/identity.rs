@@ -27,7 +27,11 @@ pub struct Identity {
 
 pub fn identity(seed: u64, index: u64, force_name: bool) -> Identity {
     let mut rng = Rng::derive(seed, STREAM_IDENTITY, index);
-    let locale = names::pick_locale(&mut rng);
+    let mut locale = names::pick_locale(&mut rng);
+    // A forced name is one a demo will type into the search box: Latin script.
+    while force_name && locale.family_first {
+        locale = names::pick_locale(&mut rng);
+    }
     let (display, first_ascii, last_ascii) = names::full_name(locale, &mut rng);
     // Profiles created from an SMS or a call often never get a name.
     let named = force_name || !rng.chance(0.04);

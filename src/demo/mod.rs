@@ -196,8 +196,11 @@ pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
         return Ok(path);
     }
     std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!("demo-{customers}-{seed}.db.partial"));
-    remove_db_files(&tmp)?;
+    let stem = format!("demo-{customers}-{seed}.db.partial-");
+    remove_abandoned(&dir, &stem)?;
+    // Per process, so two benchmarks that start at once each build a
+    // complete file; the renames are atomic and the contents identical.
+    let tmp = dir.join(format!("{stem}{}", std::process::id()));
     let opts = Options {
         customers,
         seed,
@@ -219,6 +222,21 @@ pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
     );
     std::fs::rename(&tmp, &path)?;
     Ok(path)
+}
+
+/// Removes partial bench databases left by processes that no longer run
+/// (an interrupted first run would otherwise leave gigabytes behind).
+fn remove_abandoned(dir: &Path, stem: &str) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(stem).and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            remove_db_files(&dir.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 fn bench_dir() -> PathBuf {
