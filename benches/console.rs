@@ -32,20 +32,43 @@ fn sample(store: &Store, sql: &str) -> Vec<String> {
 /// national digits.
 fn typed_values(store: &Store) -> Vec<(&'static str, Vec<String>)> {
     let pick = "ABS(random()) % 1000 = 0";
-    let names = sample(store, &format!("SELECT name FROM customers WHERE name IS NOT NULL AND {pick} LIMIT ?1"));
-    let emails = sample(store, &format!("SELECT original FROM customer_emails WHERE {pick} LIMIT ?1"));
-    let phones: Vec<String> = sample(store, &format!("SELECT normalized FROM customer_phones WHERE normalized <> '' AND {pick} LIMIT ?1"))
-        .into_iter()
-        .filter_map(|p| lethe::phone::national_digits(&p).map(str::to_string))
-        .collect();
+    let names = sample(
+        store,
+        &format!("SELECT name FROM customers WHERE name IS NOT NULL AND {pick} LIMIT ?1"),
+    );
+    let emails = sample(
+        store,
+        &format!("SELECT original FROM customer_emails WHERE {pick} LIMIT ?1"),
+    );
+    let phones: Vec<String> = sample(
+        store,
+        &format!(
+            "SELECT normalized FROM customer_phones WHERE normalized <> '' AND {pick} LIMIT ?1"
+        ),
+    )
+    .into_iter()
+    .filter_map(|p| lethe::phone::national_digits(&p).map(str::to_string))
+    .collect();
     let external = sample(store, &format!("SELECT external_customer_id FROM customers WHERE external_customer_id IS NOT NULL AND {pick} LIMIT ?1"));
-    let ids = sample(store, &format!("SELECT id FROM customers WHERE {pick} LIMIT ?1"));
-    vec![("name", names), ("email", emails), ("phone", phones), ("external ID", external), ("customer ID", ids)]
+    let ids = sample(
+        store,
+        &format!("SELECT id FROM customers WHERE {pick} LIMIT ?1"),
+    );
+    vec![
+        ("name", names),
+        ("email", emails),
+        ("phone", phones),
+        ("external ID", external),
+        ("customer ID", ids),
+    ]
 }
 
 fn bench_search(store: &Store) {
     println!("\nSearch-as-you-type, {SAMPLES} sampled values per key, 50 results per query");
-    println!("{:<12} {:>3}  {:>8}  {:>8}  {:>8}", "key", "len", "p50 ms", "p95 ms", "max ms");
+    println!(
+        "{:<12} {:>3}  {:>8}  {:>8}  {:>8}",
+        "key", "len", "p50 ms", "p95 ms", "max ms"
+    );
     let mut all = Vec::new();
     for (key, values) in typed_values(store) {
         for len in 1..=6 {
@@ -90,7 +113,14 @@ fn big_customer(path: &std::path::Path) -> String {
         return id;
     }
     let mut summary = lethe::demo::Summary::default();
-    let id = lethe::demo::add_big_customer(&mut store, 7, BIG_ITEMS, lethe::demo::BENCH_ANCHOR, &mut summary).unwrap();
+    let id = lethe::demo::add_big_customer(
+        &mut store,
+        7,
+        BIG_ITEMS,
+        lethe::demo::BENCH_ANCHOR,
+        &mut summary,
+    )
+    .unwrap();
     store.checkpoint_truncate().unwrap();
     id
 }
@@ -117,10 +147,14 @@ fn bench_open(store: &Store, id: &str) {
     let t = Instant::now();
     let mut row = 0;
     while row < rows {
-        tl.load_rows(store.conn(), row..(row + 60).min(rows)).unwrap();
+        tl.load_rows(store.conn(), row..(row + 60).min(rows))
+            .unwrap();
         row += 60;
     }
-    println!("Page through all {rows} timeline rows, 60 at a time: {:.1} ms", common::ms(t.elapsed()));
+    println!(
+        "Page through all {rows} timeline rows, 60 at a time: {:.1} ms",
+        common::ms(t.elapsed())
+    );
 }
 
 fn key(rt: &mut Runtime, code: KeyCode) {
@@ -168,7 +202,9 @@ fn main() {
     bench_open(&store, &big);
     let name: String = store
         .conn()
-        .query_row("SELECT name FROM customers WHERE id = ?1", [&big], |r| r.get(0))
+        .query_row("SELECT name FROM customers WHERE id = ?1", [&big], |r| {
+            r.get(0)
+        })
         .unwrap();
     bench_frames(&path, &name);
 }

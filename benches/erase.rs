@@ -32,7 +32,8 @@ fn main() {
     let mut times = Vec::new();
     for id in &singles {
         let t = Instant::now();
-        erase::delete_profile_with(&mut store, &actor, id, Reason::Manual, now, Verify::Skip).unwrap();
+        erase::delete_profile_with(&mut store, &actor, id, Reason::Manual, now, Verify::Skip)
+            .unwrap();
         times.push(t.elapsed());
     }
     println!(
@@ -43,7 +44,8 @@ fn main() {
     );
     let verify_id = common::deletable(&store, 1, 100).remove(0);
     let t = Instant::now();
-    let receipt = erase::delete_profile(&mut store, &actor, &verify_id, Reason::Manual, now).unwrap();
+    let receipt =
+        erase::delete_profile(&mut store, &actor, &verify_id, Reason::Manual, now).unwrap();
     let scan = receipt.verification.clone().unwrap();
     println!(
         "One profile with the receipt's verification scan: {:.0} ms ({:.0} MiB of database files read, {} values checked, {} found)",
@@ -63,7 +65,10 @@ fn main() {
         &ids,
         Reason::Manual,
         now,
-        BulkOptions { verify: Verify::Skip, batch_size: 500 },
+        BulkOptions {
+            verify: Verify::Skip,
+            batch_size: 500,
+        },
         &mut |_| {},
     )
     .unwrap();

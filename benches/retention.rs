@@ -43,7 +43,11 @@ fn run(customers: u64) {
         &mut store,
         &actor,
         now,
-        &SweepOptions { dry_run: false, batch: 500, verify: true },
+        &SweepOptions {
+            dry_run: false,
+            batch: 500,
+            verify: true,
+        },
         &mut |_| {},
         &AtomicBool::new(false),
     )
@@ -57,7 +61,10 @@ fn run(customers: u64) {
             .conn()
             .prepare("SELECT id FROM customers WHERE deletion_reason = 'retention'")
             .unwrap();
-        stmt.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
     };
     drop(store);
     drop(scratch);

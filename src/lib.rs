@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod csv;
+pub mod demo;
 pub mod erase;
 pub mod error;
 pub mod export;

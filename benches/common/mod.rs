@@ -21,7 +21,10 @@ pub fn bench_db(n: u64) -> PathBuf {
     let path = lethe::demo::bench_db(n, 7).expect("bench database");
     let took = started.elapsed();
     if took > Duration::from_secs(2) {
-        println!("generated the {n}-customer bench database in {:.1} s", took.as_secs_f64());
+        println!(
+            "generated the {n}-customer bench database in {:.1} s",
+            took.as_secs_f64()
+        );
     }
     path
 }
@@ -84,7 +87,11 @@ pub fn peak_rss_mib() -> f64 {
 pub fn operator(store: &lethe::store::Store) -> lethe::access::Actor {
     let name: String = store
         .conn()
-        .query_row("SELECT username FROM operators ORDER BY created_at LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT username FROM operators ORDER BY created_at LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .expect("the bench database has an operator");
     lethe::access::Actor::resolve(store.conn(), &name).expect("operator")
 }

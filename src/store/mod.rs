@@ -13,6 +13,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::error::{Error, Result};
 
 pub mod audit;
+pub mod bulk;
 pub mod customers;
 pub mod erase;
 pub mod forensic;
