@@ -14,6 +14,7 @@ pub mod phone;
 pub mod pii;
 pub mod search;
 pub mod store;
+pub mod triage;
 pub mod tui;
 
 pub use error::{Error, Result};

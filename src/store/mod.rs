@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 
 pub mod audit;
 pub mod customers;
+pub mod findings;
 pub mod forensic;
 pub mod operators;
 pub mod search;
