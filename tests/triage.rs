@@ -252,6 +252,39 @@ fn the_scan_is_incremental() {
             row("itm_sms", Field::Body, Kind::Ssn, SSN),
         ]
     );
+    // Two edits far apart in the table (fewer than a quarter of the rows
+    // between them pending) are found through the index, not a walk.
+    let filler: Vec<_> = (0..10)
+        .map(|i| {
+            item(
+                &format!("itm_f{i}"),
+                "2024-01-02T00:00:00Z",
+                "SMS",
+                None,
+                Some("ok, thanks"),
+            )
+        })
+        .collect();
+    insert(
+        &mut store,
+        serde_json::json!({
+            "id": "cus_filler", "createdAt": "2024-01-01T00:00:00Z",
+            "conversations": [{ "id": "cnv_f", "status": "CLOSED",
+                "createdAt": "2024-01-02T00:00:00Z", "items": filler }],
+        }),
+    );
+    assert_eq!(
+        triage::scan(&mut store, &owner, NOW, &mut ())
+            .unwrap()
+            .items,
+        10
+    );
+    edit(&store, "itm_chat", CHAT);
+    edit(&store, "itm_f9", "call me on +44 20 7946 0958");
+    let again = triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");
+    assert_eq!((again.items, again.total_found()), (2, 3));
+    assert_eq!(open(&store).len(), 8);
+
     // Items imported later are scanned inside the import's transaction.
     insert(
         &mut store,

@@ -96,6 +96,45 @@ pub fn pending_rowids(conn: &Connection, limit: usize) -> Result<Vec<i64>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The pending items with rowid above `after`, in rowid order: one range
+/// read through the table, for scans where most items are pending.
+pub fn pending_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ItemText>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev, 0
+         FROM items NOT INDEXED
+         WHERE rowid > ?1 AND scanned_rev < content_rev AND deleted_at IS NULL
+         ORDER BY rowid LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit as i64], item_text)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The lowest pending rowid and the highest rowid of any item, to choose
+/// between a range walk and index lookups.
+pub fn pending_span(conn: &Connection) -> Result<(Option<i64>, i64)> {
+    let low: Option<i64> = conn
+        .prepare_cached(
+            "SELECT min(rowid) FROM items INDEXED BY items_unscanned
+             WHERE scanned_rev < content_rev AND deleted_at IS NULL",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let high: Option<i64> = conn
+        .prepare_cached("SELECT max(rowid) FROM items")?
+        .query_row([], |r| r.get(0))?;
+    Ok((low, high.unwrap_or(0)))
+}
+
+/// Marks every pending item with rowid in `low..=high` scanned at its
+/// current revision.
+pub fn mark_range_scanned(conn: &Connection, low: i64, high: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE items SET scanned_rev = content_rev
+         WHERE rowid BETWEEN ?1 AND ?2 AND scanned_rev < content_rev AND deleted_at IS NULL",
+    )?
+    .execute(params![low, high])?;
+    Ok(())
+}
+
 const ITEM_COLUMNS: &str =
     "rowid, id, customer_id, subject, body, content_rev, scanned_rev, deleted_at IS NOT NULL";
 
@@ -114,9 +153,11 @@ fn item_text(r: &Row) -> rusqlite::Result<ItemText> {
 
 pub fn item_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<ItemText>> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS} FROM items WHERE rowid = ?1"
-        ))?
+        .prepare_cached(
+            "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
+                 deleted_at IS NOT NULL
+             FROM items WHERE rowid = ?1",
+        )?
         .query_row([rowid], item_text)
         .optional()?)
 }
