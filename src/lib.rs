@@ -23,6 +23,7 @@ pub mod retention;
 pub mod search;
 pub mod store;
 pub mod timeline;
+pub mod triage;
 pub mod tui;
 
 pub use error::{Error, Result};

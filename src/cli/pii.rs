@@ -1,8 +1,16 @@
 //! `lethe scan` and `lethe redact`.
 
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
 use clap::Args;
 
 use super::Ctx;
+use crate::access::{self, Permission};
+use crate::audit;
+use crate::pii::Kind;
+use crate::triage::{self, Progress};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {}
@@ -18,10 +26,206 @@ pub struct RedactArgs {
     pub yes: bool,
 }
 
-pub fn scan(_ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
-    anyhow::bail!("scanning is not built yet")
+pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    let started = Instant::now();
+    let mut progress = ScanProgress::new();
+    let result = triage::scan(&mut store, &actor, crate::clock::now_ms(), &mut progress);
+    progress.finish();
+    let summary = result.context(
+        "the scan stopped; the items scanned so far are kept, run `lethe scan` again to continue",
+    )?;
+    // A first scan writes a lot of WAL; fold it into the database now.
+    store.checkpoint_truncate()?;
+    let open = triage::open_by_kind(store.conn())?;
+    println!(
+        "Scanned {} item{} ({}) in {:.1} s.",
+        summary.items,
+        if summary.items == 1 { "" } else { "s" },
+        size(summary.bytes),
+        started.elapsed().as_secs_f64()
+    );
+    println!("{:<6} {:>8} {:>8}", "KIND", "NEW", "OPEN");
+    for kind in Kind::ALL {
+        println!(
+            "{:<6} {:>8} {:>8}",
+            kind.label(),
+            summary.found.get(&kind).copied().unwrap_or(0),
+            open.get(&kind).copied().unwrap_or(0)
+        );
+    }
+    println!(
+        "{:<6} {:>8} {:>8}",
+        "total",
+        summary.total_found(),
+        open.values().sum::<u64>()
+    );
+    if summary.suppressed > 0 {
+        println!(
+            "{} match{} of dismissed findings not reported again.",
+            summary.suppressed,
+            if summary.suppressed == 1 { "" } else { "es" }
+        );
+    }
+    Ok(())
 }
 
-pub fn redact(_ctx: &Ctx, _args: RedactArgs) -> anyhow::Result<()> {
-    anyhow::bail!("redaction is not built yet")
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB of text", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.1} kB of text", b as f64 / 1e3),
+        b => format!("{b} bytes of text"),
+    }
+}
+
+/// A bar on a terminal; on a pipe, a plain line every few seconds.
+struct ScanProgress {
+    bar: Option<indicatif::ProgressBar>,
+    total: u64,
+    done: u64,
+    last_line: Instant,
+}
+
+impl ScanProgress {
+    fn new() -> ScanProgress {
+        ScanProgress {
+            bar: None,
+            total: 0,
+            done: 0,
+            last_line: Instant::now(),
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for ScanProgress {
+    fn start(&mut self, items: u64) {
+        self.total = items;
+        if std::io::stderr().is_terminal() && items > 0 {
+            let bar = indicatif::ProgressBar::new(items);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "scanning {bar:30} {pos}/{len} items, {per_sec}, {eta} left",
+            ) {
+                bar.set_style(style);
+            }
+            self.bar = Some(bar);
+        }
+    }
+
+    fn advance(&mut self, items: u64, _bytes: u64) {
+        self.done += items;
+        if let Some(bar) = &self.bar {
+            bar.inc(items);
+        } else if self.last_line.elapsed() >= Duration::from_secs(2) {
+            self.last_line = Instant::now();
+            eprintln!("scanned {}/{} items", self.done, self.total);
+        }
+    }
+}
+
+fn parse_kinds(names: &[String]) -> anyhow::Result<Option<Vec<Kind>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut kinds = Vec::new();
+    for name in names.iter().filter(|n| !n.trim().is_empty()) {
+        match Kind::parse(name) {
+            Some(k) => kinds.push(k),
+            None => {
+                bail!(
+                "\"{}\" is not a kind of personal data; use card, iban, ssn, email, phone or ip",
+                name.chars().filter(|c| !c.is_control()).take(32).collect::<String>()
+            )
+            }
+        }
+    }
+    if kinds.is_empty() {
+        bail!("--kinds is empty; name at least one of card, iban, ssn, email, phone, ip, or leave it out for all");
+    }
+    Ok(Some(kinds))
+}
+
+pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
+    let kinds = parse_kinds(&args.kinds)?;
+    let mut store = ctx.open()?;
+    let actor = ctx.actor(&store)?;
+    // Checked before the preview too, so a refused operator is told why
+    // rather than asked to confirm.
+    access::require_for(
+        store.conn(),
+        &actor,
+        Permission::Redact,
+        audit::REDACT,
+        &[&args.item],
+    )?;
+    let preview = triage::preview_redaction(store.conn(), &args.item, kinds.as_deref())?;
+    if preview.spans.is_empty() {
+        println!(
+            "No personal data{} detected in item {}; nothing to redact.",
+            kinds_text(kinds.as_deref()),
+            args.item
+        );
+        return Ok(());
+    }
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "redacting item {} needs confirmation; run this in a terminal, or pass --yes",
+                args.item
+            );
+        }
+        println!("This removes from item {}:", args.item);
+        for s in &preview.spans {
+            println!("  {:<8} {}", s.field.as_str(), s.preview);
+        }
+        print!(
+            "Replace {} value{} with labels such as [card removed]? This cannot be undone. [y/N] ",
+            preview.spans.len(),
+            if preview.spans.len() == 1 { "" } else { "s" }
+        );
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            println!("Nothing redacted.");
+            return Ok(());
+        }
+    }
+    let done = triage::redact_item(
+        &mut store,
+        &actor,
+        &args.item,
+        kinds.as_deref(),
+        crate::clock::now_ms(),
+    )?;
+    let counts: Vec<String> = done
+        .spans_by_kind
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.label()))
+        .collect();
+    println!("Redacted item {}: {}.", done.item_id, counts.join(", "));
+    if !done.checkpoint_completed {
+        eprintln!(
+            "lethe: warning: another process kept the database busy, so the old text may remain \
+             in the -wal file until the next checkpoint; close other Lethe sessions and run \
+             `lethe scan`, which checkpoints again."
+        );
+    }
+    Ok(())
+}
+
+fn kinds_text(kinds: Option<&[Kind]>) -> String {
+    match kinds {
+        None => String::new(),
+        Some(ks) => {
+            let names: Vec<&str> = ks.iter().map(|k| k.label()).collect();
+            format!(" of kind {}", names.join(", "))
+        }
+    }
 }

@@ -16,6 +16,7 @@ pub mod audit;
 pub mod bulk;
 pub mod customers;
 pub mod erase;
+pub mod findings;
 pub mod forensic;
 pub mod operators;
 pub mod profile;

@@ -1,0 +1,409 @@
+//! PII findings and the incremental scan's bookkeeping on `items`.
+//!
+//! A finding row holds offsets, a kind, a confidence and a masked preview;
+//! only a dismissed finding also holds a fingerprint (a keyed hash), and
+//! no row ever holds the value itself.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::clock::Millis;
+use crate::error::{Error, Result};
+use crate::pii::{Kind, KnownContacts};
+use crate::triage::{Field, QueueFilter, QueueRow, Status};
+
+/// An item's text as the scan and redaction read it.
+#[derive(Debug, Clone)]
+pub struct ItemText {
+    pub rowid: i64,
+    pub id: String,
+    pub customer_id: String,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub content_rev: i64,
+    pub scanned_rev: i64,
+    pub deleted: bool,
+}
+
+/// One stored finding.
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    pub id: i64,
+    pub item_id: String,
+    pub customer_id: String,
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    pub confidence: f32,
+    pub preview: String,
+    pub status: Status,
+}
+
+/// A finding to insert.
+pub struct NewFinding<'a> {
+    pub item_id: &'a str,
+    pub customer_id: &'a str,
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    pub confidence: f32,
+    pub preview: &'a str,
+    pub found_at: Millis,
+}
+
+fn bad_kind(s: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("unknown finding kind or field {s:?}").into(),
+    )
+}
+
+fn kind_col(r: &Row, i: usize) -> rusqlite::Result<Kind> {
+    let s: String = r.get(i)?;
+    Kind::parse(&s).ok_or_else(|| bad_kind(&s))
+}
+
+fn field_col(r: &Row, i: usize) -> rusqlite::Result<Field> {
+    let s: String = r.get(i)?;
+    Field::parse(&s).ok_or_else(|| bad_kind(&s))
+}
+
+fn status_col(r: &Row, i: usize) -> rusqlite::Result<Status> {
+    let s: String = r.get(i)?;
+    Status::parse(&s).ok_or_else(|| bad_kind(&s))
+}
+
+/// Items whose content changed since they were last scanned.
+pub fn count_pending(conn: &Connection) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM items INDEXED BY items_unscanned
+             WHERE scanned_rev < content_rev AND deleted_at IS NULL",
+        )?
+        .query_row([], |r| r.get::<_, i64>(0))? as u64)
+}
+
+/// Up to `limit` rowids of pending items, read from the partial index
+/// alone, so an incremental scan never walks the whole table.
+pub fn pending_rowids(conn: &Connection, limit: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid FROM items INDEXED BY items_unscanned
+         WHERE scanned_rev < content_rev AND deleted_at IS NULL LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The pending items with rowid above `after`, in rowid order: one range
+/// read through the table, for scans where most items are pending.
+pub fn pending_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ItemText>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev, 0
+         FROM items NOT INDEXED
+         WHERE rowid > ?1 AND scanned_rev < content_rev AND deleted_at IS NULL
+         ORDER BY rowid LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, limit as i64], item_text)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The lowest pending rowid and the highest rowid of any item, to choose
+/// between a range walk and index lookups.
+pub fn pending_span(conn: &Connection) -> Result<(Option<i64>, i64)> {
+    let low: Option<i64> = conn
+        .prepare_cached(
+            "SELECT min(rowid) FROM items INDEXED BY items_unscanned
+             WHERE scanned_rev < content_rev AND deleted_at IS NULL",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let high: Option<i64> = conn
+        .prepare_cached("SELECT max(rowid) FROM items")?
+        .query_row([], |r| r.get(0))?;
+    Ok((low, high.unwrap_or(0)))
+}
+
+/// Marks every pending item with rowid in `low..=high` scanned at its
+/// current revision.
+pub fn mark_range_scanned(conn: &Connection, low: i64, high: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE items SET scanned_rev = content_rev
+         WHERE rowid BETWEEN ?1 AND ?2 AND scanned_rev < content_rev AND deleted_at IS NULL",
+    )?
+    .execute(params![low, high])?;
+    Ok(())
+}
+
+const ITEM_COLUMNS: &str =
+    "rowid, id, customer_id, subject, body, content_rev, scanned_rev, deleted_at IS NOT NULL";
+
+fn item_text(r: &Row) -> rusqlite::Result<ItemText> {
+    Ok(ItemText {
+        rowid: r.get(0)?,
+        id: r.get(1)?,
+        customer_id: r.get(2)?,
+        subject: r.get(3)?,
+        body: r.get(4)?,
+        content_rev: r.get(5)?,
+        scanned_rev: r.get(6)?,
+        deleted: r.get(7)?,
+    })
+}
+
+pub fn item_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<ItemText>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
+                 deleted_at IS NOT NULL
+             FROM items WHERE rowid = ?1",
+        )?
+        .query_row([rowid], item_text)
+        .optional()?)
+}
+
+pub fn item_by_id(conn: &Connection, id: &str) -> Result<Option<ItemText>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
+        .query_row([id], item_text)
+        .optional()?)
+}
+
+/// The customer's own emails (lowercase) and phones (E.164).
+pub fn known_contacts(conn: &Connection, customer_id: &str) -> Result<KnownContacts> {
+    let mut known = KnownContacts::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT lower(normalized) FROM customer_emails WHERE customer_id = ?1 AND normalized <> ''",
+    )?;
+    for e in stmt.query_map([customer_id], |r| r.get(0))? {
+        known.emails.push(e?);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT normalized FROM customer_phones WHERE customer_id = ?1 AND normalized <> ''",
+    )?;
+    for p in stmt.query_map([customer_id], |r| r.get(0))? {
+        known.phones_e164.push(p?);
+    }
+    Ok(known)
+}
+
+/// Removes the item's open findings (a rescan replaces them).
+pub fn delete_open(conn: &Connection, item_id: &str) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1 AND status = 'open'")?
+        .execute([item_id])?)
+}
+
+/// Fingerprints of the item's dismissed findings.
+pub fn dismissed_fingerprints(conn: &Connection, item_id: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT fingerprint FROM pii_findings
+         WHERE item_id = ?1 AND status = 'dismissed' AND fingerprint IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([item_id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind, confidence,
+             preview, status, found_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9)",
+    )?
+    .execute(params![
+        f.item_id,
+        f.customer_id,
+        f.field.as_str(),
+        f.start as i64,
+        f.end as i64,
+        f.kind.as_str(),
+        f.confidence as f64,
+        f.preview,
+        f.found_at,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn mark_scanned(conn: &Connection, rowid: i64, rev: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE items SET scanned_rev = ?2 WHERE rowid = ?1")?
+        .execute(params![rowid, rev])?;
+    Ok(())
+}
+
+/// Replaces an item's subject and body, bumps `content_rev` and marks the
+/// new revision scanned (the caller scans the new text in the same
+/// transaction). Returns the new revision.
+pub fn replace_text(
+    conn: &Connection,
+    item_id: &str,
+    subject: Option<&str>,
+    body: Option<&str>,
+) -> Result<i64> {
+    let rev = conn
+        .prepare_cached(
+            "UPDATE items SET subject = ?2, body = ?3, content_rev = content_rev + 1,
+                 scanned_rev = content_rev + 1
+             WHERE id = ?1 RETURNING content_rev",
+        )?
+        .query_row(params![item_id, subject, body], |r| r.get(0))
+        .optional()?;
+    rev.ok_or_else(|| Error::NotFound {
+        what: "item",
+        id: item_id.to_string(),
+    })
+}
+
+/// Marks the item's open findings of these kinds resolved (all kinds when
+/// `kinds` is `None`). Returns how many.
+pub fn resolve_open(
+    conn: &Connection,
+    item_id: &str,
+    kinds: Option<&[Kind]>,
+    now: Millis,
+) -> Result<usize> {
+    let filter = kinds_json(kinds);
+    Ok(conn
+        .prepare_cached(
+            "UPDATE pii_findings SET status = 'resolved', resolved_at = ?2, fingerprint = NULL
+             WHERE item_id = ?1 AND status = 'open'
+               AND (?3 IS NULL OR kind IN (SELECT value FROM json_each(?3)))",
+        )?
+        .execute(params![item_id, now, filter])?)
+}
+
+fn kinds_json(kinds: Option<&[Kind]>) -> Option<String> {
+    kinds.map(|ks| {
+        serde_json::Value::from(ks.iter().map(|k| k.as_str()).collect::<Vec<_>>()).to_string()
+    })
+}
+
+const FINDING_COLUMNS: &str =
+    "id, item_id, customer_id, field, start, end, kind, confidence, preview, status";
+
+fn finding_row(r: &Row) -> rusqlite::Result<FindingRow> {
+    Ok(FindingRow {
+        id: r.get(0)?,
+        item_id: r.get(1)?,
+        customer_id: r.get(2)?,
+        field: field_col(r, 3)?,
+        start: r.get::<_, i64>(4)?.max(0) as usize,
+        end: r.get::<_, i64>(5)?.max(0) as usize,
+        kind: kind_col(r, 6)?,
+        confidence: r.get::<_, f64>(7)? as f32,
+        preview: r.get(8)?,
+        status: status_col(r, 9)?,
+    })
+}
+
+pub fn finding(conn: &Connection, id: i64) -> Result<Option<FindingRow>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {FINDING_COLUMNS} FROM pii_findings WHERE id = ?1"
+        ))?
+        .query_row([id], finding_row)
+        .optional()?)
+}
+
+/// The item's open findings, by field then start.
+pub fn open_for_item(conn: &Connection, item_id: &str) -> Result<Vec<FindingRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {FINDING_COLUMNS} FROM pii_findings
+         WHERE item_id = ?1 AND status = 'open' ORDER BY field, start, id"
+    ))?;
+    let rows = stmt.query_map([item_id], finding_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn set_dismissed(conn: &Connection, ids: &[i64], fingerprint: &str, now: Millis) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE pii_findings SET status = 'dismissed', fingerprint = ?2, resolved_at = ?3
+         WHERE id = ?1 AND status = 'open'",
+    )?;
+    for id in ids {
+        stmt.execute(params![id, fingerprint, now])?;
+    }
+    Ok(())
+}
+
+// The queue's rows: open findings of live items, filtered by kind and
+// confidence. Kinds are bound as a JSON array, never spliced into the SQL.
+const QUEUE_FROM: &str = "FROM pii_findings f
+     JOIN items i ON i.id = f.item_id
+     LEFT JOIN customers c ON c.id = f.customer_id
+     LEFT JOIN conversations v ON v.id = i.conversation_id
+     WHERE f.status = 'open' AND i.deleted_at IS NULL AND f.confidence >= ?1
+       AND (?2 IS NULL OR f.kind IN (SELECT value FROM json_each(?2)))";
+
+fn queue_kinds(filter: &QueueFilter) -> Option<String> {
+    (!filter.kinds.is_empty()).then(|| kinds_json(Some(&filter.kinds)).unwrap_or_default())
+}
+
+pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT f.id, f.item_id, f.customer_id, c.name, i.type, v.channel, i.timestamp, f.field,
+             f.kind, f.confidence, f.preview
+         {QUEUE_FROM}
+         ORDER BY i.timestamp DESC, f.id DESC LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            filter.min_confidence as f64,
+            queue_kinds(filter),
+            filter.limit.min(i64::MAX as usize) as i64,
+            filter.offset.min(i64::MAX as usize) as i64
+        ],
+        |r| {
+            let item_type: String = r.get(4)?;
+            Ok(QueueRow {
+                finding_id: r.get(0)?,
+                item_id: r.get(1)?,
+                customer_id: r.get(2)?,
+                customer_name: r.get(3)?,
+                label: crate::format::ContentType::parse(&item_type)
+                    .map(|t| t.label().to_string())
+                    .unwrap_or_else(|| item_type.to_lowercase()),
+                item_type,
+                channel: r.get(5)?,
+                timestamp: r.get(6)?,
+                field: field_col(r, 7)?,
+                kind: kind_col(r, 8)?,
+                confidence: r.get::<_, f64>(9)? as f32,
+                preview: r.get(10)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn queue_count(conn: &Connection, filter: &QueueFilter) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT count(*) {QUEUE_FROM}"))?
+        .query_row(
+            params![filter.min_confidence as f64, queue_kinds(filter)],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+}
+
+/// (item ID, open findings) for the customer's items that have any, in
+/// timeline order.
+pub fn item_counts(conn: &Connection, customer_id: &str) -> Result<Vec<(String, usize)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT i.id, count(*) FROM items i
+         JOIN pii_findings f ON f.item_id = i.id AND f.status = 'open'
+         WHERE i.customer_id = ?1 AND i.deleted_at IS NULL
+         GROUP BY i.id ORDER BY i.timestamp, i.id",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as usize))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Open findings per kind over the whole database.
+pub fn open_by_kind(conn: &Connection) -> Result<Vec<(Kind, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, count(*) FROM pii_findings WHERE status = 'open' GROUP BY kind",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((kind_col(r, 0)?, r.get::<_, i64>(1)? as u64)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
