@@ -106,6 +106,8 @@ pub struct ImportReport {
     /// Whether the transaction committed. False when problems were found
     /// without `skip_invalid`: then nothing was written.
     pub committed: bool,
+    /// What the PII scan of the new items found.
+    pub pii: crate::triage::ScanSummary,
 }
 
 impl ImportReport {
@@ -184,6 +186,9 @@ pub fn import_reader(
             Outcome::Partial
         };
         audit::append(conn, &counts_entry(opts, &report).outcome(outcome))?;
+        // New items are scanned for pasted personal data as they arrive,
+        // in the same transaction, so no imported message goes unscanned.
+        report.pii = crate::triage::scan_pending(conn, crate::clock::now_ms(), &mut ())?;
         Ok(())
     });
     match result {

@@ -637,3 +637,33 @@ fn the_cli_scans_and_asks_before_redacting() {
     let run = db.run(OWNER, &["redact", "--item", "itm_nope", "--yes"]);
     assert!(run.stderr.contains("no item with ID itm_nope"), "{run:?}");
 }
+
+#[test]
+fn imported_items_are_scanned_as_they_arrive() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.jsonl");
+    let doc = serde_json::json!({
+        "id": "imp-1", "name": "Ida Import", "createdAt": "2024-01-01T00:00:00Z",
+        "conversations": [{"id": "imp-conv", "status": "CLOSED", "createdAt": "2024-01-01T00:00:00Z",
+            "items": [{"id": "imp-msg", "timestamp": "2024-01-01T00:01:00Z", "initiator": {"type": "CUSTOMER"},
+                "content": {"type": "CHAT_MESSAGE", "content": "my card is 4539 1488 0343 6467 exp 09/27"}}]}]
+    });
+    std::fs::write(&file, format!("{doc}\n")).unwrap();
+    let out = db.run(OWNER, &["import", file.to_str().unwrap()]);
+    assert!(out.ok().contains("Triage"), "{}", out.stdout);
+    // No `lethe scan` was run: the import scanned the new item itself.
+    let store = db.store();
+    let rows = triage::queue(store.conn(), &QueueFilter::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].item_id.as_str(), rows[0].kind),
+        ("imp-msg", Kind::Card)
+    );
+    assert_eq!(
+        triage::scan_pending(store.conn(), 0, &mut ())
+            .unwrap()
+            .items,
+        0
+    );
+}

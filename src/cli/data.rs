@@ -88,6 +88,10 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         );
     }
     println!("{}", report.summary());
+    let found = report.pii.total_found();
+    if found > 0 {
+        println!("{found} possible pieces of pasted personal data found in the new items; review them in the console's Triage tab or with `lethe scan`.");
+    }
     if report.customers == 0 && bad > 0 {
         anyhow::bail!(
             "nothing was imported: every document in the file has a problem (listed above)."

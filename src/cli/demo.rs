@@ -177,6 +177,7 @@ fn describe(path: &Path, opts: &Options, s: &Summary) -> String {
     line("  open or waiting", thousands(s.open_conversations));
     line("items", thousands(s.items));
     line("  with pasted PII", thousands(s.pii_messages));
+    line("  PII findings to triage", thousands(s.pii_findings));
     line("attachments", thousands(s.attachments));
     line("recordings", thousands(s.recordings));
     line("orders", thousands(s.orders));

@@ -48,6 +48,8 @@ pub struct Summary {
     pub duplicates: u64,
     /// Customer messages with pasted card numbers, SSNs, IBANs, phones or emails.
     pub pii_messages: u64,
+    /// Open findings after the PII scan that ends generation.
+    pub pii_findings: u64,
     pub orders: u64,
     /// The ID and name of the one very large customer, when generated.
     pub big_customer: Option<(String, String)>,
@@ -270,6 +272,11 @@ pub fn create_demo_file(
     if let Some(items) = big_items {
         add_big_customer(&mut store, opts.seed, items, opts.anchor, &mut summary)?;
     }
+    // As an import would: the pasted card numbers and SSNs are waiting in
+    // the Triage queue when the console opens.
+    let operator = crate::access::Actor::current(&store)?;
+    summary.pii_findings =
+        crate::triage::scan(&mut store, &operator, crate::clock::now_ms(), &mut ())?.total_found();
     let cp = store.checkpoint_truncate()?;
     if !cp.completed {
         return Err(Error::Invalid(format!(
