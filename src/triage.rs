@@ -2,12 +2,13 @@
 //! findings, and act on them (dismiss a false positive, redact an item).
 //!
 //! # Scanning
-//! The scan is incremental: an item is pending while `scanned_rev <
-//! content_rev` (partial index `items_unscanned`). Whoever changes an
-//! item's content bumps `content_rev`; the scan replaces the item's open
-//! findings and sets `scanned_rev`. An item never scanned (`scanned_rev =
-//! 0`) has no findings, so the scan skips the lookups for it. Deleted items
-//! and items without text are marked scanned with no findings. The
+//! The scan is incremental. New items are found by rowid above a
+//! watermark (setting `pii_scan_watermark`), read in one range per batch,
+//! and the watermark moves once per batch: no per-item write. An item whose
+//! content changes later gets its `content_rev` bumped, which puts it in the
+//! partial index `items_unscanned` (`scanned_rev < content_rev`); the scan
+//! replaces its open findings and sets `scanned_rev`. A new item that never
+//! changed has no findings, so the scan skips the lookups for it. The
 //! customer's own emails and phones are passed to the detectors as
 //! [`KnownContacts`], so a signature is not a finding.
 //!
@@ -137,7 +138,6 @@ pub fn scan_pending(
     progress.start(findings::count_pending(conn)?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
-    scanner.choose_walk(conn)?;
     while scanner.batch(conn, &mut summary, progress)? > 0 {}
     Ok(summary)
 }
@@ -155,7 +155,6 @@ pub fn scan(
     progress.start(findings::count_pending(store.conn())?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
-    scanner.choose_walk(store.conn())?;
     let result = loop {
         match store.write(|conn| scanner.batch(conn, &mut summary, progress)) {
             Ok(0) => break Ok(()),
@@ -178,15 +177,11 @@ pub fn scan(
     Ok(summary)
 }
 
-/// Scan state that lives across batches: how pending items are found, the
-/// customer whose contacts were loaded last (items are grouped by customer
-/// within a batch) and the fingerprint key, read only when an item has
-/// dismissed findings.
+/// Scan state that lives across batches: the customer whose contacts were
+/// loaded last (items are grouped by customer within a batch) and the
+/// fingerprint key, read only when an item has dismissed findings.
 struct Scanner {
     now: Millis,
-    /// `Some(rowid)`: walk the table in rowid ranges after this rowid.
-    /// `None`: look pending items up through the partial index.
-    walk_after: Option<i64>,
     contacts: Option<(String, KnownContacts)>,
     key: Option<Option<[u8; 32]>>,
 }
@@ -195,28 +190,12 @@ impl Scanner {
     fn new(now: Millis) -> Scanner {
         Scanner {
             now,
-            walk_after: None,
             contacts: None,
             key: None,
         }
     }
 
-    /// When at least a quarter of the rowids from the first pending item on
-    /// are pending (a first scan, a large import), one range read per batch
-    /// is about three times cheaper than a lookup per item; otherwise the
-    /// partial index finds the few pending items without touching the rest.
-    fn choose_walk(&mut self, conn: &rusqlite::Connection) -> Result<()> {
-        let pending = findings::count_pending(conn)? as i64;
-        if let (Some(low), high) = findings::pending_span(conn)? {
-            let span = high - low + 1;
-            if pending * 4 >= span {
-                self.walk_after = Some(low - 1);
-            }
-        }
-        Ok(())
-    }
-
-    /// Scans up to `BATCH` pending items; returns how many.
+    /// Scans up to `BATCH` pending items, new ones first; returns how many.
     fn batch(
         &mut self,
         conn: &rusqlite::Connection,
@@ -224,39 +203,37 @@ impl Scanner {
         progress: &mut dyn Progress,
     ) -> Result<usize> {
         let bytes_before = summary.bytes;
-        let count = match self.walk_after {
-            Some(after) => {
-                let mut items = findings::pending_after(conn, after, BATCH)?;
-                let (Some(low), Some(high)) = (items.first(), items.last()) else {
-                    return Ok(0);
-                };
-                let (low, high) = (low.rowid, high.rowid);
-                self.walk_after = Some(high);
-                items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
-                for item in &items {
-                    self.scan_item(conn, item, summary)?;
-                }
-                findings::mark_range_scanned(conn, low, high)?;
-                items.len()
+        let mark = findings::watermark(conn)?;
+        let mut items = findings::items_after(conn, mark, BATCH)?;
+        let count = if let Some(last) = items.last() {
+            let (low, high) = (items[0].rowid, last.rowid);
+            items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+            for item in &items {
+                // Never changed since it was written: nothing to replace.
+                let fresh = item.content_rev == 1;
+                self.scan_item(conn, item, fresh, summary)?;
             }
-            None => {
-                let mut rowids = findings::pending_rowids(conn, BATCH)?;
-                // Rowid order reads the table front to back rather than
-                // hopping around it in item-ID order.
-                rowids.sort_unstable();
-                let mut items = Vec::with_capacity(rowids.len());
-                for rowid in &rowids {
-                    if let Some(item) = findings::item_by_rowid(conn, *rowid)? {
-                        items.push(item);
-                    }
+            // Items written by older databases start behind; level them.
+            findings::mark_range_scanned(conn, low, high)?;
+            findings::set_watermark(conn, high)?;
+            items.len()
+        } else {
+            let mut rowids = findings::changed_rowids(conn, mark, BATCH)?;
+            // Rowid order reads the table front to back rather than
+            // hopping around it in item-ID order.
+            rowids.sort_unstable();
+            let mut items = Vec::with_capacity(rowids.len());
+            for rowid in &rowids {
+                if let Some(item) = findings::item_by_rowid(conn, *rowid)? {
+                    items.push(item);
                 }
-                items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
-                for item in &items {
-                    self.scan_item(conn, item, summary)?;
-                    findings::mark_scanned(conn, item.rowid, item.content_rev)?;
-                }
-                rowids.len()
             }
+            items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+            for item in &items {
+                self.scan_item(conn, item, false, summary)?;
+                findings::mark_scanned(conn, item.rowid, item.content_rev)?;
+            }
+            rowids.len()
         };
         if count > 0 {
             progress.advance(count as u64, summary.bytes - bytes_before);
@@ -282,11 +259,14 @@ impl Scanner {
         &mut self,
         conn: &rusqlite::Connection,
         item: &ItemText,
+        fresh: bool,
         summary: &mut ScanSummary,
     ) -> Result<()> {
-        summary.items += 1;
+        if !item.deleted {
+            summary.items += 1;
+        }
         let mut dismissed = Vec::new();
-        if item.scanned_rev > 0 {
+        if !fresh {
             findings::delete_open(conn, &item.id)?;
             dismissed = findings::dismissed_fingerprints(conn, &item.id)?;
         }
@@ -837,7 +817,7 @@ pub fn redact_item(
             scanned_rev: rev,
             ..p.item
         };
-        Scanner::new(now).scan_item(conn, &rescanned, &mut ScanSummary::default())?;
+        Scanner::new(now).scan_item(conn, &rescanned, false, &mut ScanSummary::default())?;
         let mut entry = Entry::new(&actor.username, audit::REDACT).target(item_id);
         for (kind, n) in &counts {
             entry = entry.count(kind.as_str(), *n as i64);

@@ -75,53 +75,59 @@ fn status_col(r: &Row, i: usize) -> rusqlite::Result<Status> {
     Status::parse(&s).ok_or_else(|| bad_kind(&s))
 }
 
-/// Items whose content changed since they were last scanned.
-pub fn count_pending(conn: &Connection) -> Result<u64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM items INDEXED BY items_unscanned
-             WHERE scanned_rev < content_rev AND deleted_at IS NULL",
-        )?
-        .query_row([], |r| r.get::<_, i64>(0))? as u64)
+const WATERMARK: &str = "pii_scan_watermark";
+
+/// The highest item rowid the scan has passed: every item at or below it
+/// was scanned once, and only a content change (`items_unscanned`) makes
+/// it pending again.
+pub fn watermark(conn: &Connection) -> Result<i64> {
+    Ok(crate::store::get_setting(conn, WATERMARK)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
 }
 
-/// Up to `limit` rowids of pending items, read from the partial index
-/// alone, so an incremental scan never walks the whole table.
-pub fn pending_rowids(conn: &Connection, limit: usize) -> Result<Vec<i64>> {
+pub fn set_watermark(conn: &Connection, rowid: i64) -> Result<()> {
+    crate::store::set_setting(conn, WATERMARK, &rowid.to_string())
+}
+
+/// Items waiting for the scan: new ones above the watermark, and changed
+/// ones below it.
+pub fn count_pending(conn: &Connection) -> Result<u64> {
+    let mark = watermark(conn)?;
+    let new: i64 = conn
+        .prepare_cached("SELECT count(*) FROM items WHERE rowid > ?1")?
+        .query_row([mark], |r| r.get(0))?;
+    let changed: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM items INDEXED BY items_unscanned
+             WHERE scanned_rev < content_rev AND deleted_at IS NULL AND rowid <= ?1",
+        )?
+        .query_row([mark], |r| r.get(0))?;
+    Ok((new + changed) as u64)
+}
+
+/// Up to `limit` rowids of changed items at or below `mark`, read from the
+/// partial index alone, so an incremental scan never walks the whole table.
+pub fn changed_rowids(conn: &Connection, mark: i64, limit: usize) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT rowid FROM items INDEXED BY items_unscanned
-         WHERE scanned_rev < content_rev AND deleted_at IS NULL LIMIT ?1",
+         WHERE scanned_rev < content_rev AND deleted_at IS NULL AND rowid <= ?1 LIMIT ?2",
     )?;
-    let rows = stmt.query_map([limit as i64], |r| r.get(0))?;
+    let rows = stmt.query_map(params![mark, limit as i64], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The pending items with rowid above `after`, in rowid order: one range
-/// read through the table, for scans where most items are pending.
-pub fn pending_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ItemText>> {
+/// Items with rowid above `after`, in rowid order: one range read through
+/// the table. Deleted items are included (with no text) so the watermark
+/// moves past them.
+pub fn items_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ItemText>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev, 0
-         FROM items NOT INDEXED
-         WHERE rowid > ?1 AND scanned_rev < content_rev AND deleted_at IS NULL
-         ORDER BY rowid LIMIT ?2",
+        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
+             deleted_at IS NOT NULL
+         FROM items WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![after, limit as i64], item_text)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The lowest pending rowid and the highest rowid of any item, to choose
-/// between a range walk and index lookups.
-pub fn pending_span(conn: &Connection) -> Result<(Option<i64>, i64)> {
-    let low: Option<i64> = conn
-        .prepare_cached(
-            "SELECT min(rowid) FROM items INDEXED BY items_unscanned
-             WHERE scanned_rev < content_rev AND deleted_at IS NULL",
-        )?
-        .query_row([], |r| r.get(0))?;
-    let high: Option<i64> = conn
-        .prepare_cached("SELECT max(rowid) FROM items")?
-        .query_row([], |r| r.get(0))?;
-    Ok((low, high.unwrap_or(0)))
 }
 
 /// Marks every pending item with rowid in `low..=high` scanned at its

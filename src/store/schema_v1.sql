@@ -106,9 +106,13 @@ CREATE TABLE items (
     -- Non-PII.
     thread_id       TEXT,
     duration_s      INTEGER,
-    -- Bumped whenever the content changes, so the PII scan is incremental.
+    -- The PII scan finds new items by rowid, above the watermark in
+    -- settings (pii_scan_watermark). Whoever changes an item's content
+    -- later bumps content_rev, which puts it in items_unscanned until the
+    -- scan catches up; a new item starts level, so inserting costs no index
+    -- entry and scanning costs no row rewrite.
     content_rev     INTEGER NOT NULL DEFAULT 1,
-    scanned_rev     INTEGER NOT NULL DEFAULT 0,
+    scanned_rev     INTEGER NOT NULL DEFAULT 1,
     deleted_at      INTEGER
 );
 CREATE INDEX items_customer ON items (customer_id, timestamp, id);
