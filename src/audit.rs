@@ -514,7 +514,10 @@ pub fn export(conn: &Connection, format: Format, out: &mut dyn Write) -> Result<
                     &s.prev_hash,
                     &s.hash,
                 ];
-                let cells: Vec<String> = fields.iter().map(|f| csv_cell(f)).collect();
+                let cells: Vec<String> = fields
+                    .iter()
+                    .map(|f| crate::csv::field(f).into_owned())
+                    .collect();
                 writeln!(out, "{}", cells.join(","))?;
             }
         }
@@ -529,14 +532,6 @@ pub fn export(conn: &Connection, format: Format, out: &mut dyn Write) -> Result<
         Format::Csv => writeln!(out, "# head={head} entries={entries}")?,
     }
     Ok((head, entries))
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

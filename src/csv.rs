@@ -61,13 +61,27 @@ pub fn parse(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     Ok(rows)
 }
 
-/// One field, quoted when it needs to be.
-pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+/// RFC 4180: a field with a comma, quote, CR or LF is quoted, and quotes
+/// inside it are doubled.
+pub fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
-        s.to_string()
+        s.into()
     }
+}
+
+/// One record: the fields quoted as needed, joined by commas, ending CRLF.
+pub fn record<S: AsRef<str>>(fields: impl IntoIterator<Item = S>) -> String {
+    let mut line = String::new();
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        line.push_str(&field(f.as_ref()));
+    }
+    line.push_str("\r\n");
+    line
 }
 
 #[cfg(test)]
@@ -85,5 +99,8 @@ mod tests {
         assert_eq!(rows[2], (4, vec!["last".into()]));
         assert!(parse("\"open").is_err());
         assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(record(["a", "b,c"]), "a,\"b,c\"\r\n");
     }
 }

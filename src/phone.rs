@@ -12,41 +12,11 @@ const CALLING_CODES: &[&str] = &[
 
 /// Normalises a phone number written in any common format to E.164
 /// (`+14155550100`). National numbers without a country code are read as
-/// North American (10 digits, or 11 starting with 1). `00` is read as the
-/// international prefix. Returns None for text that is not a plausible
-/// phone number (too short, too long, letters, extension words).
+/// North American; `00` is read as the international prefix. Returns None
+/// for text that is not a plausible phone number. One implementation serves
+/// profiles, search and the PII detectors: `pii::normalize_phone`.
 pub fn to_e164(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let mut digits = String::with_capacity(16);
-    let mut plus = false;
-    for (i, ch) in raw.chars().enumerate() {
-        match ch {
-            '0'..='9' => digits.push(ch),
-            '+' if i == 0 => plus = true,
-            ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}' => {}
-            _ => return None,
-        }
-    }
-    if !plus {
-        if let Some(rest) = digits.strip_prefix("00") {
-            digits = rest.to_string();
-            plus = true;
-        }
-    }
-    if plus {
-        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
-            return None;
-        }
-        return Some(format!("+{digits}"));
-    }
-    match digits.len() {
-        10 if !digits.starts_with('0') && !digits.starts_with('1') => Some(format!("+1{digits}")),
-        11 if digits.starts_with('1') => Some(format!("+{digits}")),
-        _ => None,
-    }
+    crate::pii::normalize_phone(raw, "US")
 }
 
 /// The national significant number of an E.164 number (`+14155550100` →

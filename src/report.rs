@@ -134,38 +134,7 @@ fn time(t: Option<Millis>) -> String {
     t.map(clock::format_ms).unwrap_or_default()
 }
 
-/// RFC 4180: a field with a comma, quote, CR or LF is quoted, and quotes
-/// inside it are doubled. Lines end with CRLF.
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
-    }
-}
-
 fn write_row(out: &mut dyn Write, fields: impl IntoIterator<Item = String>) -> Result<()> {
-    let mut line = String::new();
-    for (i, f) in fields.into_iter().enumerate() {
-        if i > 0 {
-            line.push(',');
-        }
-        line.push_str(&csv_field(&f));
-    }
-    line.push_str("\r\n");
-    out.write_all(line.as_bytes())?;
+    out.write_all(crate::csv::record(fields).as_bytes())?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_fields_as_rfc_4180_says() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    }
 }
