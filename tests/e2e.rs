@@ -218,6 +218,10 @@ fn write_fixture_db() {
     };
     let mut store = Store::create(Path::new(&path)).unwrap();
     common::fill(&mut store);
+    if std::env::var_os("LETHE_FIXTURE_REQUESTS").is_some() {
+        common::fill_dormant(&mut store);
+        common::fill_requests(&mut store);
+    }
     if std::env::var_os("LETHE_FIXTURE_BIG").is_some() {
         common::insert(&mut store, &[common::big_customer(20_000)]);
     }

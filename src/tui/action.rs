@@ -9,8 +9,8 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 
 use crate::audit::{Row, Verification};
-use crate::erase::{ItemDeletion, ItemPreview, ItemTarget, ProfilePreview, Receipt};
 use crate::clock::Millis;
+use crate::erase::{ItemDeletion, ItemPreview, ItemTarget, ProfilePreview, Receipt};
 use crate::profile::Profile;
 use crate::requests::{Plan, Request, RunOutcome};
 use crate::retention::{Policy, Preview, Progress, SweepReport};
@@ -152,7 +152,9 @@ impl PendingAction {
             ),
             PendingAction::RunSweep => (GONE, "Run the sweep", "run"),
             PendingAction::RunRequest { erasure: true, .. } => (GONE, "Run the erasure", "run"),
-            PendingAction::RunRequest { .. } => ("Run this access request:", "Write the export", "run"),
+            PendingAction::RunRequest { .. } => {
+                ("Run this access request:", "Write the export", "run")
+            }
         }
     }
 }

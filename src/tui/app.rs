@@ -263,6 +263,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// `/` from a screen without a search of its own: the customer search.
+pub fn go_to_search(app: &mut App) -> Vec<Effect> {
+    app.tab = Tab::Customers;
+    app.customers.focus = Focus::Search;
+    vec![]
+}
+
 /// Results of effects go to their screen whatever is on top.
 fn is_result(action: &Action) -> bool {
     matches!(

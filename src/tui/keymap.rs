@@ -349,7 +349,7 @@ const MENU: &[Binding] = &[
 ];
 
 const CONFIRM: &[Binding] = &[
-    b(&[k('y')], Action::Confirm, "delete", true),
+    b(&[k('y')], Action::Confirm, "confirm", true),
     b(
         &[k('n'), code(KeyCode::Esc)],
         Action::Cancel,
@@ -444,13 +444,20 @@ const RETENTION: &[Binding] = &[
         "save the policy",
         Permission::ChangeRetention,
     ),
-    guarded(&[k('x')], Action::RunNow, "run a sweep now", Permission::Delete),
     guarded(
-        &[k('c')],
-        Action::Cancel,
-        "cancel the sweep",
+        &[k('x')],
+        Action::RunNow,
+        "run a sweep now",
         Permission::Delete,
     ),
+    // The gauge says `c cancels` while a sweep runs.
+    Binding {
+        keys: &[k('c')],
+        action: Action::Cancel,
+        desc: "cancel the sweep",
+        hint: false,
+        needs: Some(Permission::Delete),
+    },
     b(&[k('r')], Action::Refresh, "reload", false),
 ];
 

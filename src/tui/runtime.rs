@@ -14,9 +14,7 @@ use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
-use super::action::{
-    Action, Effect, PendingAction, RetentionInfo, SearchRequest, SearchResponse,
-};
+use super::action::{Action, Effect, PendingAction, RetentionInfo, SearchRequest, SearchResponse};
 use super::app::{key_action, update, App};
 use super::screens::audit;
 use super::screens::customers::{timeline_view, view as customers_view, RESULT_LIMIT};
@@ -228,9 +226,8 @@ impl Runtime {
                     return Some(Action::RequestRan(id, text(r.map(Box::new))));
                 };
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r = store.and_then(|mut s| {
-                        text(requests::run(&mut s, &actor, id, now, &dir))
-                    });
+                    let r =
+                        store.and_then(|mut s| text(requests::run(&mut s, &actor, id, now, &dir)));
                     Action::RequestRan(id, r.map(Box::new))
                 });
                 Some(Action::RequestStarted(id))

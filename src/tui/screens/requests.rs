@@ -101,7 +101,9 @@ fn confirm_lines(req: &Request, plan: &Plan) -> Vec<String> {
                 }
             }
             if plan.previews.is_empty() {
-                lines.push("  No profile matches; the request completes with nothing to erase.".into());
+                lines.push(
+                    "  No profile matches; the request completes with nothing to erase.".into(),
+                );
             }
         }
         Kind::Access => {
@@ -127,7 +129,11 @@ fn begin_run(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     if req.status.is_closed() {
-        app.info(format!("Request {} is already {}.", req.id, req.status.as_str()));
+        app.info(format!(
+            "Request {} is already {}.",
+            req.id,
+            req.status.as_str()
+        ));
         return vec![];
     }
     let Some(plan) = &o.plan else {
@@ -277,10 +283,17 @@ fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Extend => {
             let r = &o.request;
             if r.status.is_closed() {
-                let msg = format!("Request {} is {}; it can't be extended.", r.id, r.status.as_str());
+                let msg = format!(
+                    "Request {} is {}; it can't be extended.",
+                    r.id,
+                    r.status.as_str()
+                );
                 app.error(msg);
             } else if r.extended_at.is_some() {
-                let msg = format!("Request {} was already extended once; the law allows one extension.", r.id);
+                let msg = format!(
+                    "Request {} was already extended once; the law allows one extension.",
+                    r.id
+                );
                 app.error(msg);
             } else {
                 o.reason = Some(Input::default());
@@ -295,12 +308,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if is_result(&action) {
         return results(app, action);
     }
+    if matches!(action, Action::FocusSearch) {
+        return super::super::app::go_to_search(app);
+    }
     if app.requests.open.is_some() {
         return update_open(app, action);
     }
     let st = &mut app.requests;
     let len = st.rows.len();
-    let mv = |sel: usize, d: isize| (sel as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
+    let mv =
+        |sel: usize, d: isize| (sel as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
     match action {
         Action::Up => st.selected = mv(st.selected, -1),
         Action::Down => st.selected = mv(st.selected, 1),
@@ -450,9 +467,22 @@ fn receipt_lines(t: &Theme, req: &Request, w: usize) -> Vec<Line<'static>> {
         out.extend(wrap(&text, w).into_iter().map(|l| Line::styled(l, style)));
     };
     if req.kind == Kind::Access {
-        push(format!("Export: {}", rc["path"].as_str().unwrap_or("?")), t.base());
-        push(format!("sha256: {}", rc["sha256"].as_str().unwrap_or("?")), t.base());
-        push(format!("{} bytes · customers {}", rc["bytes"], ids(&rc["customers"])), t.base());
+        push(
+            format!("Export: {}", rc["path"].as_str().unwrap_or("?")),
+            t.base(),
+        );
+        push(
+            format!("sha256: {}", rc["sha256"].as_str().unwrap_or("?")),
+            t.base(),
+        );
+        push(
+            format!(
+                "{} bytes · customers {}",
+                rc["bytes"],
+                ids(&rc["customers"])
+            ),
+            t.base(),
+        );
         return out;
     }
     for e in rc["erased"].as_array().into_iter().flatten() {
@@ -539,15 +569,21 @@ fn plan_lines(t: &Theme, o: &OpenRequest, w: usize) -> Vec<Line<'static>> {
             Some(p) => match &p.blocked_by {
                 Some((conv, status)) => out.push(Line::styled(
                     truncate(
-                        &format!("    BLOCKED: conversation {conv} is {status}; kept until it closes"),
+                        &format!(
+                            "    BLOCKED: conversation {conv} is {status}; kept until it closes"
+                        ),
                         w,
                     ),
                     t.warn(),
                 )),
-                None => out.push(Line::raw(truncate(
-                    &format!("    removes {}", p.removes_line()),
-                    w,
-                ))),
+                None => out.extend(
+                    wrap(
+                        &format!("removes {}", p.removes_line()),
+                        w.saturating_sub(4),
+                    )
+                    .into_iter()
+                    .map(|l| Line::raw(format!("    {l}"))),
+                ),
             },
             None if req.kind == Kind::Access => {
                 out.push(Line::styled("    exported in full", t.dim()))
@@ -594,7 +630,11 @@ fn render_open(app: &App, frame: &mut Frame, area: Rect, o: &OpenRequest) {
     }
     lines.push(Line::from(status));
     if let Some(i) = &req.identifiers {
-        lines.extend(wrap(&format!("Identifiers: {}", i.describe()), w).into_iter().map(Line::raw));
+        lines.extend(
+            wrap(&format!("Identifiers: {}", i.describe()), w)
+                .into_iter()
+                .map(Line::raw),
+        );
     }
     let ext = match (&req.extended_at, &req.extension_reason) {
         (Some(_), reason) => format!("Extended once: {}", reason.as_deref().unwrap_or("")),

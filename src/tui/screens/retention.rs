@@ -144,7 +144,6 @@ fn begin_save(app: &mut App) -> Vec<Effect> {
                 if let Some(p) = st.preview.filter(|p| p.days == days) {
                     lines.extend(preview_lines(&p));
                 }
-                lines.push("Deleted profiles cannot be recovered.".into());
                 confirm(
                     app,
                     PendingAction::SetRetention(policy),
@@ -172,12 +171,17 @@ fn begin_sweep(app: &mut App) -> Vec<Effect> {
     )];
     if let Some(p) = st.preview.filter(|p| p.days == days) {
         lines.push(format!(
-            "{} profiles now; {} more are kept while a conversation is open.",
+            "Due now: {} profiles; kept while a conversation is open: {}.",
             p.due_now, p.blocked
         ));
     }
     lines.push("You can cancel between profiles; the rest stays for the next run.".into());
-    confirm(app, PendingAction::RunSweep, "Run a retention sweep now?", lines);
+    confirm(
+        app,
+        PendingAction::RunSweep,
+        "Run a retention sweep now?",
+        lines,
+    );
     vec![]
 }
 
@@ -299,6 +303,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Refresh => vec![Effect::LoadRetention],
+        Action::FocusSearch => super::super::app::go_to_search(app),
         _ => vec![],
     }
 }
@@ -351,10 +356,7 @@ fn choice_lines(app: &App, w: usize) -> Vec<Line<'static>> {
                 format!("[{}]", truncate(&field, 8)),
                 if st.editing { t.selected() } else { t.key() },
             ),
-            Span::styled(
-                " days after its last Contact",
-                row_style(Choice::Custom),
-            ),
+            Span::styled(" days after its last Contact", row_style(Choice::Custom)),
         ]),
     ];
     if st.choice == Choice::Custom {
@@ -384,9 +386,7 @@ fn preview_section(app: &App, w: usize) -> Vec<Line<'static>> {
         };
         return vec![Line::styled(text, t.dim())];
     };
-    let row = |label: &str, n: i64| {
-        Line::raw(truncate(&format!("  {label:<44}{n:>8}"), w))
-    };
+    let row = |label: &str, n: i64| Line::raw(truncate(&format!("  {label:<44}{n:>8}"), w));
     vec![
         Line::styled(
             truncate(
@@ -417,7 +417,11 @@ fn preview_section(app: &App, w: usize) -> Vec<Line<'static>> {
 
 fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
-    let how = if r.cancelled { "cancelled" } else { "completed" };
+    let how = if r.cancelled {
+        "cancelled"
+    } else {
+        "completed"
+    };
     let mut out = vec![Line::styled(
         truncate(
             &format!(
@@ -437,10 +441,17 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
             .map(|b| format!("{} ({} {})", b.customer_id, b.conversation_id, b.status))
             .collect();
         let text = format!("Blocked: {}", list.join(", "));
-        out.extend(wrap(&text, w).into_iter().map(|l| Line::styled(l, t.warn())));
+        out.extend(
+            wrap(&text, w)
+                .into_iter()
+                .map(|l| Line::styled(l, t.warn())),
+        );
     }
     for (id, why) in &r.failed {
-        out.push(Line::styled(truncate(&format!("Failed: {id}: {why}"), w), t.error()));
+        out.push(Line::styled(
+            truncate(&format!("Failed: {id}: {why}"), w),
+            t.error(),
+        ));
     }
     let verified = match &r.verification {
         Some(s) if s.values_found == 0 => (
@@ -463,7 +474,10 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
     out.push(Line::styled(truncate(&verified.0, w), verified.1));
     if !r.checkpoint_completed {
         out.push(Line::styled(
-            truncate("Warning: the WAL checkpoint did not complete; run the sweep again.", w),
+            truncate(
+                "Warning: the WAL checkpoint did not complete; run the sweep again.",
+                w,
+            ),
             t.warn(),
         ));
     }
@@ -496,10 +510,7 @@ fn render_gauge(app: &App, frame: &mut Frame, area: Rect, s: &Sweep) {
         "{} deleted · {} blocked{cancelling} · c cancels",
         p.deleted, p.blocked
     );
-    frame.render_widget(
-        Paragraph::new(truncate(&line, text.width as usize)),
-        text,
-    );
+    frame.render_widget(Paragraph::new(truncate(&line, text.width as usize)), text);
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -511,7 +522,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let Some(info) = &st.info else {
-        frame.render_widget(Paragraph::new(Line::styled("Loading…", app.theme.dim())), inner);
+        frame.render_widget(
+            Paragraph::new(Line::styled("Loading…", app.theme.dim())),
+            inner,
+        );
         return;
     };
     let mut lines = vec![
@@ -521,7 +535,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ]),
         Line::raw(truncate(&last_run_line(info), w)),
         Line::raw(""),
-        Line::styled("Change it (j/k choose, e edit the days, s save):", app.theme.dim()),
+        Line::styled(
+            "Change it (j/k choose, e edit the days, s save):",
+            app.theme.dim(),
+        ),
     ];
     let field_row = lines.len() + 1;
     lines.extend(choice_lines(app, w));
@@ -534,7 +551,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if st.editing && app.modals.is_empty() {
         // After " (•) Custom: delete a profile [".
         let x = top.x + 31 + st.input.visual_cursor().min(8) as u16;
-        frame.set_cursor_position((x.min(top.right().saturating_sub(1)), top.y + field_row as u16));
+        frame.set_cursor_position((
+            x.min(top.right().saturating_sub(1)),
+            top.y + field_row as u16,
+        ));
     }
     if let Some(s) = &st.sweep {
         render_gauge(app, frame, bottom, s);
