@@ -747,6 +747,12 @@ fn only_a_compliance_admin_may_change_retention_or_sweep() {
     c.keys("<Esc>x");
     assert!(c.app().modals.is_empty());
     assert!(c.screen().contains("bob is not an operator"));
+    // Nor run or extend a request.
+    c.keys("4<Enter>x");
+    assert!(c.app().modals.is_empty());
+    c.keys("e");
+    assert!(c.app().requests.open.as_ref().unwrap().reason.is_none());
+    assert!(c.screen().contains("bob is not an operator"));
 }
 
 #[test]

@@ -434,19 +434,6 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
         ),
         t.title(),
     )];
-    if !r.blocked.is_empty() {
-        let list: Vec<String> = r
-            .blocked
-            .iter()
-            .map(|b| format!("{} ({} {})", b.customer_id, b.conversation_id, b.status))
-            .collect();
-        let text = format!("Blocked: {}", list.join(", "));
-        out.extend(
-            wrap(&text, w)
-                .into_iter()
-                .map(|l| Line::styled(l, t.warn())),
-        );
-    }
     for (id, why) in &r.failed {
         out.push(Line::styled(
             truncate(&format!("Failed: {id}: {why}"), w),
@@ -480,6 +467,25 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
             ),
             t.warn(),
         ));
+    }
+    // Last, as the list can be long: what is above must stay in view.
+    if !r.blocked.is_empty() {
+        const SHOWN: usize = 30;
+        let mut list: Vec<String> = r
+            .blocked
+            .iter()
+            .take(SHOWN)
+            .map(|b| format!("{} ({} {})", b.customer_id, b.conversation_id, b.status))
+            .collect();
+        if r.blocked.len() > SHOWN {
+            list.push(format!("and {} more", r.blocked.len() - SHOWN));
+        }
+        let text = format!("Blocked: {}", list.join(", "));
+        out.extend(
+            wrap(&text, w)
+                .into_iter()
+                .map(|l| Line::styled(l, t.warn())),
+        );
     }
     out
 }
