@@ -386,7 +386,7 @@ fn the_help_screen_is_generated_from_the_keymap() {
     insta::assert_snapshot!("help", screen);
     // Every binding of every layer is on the help screen somewhere.
     let mut all = String::new();
-    for _ in 0..12 {
+    for _ in 0..20 {
         all.push_str(&c.screen());
         c.keys("<PgDn>");
     }
@@ -649,4 +649,245 @@ fn the_documented_keys_are_the_real_ones() {
         generated.trim(),
         "docs/CONSOLE.md is out of date; run with LETHE_UPDATE_DOCS=1"
     );
+}
+
+/// The fixtures plus dormant customers and a requests queue, at NOW.
+fn compliance(user: &str) -> Console {
+    let mut store = Store::open_in_memory().unwrap();
+    common::fill(&mut store);
+    common::fill_dormant(&mut store);
+    common::fill_requests(&mut store);
+    let mut c = Console::with_store(store, user, 80, 24);
+    c.rt.now = common::now_ms;
+    c
+}
+
+fn policy(c: &Console) -> lethe::retention::Policy {
+    lethe::retention::policy(c.rt.store.conn()).unwrap()
+}
+
+#[test]
+fn retention_shows_the_default_policy() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3");
+    let screen = c.screen();
+    insta::assert_snapshot!("retention_default", screen);
+    assert!(screen.contains("Policy: Default: retain all customer data"));
+    assert!(screen.contains("Last sweep: never run."));
+}
+
+#[test]
+fn retention_previews_custom_days_as_you_type() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3e365");
+    let screen = c.screen();
+    insta::assert_snapshot!("retention_custom_preview", screen);
+    let p = c.app().retention.preview.unwrap();
+    assert_eq!(
+        (p.days, p.due_now, p.blocked, p.next_30_days, p.next_90_days),
+        (365, 3, 1, 1, 2)
+    );
+    // Each keystroke asks again; a stale answer is dropped.
+    c.keys("0");
+    assert_eq!(c.app().retention.preview.unwrap().days, 3650);
+    let stale = c.app().retention.preview_gen - 1;
+    c.rt.dispatch(Action::RetentionPreviewed(stale, Err("old".into())));
+    assert_eq!(c.app().retention.preview.unwrap().days, 3650);
+}
+
+#[test]
+fn retention_says_why_a_value_is_refused() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3e364");
+    let screen = c.screen();
+    insta::assert_snapshot!("retention_invalid", screen);
+    assert!(screen.contains("✗ 364 days is too short: the minimum is 365 days"));
+    assert!(c.app().retention.preview.is_none());
+    // Enter does not save it.
+    c.keys("<Enter>");
+    assert!(c.app().modals.is_empty());
+    assert_eq!(policy(&c), lethe::retention::Policy::RetainForever);
+}
+
+#[test]
+fn a_custom_policy_needs_the_explicit_confirmation() {
+    use lethe::retention::{Policy, CONFIRMATION};
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3e400<Enter>");
+    let screen = c.screen();
+    insta::assert_snapshot!("retention_confirm", screen);
+    assert!(screen.contains(&format!("  {CONFIRMATION}  ")), "{screen}");
+    assert!(screen.contains("[ Cancel ]"));
+    // Enter presses Cancel, the default.
+    c.keys("<Enter>");
+    assert!(c.app().modals.is_empty());
+    assert_eq!(policy(&c), Policy::RetainForever);
+    // Moving to the confirm button and pressing it saves the policy.
+    c.keys("e<Enter><Tab><Enter>");
+    assert_eq!(policy(&c), Policy::DeleteAfter { days: 400 });
+    assert!(c
+        .screen()
+        .contains("Policy: Custom: delete a customer profile 400 days"));
+    // Back to the default: a plain confirmation.
+    c.keys("k");
+    c.keys("s");
+    assert!(c.screen().contains("Use default settings"));
+    c.keys("y");
+    assert_eq!(policy(&c), Policy::RetainForever);
+}
+
+#[test]
+fn only_a_compliance_admin_may_change_retention_or_sweep() {
+    let mut c = compliance(common::VIEWER);
+    c.keys("<Esc>3e400<Enter>");
+    assert!(c.app().modals.is_empty());
+    assert!(c.screen().contains("bob is not an operator"));
+    // The preview is still there to read.
+    assert_eq!(c.app().retention.preview.unwrap().days, 400);
+    c.keys("<Esc>x");
+    assert!(c.app().modals.is_empty());
+    assert!(c.screen().contains("bob is not an operator"));
+    // Nor run or extend a request.
+    c.keys("4<Enter>x");
+    assert!(c.app().modals.is_empty());
+    c.keys("e");
+    assert!(c.app().requests.open.as_ref().unwrap().reason.is_none());
+    assert!(c.screen().contains("bob is not an operator"));
+}
+
+#[test]
+fn the_sweep_gauge_renders_and_cancel_sets_the_flag() {
+    use lethe::retention::Progress;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3");
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    c.rt.dispatch(Action::SweepStarted(cancel.clone()));
+    c.rt.dispatch(Action::SweepProgress(Progress {
+        done: 40,
+        total: 100,
+        deleted: 35,
+        blocked: 5,
+    }));
+    let screen = c.screen();
+    assert!(screen.contains("Sweep 40/100"), "{screen}");
+    assert!(screen.contains("35 deleted · 5 blocked · c cancels"));
+    assert!(screen.contains("████"));
+    // Other screens stay usable while it runs.
+    c.keys("4");
+    assert!(c.screen().contains("Requests: open"));
+    c.keys("3c");
+    assert!(cancel.load(Ordering::SeqCst));
+    assert!(c.screen().contains("cancelling…"));
+}
+
+#[test]
+fn a_sweep_deletes_what_is_due_and_lists_what_is_blocked() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3e365<Enter>y");
+    c.keys("xy");
+    let screen = c.screen();
+    assert!(
+        screen.contains("This sweep completed: 3 deleted · 1 blocked · 0 failed"),
+        "{screen}"
+    );
+    assert!(screen.contains("Blocked: cus_oldopen (cv_cus_oldopen OPEN)"));
+    assert!(screen.contains("Last sweep: 2024-08-01 12:00 · completed · 3 deleted · 1 blocked"));
+    assert!(c.app().retention.sweep.is_none());
+}
+
+#[test]
+fn the_requests_queue_marks_overdue_due_soon_and_blocked() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4");
+    let screen = c.screen();
+    insta::assert_snapshot!("requests_queue", screen);
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|l| l.starts_with(&format!("│{id} ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("1").contains("OVERDUE 7d"), "{screen}");
+    assert!(row("2").contains("DUE SOON"));
+    assert!(row("3").contains("blocked"));
+    assert!(!row("4").contains("OVERDUE") && !row("4").contains("DUE SOON"));
+}
+
+#[test]
+fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4<Enter>");
+    let screen = c.screen();
+    insta::assert_snapshot!("request_erasure", screen);
+    assert!(screen.contains("Matches 2 profiles (duplicates included)"));
+    assert!(screen.contains("BLOCKED: conversation cv_open is OPEN"));
+    c.keys("x");
+    let Some(Modal::Confirm(d)) = c.app().modals.last() else {
+        panic!("no dialog: {}", c.screen())
+    };
+    let text = d.lines.join("\n");
+    assert!(text.contains("erase 1 matching profile"), "{text}");
+    assert!(text.contains("cus_martha: 1 name, 2 emails"), "{text}");
+    assert!(text.contains("kept: cus_martha2 has conversation cv_open OPEN"));
+    c.keys("<Enter>");
+    assert!(c.screen().contains("Cancelled"));
+    c.keys("xy");
+    let screen = c.screen();
+    assert!(screen.contains("Status: blocked"), "{screen}");
+    assert!(screen.contains("erased cus_martha:"));
+    // Mallory's request completes, and its receipt shows.
+    c.keys("<Esc>j<Enter>xy");
+    let screen = c.screen();
+    assert!(screen.contains("Status: completed"), "{screen}");
+    assert!(screen.contains("erased cus_mallory:"));
+    assert!(screen.contains("Request 2 completed."));
+}
+
+#[test]
+fn an_access_request_writes_the_export_and_shows_its_checksum() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4jjj<Enter>xy");
+    let screen = c.screen();
+    assert!(screen.contains("Status: completed"), "{screen}");
+    assert!(screen.contains("sha256: "));
+    let export = std::fs::read_dir(&c.rt.save_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("lethe-access-request-4")
+        })
+        .expect("export file");
+    assert!(std::fs::read_to_string(export.path())
+        .unwrap()
+        .contains("cus_anon"));
+}
+
+#[test]
+fn a_request_is_extended_once_with_a_reason() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4<Enter>e<Enter>");
+    assert!(c.screen().contains("An extension needs a reason"));
+    c.keys("many requests this month<Enter>");
+    let screen = c.screen();
+    assert!(
+        screen.contains("Request 1 extended: now due 2024-09-25."),
+        "{screen}"
+    );
+    assert!(screen.contains("Extended once: many requests this month"));
+    c.keys("e");
+    assert!(c.screen().contains("already extended once"));
+}
+
+#[test]
+fn closed_requests_show_on_request() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4jjj<Enter>xy<Esc>");
+    assert_eq!(c.app().requests.rows.len(), 3);
+    c.keys("a");
+    assert_eq!(c.app().requests.rows.len(), 4);
+    assert!(c.screen().contains("Requests: all"));
 }

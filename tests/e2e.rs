@@ -208,6 +208,46 @@ fn deleting_an_item_leaves_the_placeholder() {
     assert!(s.wait_exit(T));
 }
 
+/// Intake on the command line, then the whole request in the console:
+/// open it, run it, confirm, see it completed and the customer gone.
+#[test]
+fn an_erasure_request_from_intake_to_completed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(["request", "add", "--db"])
+        .arg(&db)
+        .args(["--type", "erasure", "--email", "mallory@example.net"])
+        .env("USER", common::ADMIN)
+        .env("SUDO_USER", common::ADMIN)
+        .env("LETHE_NOW", common::NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.esc();
+    s.send("4");
+    s.wait_for("email mallory@example", T);
+    s.send("\r");
+    s.wait_for("removes 1 name", T);
+    s.send("x");
+    s.wait_for("Run request 1?", T);
+    s.send("y");
+    s.wait_for("Request 1 completed.", T);
+    s.wait_for("Status: completed", T);
+    s.wait_for("erased cus_mallory", T);
+    s.esc();
+    s.send("/mallory");
+    s.wait_for("No customer matches", T);
+    s.send("\x03");
+    assert!(s.wait_exit(T));
+}
+
 /// Not a test: writes the fixture database to $LETHE_FIXTURE_DB, to look at
 /// the console by hand (`cargo test --test e2e -- --ignored write_fixture`).
 #[test]
@@ -218,6 +258,10 @@ fn write_fixture_db() {
     };
     let mut store = Store::create(Path::new(&path)).unwrap();
     common::fill(&mut store);
+    if std::env::var_os("LETHE_FIXTURE_REQUESTS").is_some() {
+        common::fill_dormant(&mut store);
+        common::fill_requests(&mut store);
+    }
     if std::env::var_os("LETHE_FIXTURE_BIG").is_some() {
         common::insert(&mut store, &[common::big_customer(20_000)]);
     }

@@ -9,6 +9,8 @@ use super::action::{Action, Effect, PendingAction};
 use super::keymap::{self, Context};
 use super::screens::audit::AuditState;
 use super::screens::customers::{self, CustomersState, Focus};
+use super::screens::requests::{self, RequestsState};
+use super::screens::retention::{self, RetentionState};
 use super::theme::Theme;
 use crate::access::Actor;
 use crate::erase::{ItemTarget, Receipt};
@@ -20,15 +22,31 @@ use crate::timeline::BlobRef;
 pub enum Tab {
     Customers,
     Audit,
+    Retention,
+    Requests,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Customers, Tab::Audit];
+    pub const ALL: [Tab; 4] = [Tab::Customers, Tab::Audit, Tab::Retention, Tab::Requests];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Customers => "Customers",
             Tab::Audit => "Audit",
+            Tab::Retention => "Retention",
+            Tab::Requests => "Requests",
+        }
+    }
+
+    /// What a screen reads each time it is shown.
+    fn on_show(self, app: &App) -> Vec<Effect> {
+        match self {
+            Tab::Customers => vec![],
+            Tab::Audit => vec![Effect::LoadAudit],
+            Tab::Retention => vec![Effect::LoadRetention],
+            Tab::Requests => vec![Effect::LoadRequests {
+                include_closed: app.requests.include_closed,
+            }],
         }
     }
 }
@@ -119,6 +137,8 @@ pub struct App {
     pub tab: Tab,
     pub customers: CustomersState,
     pub audit: AuditState,
+    pub retention: RetentionState,
+    pub requests: RequestsState,
     pub modals: Vec<Modal>,
     pub status: Option<(StatusKind, String)>,
     pub quit: bool,
@@ -133,6 +153,8 @@ impl App {
             tab: Tab::Customers,
             customers: CustomersState::default(),
             audit: AuditState::default(),
+            retention: RetentionState::default(),
+            requests: RequestsState::default(),
             modals: vec![],
             status: None,
             quit: false,
@@ -157,6 +179,8 @@ impl App {
             },
             Tab::Audit if self.audit.editing => Context::AuditFilter,
             Tab::Audit => Context::Audit,
+            Tab::Retention => retention::context(&self.retention),
+            Tab::Requests => requests::context(&self.requests),
         }
     }
 
@@ -221,21 +245,29 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::GoTab(n) => match Tab::ALL.get(n) {
             Some(&tab) if tab != app.tab => {
                 app.tab = tab;
-                match tab {
-                    Tab::Audit => vec![Effect::LoadAudit],
-                    Tab::Customers => vec![],
-                }
+                tab.on_show(app)
             }
             _ => vec![],
         },
         Action::AuditLoaded(r) => super::screens::audit::loaded(app, r),
         action if is_result(&action) => customers::update(app, action),
+        action if retention::is_result(&action) => retention::update(app, action),
+        action if requests::is_result(&action) => requests::update(app, action),
         action if !app.modals.is_empty() => super::widgets::modal_update(app, action),
         action => match app.tab {
             Tab::Customers => customers::update(app, action),
             Tab::Audit => super::screens::audit::update(app, action),
+            Tab::Retention => retention::update(app, action),
+            Tab::Requests => requests::update(app, action),
         },
     }
+}
+
+/// `/` from a screen without a search of its own: the customer search.
+pub fn go_to_search(app: &mut App) -> Vec<Effect> {
+    app.tab = Tab::Customers;
+    app.customers.focus = Focus::Search;
+    vec![]
 }
 
 /// Results of effects go to their screen whatever is on top.

@@ -135,12 +135,17 @@ pub enum Context {
     TypedConfirm,
     Notice,
     Receipt,
+    Retention,
+    RetentionDays,
+    Requests,
+    Request,
+    RequestReason,
     Help,
 }
 
 impl Context {
     /// The order of the help screen.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 20] = [
         Context::Always,
         Context::Global,
         Context::Search,
@@ -155,6 +160,11 @@ impl Context {
         Context::Receipt,
         Context::Audit,
         Context::AuditFilter,
+        Context::Retention,
+        Context::RetentionDays,
+        Context::Requests,
+        Context::Request,
+        Context::RequestReason,
         Context::Help,
     ];
 
@@ -174,6 +184,11 @@ impl Context {
             Context::TypedConfirm => "Confirm profile deletion (typing)",
             Context::Notice => "Notice (blocked deletion, entry details)",
             Context::Receipt => "Profile deleted",
+            Context::Retention => "Retention",
+            Context::RetentionDays => "Retention days (typing)",
+            Context::Requests => "Requests queue",
+            Context::Request => "Request",
+            Context::RequestReason => "Extension reason (typing)",
             Context::Help => "This help",
         }
     }
@@ -183,7 +198,11 @@ impl Context {
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Context::Search | Context::AuditFilter | Context::TypedConfirm
+            Context::Search
+                | Context::AuditFilter
+                | Context::TypedConfirm
+                | Context::RetentionDays
+                | Context::RequestReason
         )
     }
 
@@ -192,7 +211,13 @@ impl Context {
     pub fn falls_through(self) -> bool {
         matches!(
             self,
-            Context::Results | Context::Profile | Context::Timeline | Context::Audit
+            Context::Results
+                | Context::Profile
+                | Context::Timeline
+                | Context::Audit
+                | Context::Retention
+                | Context::Requests
+                | Context::Request
         )
     }
 }
@@ -219,6 +244,8 @@ const GLOBAL: &[Binding] = &[
     ),
     b(&[k('1')], Action::GoTab(0), "Customers screen", false),
     b(&[k('2')], Action::GoTab(1), "Audit screen", false),
+    b(&[k('3')], Action::GoTab(2), "Retention screen", false),
+    b(&[k('4')], Action::GoTab(3), "Requests screen", false),
     b(&[k('?')], Action::Help, "help", true),
     b(&[k('q')], Action::Quit, "quit", true),
 ];
@@ -322,7 +349,7 @@ const MENU: &[Binding] = &[
 ];
 
 const CONFIRM: &[Binding] = &[
-    b(&[k('y')], Action::Confirm, "delete", true),
+    b(&[k('y')], Action::Confirm, "confirm", true),
     b(
         &[k('n'), code(KeyCode::Esc)],
         Action::Cancel,
@@ -402,6 +429,89 @@ const AUDIT_FILTER: &[Binding] = &[
     b(ESC, Action::Cancel, "cancel", true),
 ];
 
+const RETENTION: &[Binding] = &[
+    b(DOWN, Action::Down, "next choice", false),
+    b(UP, Action::Up, "previous choice", false),
+    b(
+        &[k('e'), code(KeyCode::Enter)],
+        Action::Edit,
+        "edit the days",
+        true,
+    ),
+    guarded(
+        &[k('s')],
+        Action::Save,
+        "save the policy",
+        Permission::ChangeRetention,
+    ),
+    guarded(
+        &[k('x')],
+        Action::RunNow,
+        "run a sweep now",
+        Permission::Delete,
+    ),
+    // The gauge says `c cancels` while a sweep runs.
+    Binding {
+        keys: &[k('c')],
+        action: Action::Cancel,
+        desc: "cancel the sweep",
+        hint: false,
+        needs: Some(Permission::Delete),
+    },
+    b(&[k('r')], Action::Refresh, "reload", false),
+];
+
+const RETENTION_DAYS: &[Binding] = &[
+    guarded(
+        ENTER,
+        Action::Save,
+        "save this policy",
+        Permission::ChangeRetention,
+    ),
+    b(ESC, Action::Back, "stop editing", true),
+];
+
+const REQUESTS: &[Binding] = &[
+    b(DOWN, Action::Down, "next request", false),
+    b(UP, Action::Up, "previous request", false),
+    b(PG_DOWN, Action::PageDown, "page down", false),
+    b(PG_UP, Action::PageUp, "page up", false),
+    b(TOP, Action::Top, "first request", false),
+    b(BOTTOM, Action::Bottom, "last request", false),
+    b(ENTER, Action::Open, "open request", true),
+    b(
+        &[k('a')],
+        Action::ToggleClosed,
+        "show or hide closed requests",
+        true,
+    ),
+    b(&[k('r')], Action::Refresh, "reload", false),
+];
+
+const REQUEST: &[Binding] = &[
+    b(DOWN, Action::Down, "scroll down", false),
+    b(UP, Action::Up, "scroll up", false),
+    guarded(
+        &[k('x')],
+        Action::RunNow,
+        "run the request",
+        Permission::Delete,
+    ),
+    guarded(
+        &[k('e')],
+        Action::Extend,
+        "extend the deadline",
+        Permission::Delete,
+    ),
+    b(&[k('r')], Action::Refresh, "reload", false),
+    b(ESC, Action::Back, "back to the queue", true),
+];
+
+const REQUEST_REASON: &[Binding] = &[
+    b(ENTER, Action::Submit, "extend with this reason", true),
+    b(ESC, Action::Cancel, "cancel", true),
+];
+
 const HELP: &[Binding] = &[
     b(DOWN, Action::Down, "scroll down", false),
     b(UP, Action::Up, "scroll up", false),
@@ -427,6 +537,11 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::TypedConfirm => TYPED_CONFIRM,
         Context::Notice => NOTICE,
         Context::Receipt => RECEIPT,
+        Context::Retention => RETENTION,
+        Context::RetentionDays => RETENTION_DAYS,
+        Context::Requests => REQUESTS,
+        Context::Request => REQUEST,
+        Context::RequestReason => REQUEST_REASON,
         Context::Help => HELP,
     }
 }

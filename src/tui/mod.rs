@@ -42,7 +42,14 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let size = terminal.size()?;
     let app = App::new(actor, theme::Theme::from_env(), (size.width, size.height));
+    let event = tx.clone();
+    let reply: worker::Reply = std::sync::Arc::new(move |a| event.send(Event::Action(a)).is_ok());
     let mut rt = Runtime::new(app, store, Searcher::Worker(search), save_dir);
+    rt.background = Some(runtime::Background {
+        db: ctx.db.clone(),
+        previews: worker::spawn_previews(ctx.db.clone(), reply.clone()),
+        reply,
+    });
     std::thread::spawn(move || read_terminal(tx));
     let result = event_loop(&mut terminal, &mut rt, &rx);
     let _ = terminal.show_cursor();

@@ -6,20 +6,25 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
+use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
-use super::action::{Action, Effect, PendingAction, SearchRequest, SearchResponse};
+use super::action::{Action, Effect, PendingAction, RetentionInfo, SearchRequest, SearchResponse};
 use super::app::{key_action, update, App};
 use super::screens::audit;
 use super::screens::customers::{timeline_view, view as customers_view, RESULT_LIMIT};
 use super::view;
+use super::worker::{self, PreviewRequest, Reply};
+use crate::clock::Millis;
+use crate::retention::{Policy, SweepOptions};
 use crate::store::Store;
 use crate::timeline::Timeline;
-use crate::{clock, erase, profile};
+use crate::{clock, erase, profile, requests, retention};
 
 pub enum Searcher {
     /// Search on the key loop's thread (tests: results are deterministic).
@@ -28,12 +33,24 @@ pub enum Searcher {
     Worker(Sender<SearchRequest>),
 }
 
+/// Threads for work that must not block keys. Without them (tests), the
+/// work runs on the key loop's thread and its results are deterministic.
+pub struct Background {
+    pub db: PathBuf,
+    pub reply: Reply,
+    pub previews: Sender<PreviewRequest>,
+}
+
 pub struct Runtime {
     pub app: App,
     pub store: Store,
     pub searcher: Searcher,
-    /// Where saved copies and receipts go.
+    /// Where saved copies, receipts and access exports go.
     pub save_dir: PathBuf,
+    pub background: Option<Background>,
+    /// The clock for previews, sweeps and requests (tests pin it).
+    pub now: fn() -> Millis,
+    queue: VecDeque<Action>,
 }
 
 fn text<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, String> {
@@ -47,6 +64,9 @@ impl Runtime {
             store,
             searcher,
             save_dir,
+            background: None,
+            now: clock::now_ms,
+            queue: VecDeque::new(),
         }
     }
 
@@ -57,11 +77,11 @@ impl Runtime {
     }
 
     pub fn dispatch(&mut self, action: Action) {
-        let mut queue = VecDeque::from([action]);
-        while let Some(a) = queue.pop_front() {
+        self.queue.push_back(action);
+        while let Some(a) = self.queue.pop_front() {
             for effect in update(&mut self.app, a) {
                 if let Some(next) = self.run(effect) {
-                    queue.push_back(next);
+                    self.queue.push_back(next);
                 }
             }
         }
@@ -148,6 +168,70 @@ impl Runtime {
                     &json,
                 ))))
             }
+            Effect::LoadRetention => {
+                let conn = self.store.conn();
+                let r = retention::policy(conn).and_then(|policy| {
+                    Ok(RetentionInfo {
+                        policy,
+                        last_run: crate::store::retention::last_run(conn)?,
+                    })
+                });
+                Some(Action::RetentionLoaded(text(r)))
+            }
+            Effect::PreviewRetention { generation, days } => {
+                let now = (self.now)();
+                match &self.background {
+                    None => Some(Action::RetentionPreviewed(
+                        generation,
+                        text(retention::preview(self.store.conn(), days, now)),
+                    )),
+                    Some(bg) => {
+                        let req = PreviewRequest {
+                            generation,
+                            days,
+                            now,
+                        };
+                        if bg.previews.send(req).is_err() {
+                            self.app.error("The preview thread stopped; restart Lethe.");
+                        }
+                        None
+                    }
+                }
+            }
+            Effect::Execute(PendingAction::SetRetention(policy)) => {
+                let confirmed = matches!(policy, Policy::DeleteAfter { .. });
+                let r = retention::set_policy(&mut self.store, &actor, policy, confirmed);
+                Some(Action::PolicySaved(text(r)))
+            }
+            Effect::Execute(PendingAction::RunSweep) => Some(self.sweep(actor)),
+            Effect::LoadRequests { include_closed } => {
+                let now = (self.now)();
+                let r = requests::list(self.store.conn(), include_closed).map(|rows| (rows, now));
+                Some(Action::RequestsLoaded(text(r)))
+            }
+            Effect::PlanRequest(id) => {
+                let r = requests::get(self.store.conn(), id)
+                    .and_then(|req| requests::plan(&self.store, &req));
+                Some(Action::RequestPlanned(id, text(r.map(Box::new))))
+            }
+            Effect::ExtendRequest { id, reason } => {
+                let now = (self.now)();
+                let r = requests::extend(&mut self.store, &actor, id, &reason, now);
+                Some(Action::RequestExtended(text(r.map(Box::new))))
+            }
+            Effect::Execute(PendingAction::RunRequest { id, .. }) => {
+                let (now, dir) = ((self.now)(), self.save_dir.clone());
+                let Some(bg) = &self.background else {
+                    let r = requests::run(&mut self.store, &actor, id, now, &dir);
+                    return Some(Action::RequestRan(id, text(r.map(Box::new))));
+                };
+                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                    let r =
+                        store.and_then(|mut s| text(requests::run(&mut s, &actor, id, now, &dir)));
+                    Action::RequestRan(id, r.map(Box::new))
+                });
+                Some(Action::RequestStarted(id))
+            }
             Effect::LoadAudit => {
                 let conn = self.store.conn();
                 let r = crate::audit::list(conn, &self.app.audit.filter, audit::LIMIT)
@@ -155,6 +239,50 @@ impl Runtime {
                 Some(Action::AuditLoaded(text(r)))
             }
         }
+    }
+
+    /// Starts a sweep: on its own thread and connection, reporting progress
+    /// through the key loop, or (without background threads) right here.
+    fn sweep(&mut self, actor: crate::access::Actor) -> Action {
+        let now = (self.now)();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let opts = SweepOptions {
+            // Small batches keep the gauge moving.
+            batch: 100,
+            ..SweepOptions::default()
+        };
+        let Some(bg) = &self.background else {
+            self.queue.push_back(Action::SweepStarted(cancel.clone()));
+            let mut progress = vec![];
+            let r = retention::sweep(
+                &mut self.store,
+                &actor,
+                now,
+                &opts,
+                &mut |p| progress.push(Action::SweepProgress(p)),
+                &cancel,
+            );
+            self.queue.extend(progress);
+            return Action::SweepDone(text(r.map(Box::new)));
+        };
+        let reply = bg.reply.clone();
+        let flag = cancel.clone();
+        worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+            let r = store.and_then(|mut s| {
+                text(retention::sweep(
+                    &mut s,
+                    &actor,
+                    now,
+                    &opts,
+                    &mut |p| {
+                        reply(Action::SweepProgress(p));
+                    },
+                    &flag,
+                ))
+            });
+            Action::SweepDone(r.map(Box::new))
+        });
+        Action::SweepStarted(cancel)
     }
 
     /// Reads the timeline pages around the selection and scrolls so the

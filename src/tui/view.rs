@@ -40,6 +40,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.tab {
         Tab::Customers => screens::customers::view::render(app, frame, a.body),
         Tab::Audit => screens::audit::render(app, frame, a.body),
+        Tab::Retention => screens::retention::render(app, frame, a.body),
+        Tab::Requests => screens::requests::render(app, frame, a.body),
     }
     status_bar::render(app, frame, a.status);
     for m in &app.modals {

@@ -1,14 +1,60 @@
-//! The search thread. Searching a million customers must never block the
-//! key loop, so searches run here on their own read connection. Requests
-//! carry a generation number; when several are waiting, only the newest
-//! is run, and the console drops any answer older than the one it shows.
+//! Background threads. Searching a million customers, or counting what a
+//! retention policy would delete, must never block the key loop, so these
+//! run on their own connections. Requests carry a generation number; when
+//! several are waiting, only the newest is run, and the console drops any
+//! answer older than the one it shows. Long jobs (a sweep, running a data
+//! subject request) each get a thread and a connection of their own.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 
-use super::action::{SearchRequest, SearchResponse};
+use super::action::{Action, SearchRequest, SearchResponse};
 use super::screens::customers::RESULT_LIMIT;
+use crate::clock::Millis;
 use crate::store::Store;
+
+/// Sends an Action to the key loop; false once the console has gone.
+pub type Reply = Arc<dyn Fn(Action) -> bool + Send + Sync>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewRequest {
+    pub generation: u64,
+    pub days: i64,
+    pub now: Millis,
+}
+
+/// Starts the retention preview thread.
+pub fn spawn_previews(db: PathBuf, reply: Reply) -> Sender<PreviewRequest> {
+    let (tx, rx) = mpsc::channel::<PreviewRequest>();
+    std::thread::spawn(move || {
+        let store = Store::open(&db).map_err(|e| e.to_string());
+        while let Some(req) = newest(&rx) {
+            let result = match &store {
+                Ok(s) => crate::retention::preview(s.conn(), req.days, req.now)
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.clone()),
+            };
+            if !reply(Action::RetentionPreviewed(req.generation, result)) {
+                break;
+            }
+        }
+    });
+    tx
+}
+
+/// Runs `job` on a new thread with its own connection to `db`, and sends
+/// its answer to the key loop.
+pub fn spawn_job(
+    db: PathBuf,
+    reply: Reply,
+    job: impl FnOnce(Result<Store, String>) -> Action + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let store = Store::open(&db).map_err(|e| e.to_string());
+        reply(job(store));
+    });
+}
 
 /// Starts the thread; it ends when the returned sender is dropped or
 /// `reply` returns false.
@@ -23,7 +69,7 @@ pub fn spawn(
 
 /// The newest request waiting, skipping stale ones; None once the
 /// console has gone.
-fn newest(rx: &Receiver<SearchRequest>) -> Option<SearchRequest> {
+fn newest<T>(rx: &Receiver<T>) -> Option<T> {
     let mut req = rx.recv().ok()?;
     while let Ok(newer) = rx.try_recv() {
         req = newer;

@@ -264,3 +264,94 @@ pub fn big_customer(n: usize) -> CustomerDoc {
                "emails": [{"original": "big@example.com"}], "conversations": conversations}),
     )
 }
+
+/// The fixed clock of the fixtures, in milliseconds.
+pub fn now_ms() -> lethe::clock::Millis {
+    lethe::clock::parse(NOW).expect("NOW")
+}
+
+/// A dormant customer whose only Contact was at `last` (YYYY-MM-DD), with
+/// its conversation left `status`.
+pub fn dormant(id: &str, last: &str, status: &str) -> CustomerDoc {
+    let ts = format!("{last}T09:00:00Z");
+    doc(json!({
+        "id": id, "name": format!("Dormant {id}"), "createdAt": "2021-01-01T00:00:00Z",
+        "emails": [{"original": format!("{id}@old.example")}],
+        "conversations": [{"id": format!("cv_{id}"), "status": status, "createdAt": ts,
+            "items": [item(&format!("it_{id}"), &ts, "CHAT_MESSAGE", "customer", Some("INBOUND"),
+                           json!({"content": "Is anyone there?"}))]}]
+    }))
+}
+
+/// For retention: with 365 days at NOW, three profiles are due, one more
+/// is due but kept by an open conversation, one falls due within 30 days
+/// and one more within 90.
+pub fn fill_dormant(store: &mut Store) {
+    insert(
+        store,
+        &[
+            dormant("cus_old1", "2022-05-01", "CLOSED"),
+            dormant("cus_old2", "2023-01-15", "CLOSED"),
+            dormant("cus_old3", "2023-07-20", "CLOSED"),
+            dormant("cus_oldopen", "2022-12-01", "OPEN"),
+            dormant("cus_soon30", "2023-08-20", "CLOSED"),
+            dormant("cus_soon90", "2023-10-01", "CLOSED"),
+        ],
+    );
+}
+
+/// The requests queue at NOW: an overdue erasure for Martha (two profiles,
+/// one kept by open work), a due-soon erasure for Mallory, an erasure
+/// already run once and blocked, and an access request.
+pub fn fill_requests(store: &mut Store) {
+    use lethe::requests::{self, Identifiers, Kind, NewRequest, Regulation};
+    let admin = lethe::access::Actor::resolve(store.conn(), ADMIN).expect("admin");
+    let req = |kind, regulation, received: &str, emails: &[&str], ids: &[&str]| NewRequest {
+        kind,
+        regulation,
+        identifiers: Identifiers {
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            customer_ids: ids.iter().map(|e| e.to_string()).collect(),
+            ..Identifiers::default()
+        },
+        received_at: lethe::clock::parse(received).expect("date"),
+        note: None,
+    };
+    let ids = requests::add_many(
+        store,
+        &admin,
+        vec![
+            req(
+                Kind::Erasure,
+                Regulation::Gdpr,
+                "2024-06-25",
+                &["martha.w@example.com"],
+                &[],
+            ),
+            req(
+                Kind::Erasure,
+                Regulation::Ccpa,
+                "2024-06-20",
+                &["mallory@example.net"],
+                &[],
+            ),
+            req(
+                Kind::Erasure,
+                Regulation::Ccpa,
+                "2024-07-01",
+                &["cus_oldopen@old.example"],
+                &[],
+            ),
+            req(
+                Kind::Access,
+                Regulation::Other,
+                "2024-07-20",
+                &[],
+                &["cus_anon"],
+            ),
+        ],
+    )
+    .expect("requests");
+    let dir = std::env::temp_dir();
+    requests::run(store, &admin, ids[2], now_ms(), &dir).expect("blocked run");
+}

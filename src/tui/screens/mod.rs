@@ -3,3 +3,5 @@
 pub mod audit;
 pub mod customers;
 pub mod help;
+pub mod requests;
+pub mod retention;

@@ -94,17 +94,15 @@ fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static>
 
 pub fn render_confirm(app: &App, frame: &mut Frame, area: Rect, c: &Confirm) {
     let w = (area.width as usize).min(76).saturating_sub(4);
-    let mut lines = vec![Line::styled(
-        "This will be deleted and cannot be recovered:",
-        app.theme.title(),
-    )];
+    let (heading, button, verb) = c.pending.wording();
+    let mut lines = vec![Line::styled(heading, app.theme.title())];
     for l in &c.lines {
         lines.extend(wrapped(l, w));
     }
     lines.push(Line::raw(""));
-    lines.push(buttons(app, c.delete_focused, "Delete"));
+    lines.push(buttons(app, c.delete_focused, button));
     lines.push(Line::styled(
-        "y delete · n/Esc cancel · Tab switch · Enter press",
+        format!("y {verb} · n/Esc cancel · Tab switch · Enter press"),
         app.theme.dim(),
     ));
     dialog(app, frame, area, &c.title, lines, true);

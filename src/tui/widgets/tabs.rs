@@ -25,6 +25,12 @@ pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     };
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used);
+    // Narrow terminals keep the name whole rather than half a role.
+    let who = if width(&who) > room {
+        format!("{} ", app.actor.username)
+    } else {
+        who
+    };
     let who = truncate(&who, room);
     spans.push(Span::raw(" ".repeat(room.saturating_sub(width(&who)))));
     spans.push(Span::styled(who, app.theme.dim()));
