@@ -18,7 +18,11 @@ fn customer(id: &str, email: &str, open: bool) -> CustomerDoc {
             "createdAt": "2024-01-02T00:00:00Z",
             "items": [{"id": format!("{id}-msg"), "timestamp": "2024-01-02T00:00:00Z",
                 "initiator": {"type": "CUSTOMER"},
-                "content": {"type": "CHAT_MESSAGE", "content": format!("DSRTEXT-{id} please delete my account")}}]}]
+                "content": {"type": "CHAT_MESSAGE", "content": format!("DSRTEXT-{id} please delete my account")}},
+                {"id": format!("{id}-csat"), "timestamp": "2024-01-03T00:00:00Z",
+                "initiator": {"id": "stella", "type": "APP"},
+                "content": {"type": "CUSTOMER_ACTIVITY", "subject": "CSAT survey", "content": "Rated 5",
+                            "extra": {"sourceName": "Stella", "activityType": "csat"}}}]}]
     }))
     .unwrap()
 }
@@ -74,7 +78,11 @@ fn an_erasure_matching_two_duplicates_deletes_both_and_lists_both() {
     let mut ids = done.customer_ids.clone();
     ids.sort();
     assert_eq!(ids, vec!["dup-a", "dup-b"]);
-    let receipt = done.receipt.unwrap().to_string();
+    let receipt = done.receipt.unwrap();
+    // Values the kept skeleton or other customers still hold (an app's
+    // name, the other profile's data) are not counted as remnants.
+    assert_eq!(receipt["verification"]["values_found"], 0, "{receipt}");
+    let receipt = receipt.to_string();
     assert!(receipt.contains("dup-a") && receipt.contains("dup-b"));
     assert!(
         done.identifiers.is_none() && done.note.is_none(),
@@ -294,4 +302,28 @@ fn agents_and_strangers_are_refused() {
             "a@dsr.example",
         ],
     );
+}
+
+#[test]
+fn request_show_never_sends_a_customers_escape_sequences_to_the_terminal() {
+    let db = TestDb::new();
+    let mut doc = customer("esc", "esc@dsr.example", false);
+    doc.name = Some("Eve \u{1b}[2J\u{1b}]52;c;aGk=\u{7}Hacker".into());
+    seed(&db, &[doc]);
+    db.run(
+        OWNER,
+        &[
+            "request",
+            "add",
+            "--type",
+            "erasure",
+            "--email",
+            "esc@dsr.example",
+        ],
+    )
+    .ok();
+    let shown = db.run(OWNER, &["request", "show", "1"]);
+    let out = shown.ok();
+    assert!(out.contains("esc  Eve"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
 }

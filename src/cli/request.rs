@@ -248,10 +248,13 @@ fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
                 .as_deref()
                 .map(|s| format!(" [{s}]"))
                 .unwrap_or_default();
+            // Customer text is untrusted: no escape sequence reaches the
+            // terminal.
+            let name = m.name.as_deref().map(crate::tui::sanitize::line);
             println!(
                 "  {}  {}{open}",
                 m.id,
-                m.name.as_deref().unwrap_or("(no name)")
+                name.as_deref().unwrap_or("(no name)")
             );
         }
     }

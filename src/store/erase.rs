@@ -569,8 +569,16 @@ pub fn held_by_live_record(conn: &Connection, value: &[u8]) -> Result<bool> {
              || coalesce(to_addrs, '') || char(31) || coalesce(extra, '')), lower(?1)) LIMIT 1",
         "SELECT 1 FROM attachments WHERE instr(lower(filename), lower(?1)) LIMIT 1",
         "SELECT 1 FROM orders WHERE instr(lower(coalesce(number, '') || char(31)
-             || coalesce(details, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM app_data WHERE instr(lower(payload), lower(?1)) LIMIT 1",
+             || coalesce(details, '') || char(31) || coalesce(source, '') || char(31)
+             || coalesce(status, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM app_data WHERE instr(lower(app || char(31) || payload), lower(?1)) LIMIT 1",
+        // Words the platform itself uses (statuses, topics, channels, item
+        // types) turn up in any database and are no trace of a customer.
+        "SELECT 1 FROM conversations WHERE instr(lower(status || char(31) || coalesce(topic, '')
+             || char(31) || coalesce(channel, '')), lower(?1)) LIMIT 1",
+        "SELECT 1 FROM items WHERE instr(lower(type || char(31) || coalesce(initiator_type, '')
+             || char(31) || coalesce(initiator_id, '') || char(31) || coalesce(direction, '')),
+             lower(?1)) LIMIT 1",
         "SELECT 1 FROM requests WHERE instr(lower(coalesce(identifiers, '') || char(31)
              || coalesce(note, '')), lower(?1)) LIMIT 1",
     ];
