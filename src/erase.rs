@@ -1020,41 +1020,35 @@ fn verify_gone(store: &Store, needles: &[Vec<u8>]) -> Result<(Option<Scan>, usiz
     let Some(path) = store.path() else {
         return Ok((None, 0));
     };
-    let mut total: Option<Scan> = None;
-    let mut elsewhere = 0;
-    // An empty list still reads the files, so the receipt names them.
-    let chunks: Vec<&[Vec<u8>]> = if needles.is_empty() {
-        vec![&[]]
+    // One pass over the files checks up to VERIFY_MAX values; a bigger run
+    // (a bulk deletion, a retention sweep) checks an evenly spaced sample,
+    // and the receipt says so.
+    let sample: Vec<Vec<u8>>;
+    let (checked, sampled_from) = if needles.len() > VERIFY_MAX {
+        let step = needles.len() as f64 / VERIFY_MAX as f64;
+        sample = (0..VERIFY_MAX)
+            .map(|k| needles[(k as f64 * step) as usize].clone())
+            .collect();
+        (sample.as_slice(), Some(needles.len()))
     } else {
-        needles.chunks(20_000).collect()
+        (needles, None)
     };
-    for chunk in chunks {
-        let (scan, found) = forensic::scan_each(path, chunk)?;
-        let mut unexplained = 0;
-        for (needle, hit) in chunk.iter().zip(found) {
-            if hit {
-                if db::held_by_live_record(store.conn(), needle)? {
-                    elsewhere += 1;
-                } else {
-                    unexplained += 1;
-                }
-            }
-        }
-        total = Some(match total {
-            None => Scan {
-                values_found: unexplained,
-                ..scan
-            },
-            Some(t) => Scan {
-                files: t.files,
-                bytes_scanned: t.bytes_scanned + scan.bytes_scanned,
-                values_checked: t.values_checked + scan.values_checked,
-                values_found: t.values_found + unexplained,
-            },
-        });
-    }
-    Ok((total, elsewhere))
+    let (mut scan, found) = forensic::scan_each(path, checked)?;
+    let hits: Vec<Vec<u8>> = checked
+        .iter()
+        .zip(&found)
+        .filter(|(_, hit)| **hit)
+        .map(|(n, _)| n.clone())
+        .collect();
+    let held = db::held_by_live_records(store.conn(), &hits)?;
+    let elsewhere = held.iter().filter(|h| **h).count();
+    scan.values_found = hits.len() - elsewhere;
+    scan.sampled_from = sampled_from;
+    Ok((Some(scan), elsewhere))
 }
+
+/// How many values one verification pass checks at most.
+const VERIFY_MAX: usize = 20_000;
 
 /// How a line of a deletion list was read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

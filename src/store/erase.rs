@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
@@ -546,58 +545,102 @@ pub fn wipe_profile(
     Ok(removed)
 }
 
-/// Whether a live record (of any profile) still holds this value, compared
-/// as the forensic scan does (exact, or ASCII-lowercased). Used only for
-/// values the scan found, to tell a value that other records legitimately
-/// hold (a common name, a template sentence, a shared logo) from a remnant.
-/// Each query scans its table, which is slow on a large database; it runs
-/// only when the scan has hits.
-pub fn held_by_live_record(conn: &Connection, value: &[u8]) -> Result<bool> {
+/// For each value, whether a live record (of any profile, or the kept
+/// skeleton) still holds it, compared as the forensic scan does (exact, or
+/// ASCII-lowercased). Used only for values the scan found, to tell a value
+/// that other records legitimately hold (a common name, a canned reply, an
+/// app's name) from a remnant. Each table is read once, whatever the number
+/// of values, and the reading stops as soon as every value is accounted for.
+pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec<bool>> {
+    // Every text column a customer's data can share with other records,
+    // one lowercased string per row.
     const TEXT: &[&str] = &[
-        "SELECT 1 FROM customers WHERE instr(lower(coalesce(name, '') || char(31)
-             || coalesce(external_customer_id, '') || char(31) || coalesce(external_ids, '')
-             || char(31) || coalesce(custom_attributes, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM customer_emails WHERE instr(lower(original || char(31) || normalized),
-             lower(?1)) LIMIT 1",
-        "SELECT 1 FROM customer_phones WHERE instr(lower(original || char(31) || normalized),
-             lower(?1)) LIMIT 1",
-        "SELECT 1 FROM customer_addresses WHERE instr(lower(coalesce(line1, '') || char(31)
-             || coalesce(line2, '') || char(31) || coalesce(postal_code, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM search_keys WHERE instr(key, lower(?1)) LIMIT 1",
-        "SELECT 1 FROM items WHERE instr(lower(coalesce(subject, '') || char(31)
-             || coalesce(body, '') || char(31) || coalesce(from_addr, '') || char(31)
-             || coalesce(to_addrs, '') || char(31) || coalesce(extra, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM attachments WHERE instr(lower(filename), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM orders WHERE instr(lower(coalesce(number, '') || char(31)
-             || coalesce(details, '') || char(31) || coalesce(source, '') || char(31)
-             || coalesce(status, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM app_data WHERE instr(lower(app || char(31) || payload), lower(?1)) LIMIT 1",
-        // Words the platform itself uses (statuses, topics, channels, item
-        // types) turn up in any database and are no trace of a customer.
-        "SELECT 1 FROM conversations WHERE instr(lower(status || char(31) || coalesce(topic, '')
-             || char(31) || coalesce(channel, '')), lower(?1)) LIMIT 1",
-        "SELECT 1 FROM items WHERE instr(lower(type || char(31) || coalesce(initiator_type, '')
-             || char(31) || coalesce(initiator_id, '') || char(31) || coalesce(direction, '')),
-             lower(?1)) LIMIT 1",
-        "SELECT 1 FROM requests WHERE instr(lower(coalesce(identifiers, '') || char(31)
-             || coalesce(note, '')), lower(?1)) LIMIT 1",
+        "SELECT lower(coalesce(name, '') || char(31) || coalesce(external_customer_id, '')
+             || char(31) || coalesce(external_ids, '') || char(31)
+             || coalesce(custom_attributes, '')) FROM customers",
+        "SELECT lower(original || char(31) || normalized) FROM customer_emails",
+        "SELECT lower(original || char(31) || normalized) FROM customer_phones",
+        "SELECT lower(coalesce(line1, '') || char(31) || coalesce(line2, '') || char(31)
+             || coalesce(postal_code, '')) FROM customer_addresses",
+        "SELECT key FROM search_keys",
+        // Platform words (statuses, topics, channels, item types, app
+        // initiators) live in the kept skeleton of every profile.
+        "SELECT lower(status || char(31) || coalesce(topic, '') || char(31)
+             || coalesce(channel, '')) FROM conversations",
+        "SELECT lower(type || char(31) || coalesce(initiator_type, '') || char(31)
+             || coalesce(initiator_id, '') || char(31) || coalesce(direction, '') || char(31)
+             || coalesce(subject, '') || char(31) || coalesce(body, '') || char(31)
+             || coalesce(from_addr, '') || char(31) || coalesce(to_addrs, '') || char(31)
+             || coalesce(extra, '')) FROM items",
+        "SELECT lower(coalesce(filename, '')) FROM attachments",
+        "SELECT lower(coalesce(number, '') || char(31) || coalesce(details, '') || char(31)
+             || coalesce(source, '') || char(31) || coalesce(status, '')) FROM orders",
+        "SELECT lower(app || char(31) || payload) FROM app_data",
+        "SELECT lower(coalesce(identifiers, '') || char(31) || coalesce(note, '')) FROM requests",
     ];
     const BYTES: &[&str] = &[
-        "SELECT 1 FROM attachments WHERE instr(content, ?1) LIMIT 1",
-        "SELECT 1 FROM recordings WHERE instr(content, ?1) LIMIT 1",
+        "SELECT content FROM attachments WHERE content IS NOT NULL",
+        "SELECT content FROM recordings WHERE content IS NOT NULL",
     ];
-    if let Ok(text) = std::str::from_utf8(value) {
-        for sql in TEXT {
-            if conn.prepare_cached(sql)?.exists([text])? {
-                return Ok(true);
+    let mut held = vec![false; values.len()];
+    let lower: Vec<Vec<u8>> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
+    let text_idx: Vec<usize> = (0..values.len())
+        .filter(|&i| std::str::from_utf8(&values[i]).is_ok())
+        .collect();
+    mark_matches(conn, TEXT, &lower, &text_idx, &mut held)?;
+    let all: Vec<usize> = (0..values.len()).collect();
+    mark_matches(conn, BYTES, values, &all, &mut held)?;
+    Ok(held)
+}
+
+/// Reads every row of each query and marks the needles (those of `wanted`
+/// not yet marked) that occur in it.
+fn mark_matches(
+    conn: &Connection,
+    queries: &[&str],
+    needles: &[Vec<u8>],
+    wanted: &[usize],
+    held: &mut [bool],
+) -> Result<()> {
+    for sql in queries {
+        let open: Vec<usize> = wanted.iter().copied().filter(|&i| !held[i]).collect();
+        if open.is_empty() {
+            return Ok(());
+        }
+        let Some(re) =
+            crate::store::forensic::matcher(open.iter().map(|&i| needles[i].as_slice()))?
+        else {
+            return Ok(());
+        };
+        let index: std::collections::HashMap<&[u8], Vec<usize>> =
+            open.iter()
+                .fold(std::collections::HashMap::new(), |mut m, &i| {
+                    m.entry(needles[i].as_slice())
+                        .or_insert_with(Vec::new)
+                        .push(i);
+                    m
+                });
+        let mut remaining = open.len();
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let cell = row.get_ref(0)?;
+            let bytes = match cell {
+                rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
+                _ => continue,
+            };
+            for m in re.find_iter(bytes) {
+                for &i in index.get(m.as_bytes()).map(Vec::as_slice).unwrap_or(&[]) {
+                    if !held[i] {
+                        held[i] = true;
+                        remaining -= 1;
+                    }
+                }
+            }
+            if remaining == 0 {
+                break;
             }
         }
     }
-    let blob = Value::Blob(value.to_vec());
-    for sql in BYTES {
-        if conn.prepare_cached(sql)?.exists([&blob])? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(())
 }

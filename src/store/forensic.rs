@@ -29,6 +29,29 @@ pub struct Scan {
     pub values_checked: usize,
     /// How many of them were found somewhere. Zero is the only good answer.
     pub values_found: usize,
+    /// When a run erased more values than one scan checks, the values were
+    /// an evenly spaced sample of this many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled_from: Option<usize>,
+}
+
+/// One automaton that finds any of these byte strings (overlapping matches
+/// are reported leftmost-first). None when there is nothing to look for.
+pub fn matcher<'a>(needles: impl Iterator<Item = &'a [u8]>) -> Result<Option<regex::bytes::Regex>> {
+    let pattern = needles
+        .map(|n| n.iter().map(|b| format!("\\x{b:02x}")).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("|");
+    if pattern.is_empty() {
+        return Ok(None);
+    }
+    RegexBuilder::new(&pattern)
+        .unicode(false)
+        .size_limit(1 << 30)
+        .dfa_size_limit(1 << 30)
+        .build()
+        .map(Some)
+        .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))
 }
 
 /// Searches every database file for every needle (exact bytes, and also its
@@ -60,21 +83,14 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         bytes_scanned: 0,
         values_checked: kept,
         values_found: 0,
+        sampled_from: None,
     };
     if forms.is_empty() {
         return Ok((scan, vec![false; needles.len()]));
     }
-    let pattern = forms
-        .iter()
-        .map(|(_, n)| n.iter().map(|b| format!("\\x{b:02x}")).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("|");
-    let re = RegexBuilder::new(&pattern)
-        .unicode(false)
-        .size_limit(1 << 28)
-        .dfa_size_limit(1 << 28)
-        .build()
-        .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))?;
+    let Some(re) = matcher(forms.iter().map(|(_, n)| n.as_slice()))? else {
+        return Ok((scan, vec![false; needles.len()]));
+    };
     // A hash lookup, not a search of `forms`: a bulk verification has tens
     // of thousands of values and, before deletion, as many matches.
     let form_index: std::collections::HashMap<&[u8], usize> =
