@@ -636,3 +636,141 @@ fn reports_still_count_deleted_customers_without_pii() {
     );
     assert!(!csv.contains("MRK"));
 }
+
+/// Every value a customer's profile and texts hold, lowercased, long
+/// enough to be worth searching for.
+fn pii_values(store: &Store, id: &str) -> Vec<String> {
+    let doc = customers::load(store.conn(), id, false).unwrap().unwrap();
+    let mut v: Vec<String> = Vec::new();
+    v.extend(doc.name.clone());
+    v.extend(doc.emails.iter().map(|e| e.original.clone()));
+    v.extend(doc.phones.iter().map(|p| p.original.clone()));
+    v.extend(doc.phones.iter().filter_map(|p| p.normalized.clone()));
+    v.extend(doc.external_customer_id.clone());
+    for c in &doc.conversations {
+        for i in &c.items {
+            v.extend(i.content.subject.clone());
+            // A message's first 40 characters stand for its text.
+            v.extend(
+                i.content
+                    .content
+                    .as_ref()
+                    .map(|t| t.chars().take(40).collect()),
+            );
+            v.extend(
+                i.content
+                    .attachments
+                    .iter()
+                    .filter_map(|a| a.filename.clone()),
+            );
+        }
+    }
+    v.into_iter()
+        .map(|s| s.to_lowercase())
+        .filter(|s| s.chars().count() >= 6)
+        .collect()
+}
+
+#[test]
+fn no_audit_entry_holds_the_pii_of_deleted_customers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let mut store = Store::create(&path).unwrap();
+    lethe::access::bootstrap(store.conn(), ROOT).unwrap();
+    let opts = lethe::demo::Options {
+        customers: 60,
+        seed: 11,
+        anchor: NOW,
+    };
+    lethe::demo::generate(&mut store, &opts, &mut |_| {}).unwrap();
+    let actor = root(&store);
+    let ids = fixtures_deletable(&store, 8);
+    let mut values = Vec::new();
+    for id in &ids {
+        values.extend(pii_values(&store, id));
+    }
+    // Every kind of deletion, plus a redaction and an export.
+    let item_of = |store: &Store, id: &str, sql: &str| -> Option<String> {
+        store.conn().query_row(sql, [id], |r| r.get(0)).ok()
+    };
+    let chat = item_of(
+        &store,
+        &ids[0],
+        "SELECT id FROM items WHERE customer_id = ?1 AND type = 'CHAT_MESSAGE' LIMIT 1",
+    );
+    let email = item_of(
+        &store,
+        &ids[0],
+        "SELECT id FROM items WHERE customer_id = ?1 AND type = 'EMAIL' LIMIT 1",
+    );
+    let att = item_of(&store, &ids[1], "SELECT a.id FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.customer_id = ?1 LIMIT 1");
+    let rec = item_of(&store, &ids[1], "SELECT r.id FROM recordings r JOIN items i ON i.id = r.item_id WHERE i.customer_id = ?1 LIMIT 1");
+    for target in [chat, email, att, rec].into_iter().flatten() {
+        let t = erase::resolve_item(&store, &target).unwrap();
+        erase::delete_item(&mut store, &actor, &t, NOW).unwrap();
+    }
+    let text_item = item_of(&store, &ids[2], "SELECT id FROM items WHERE customer_id = ?1 AND body IS NOT NULL AND deleted_at IS NULL LIMIT 1").unwrap();
+    store
+        .conn()
+        .execute("UPDATE items SET body = body || ' card 4539 1488 0343 6467', content_rev = content_rev + 1 WHERE id = ?1", [&text_item])
+        .unwrap();
+    lethe::triage::redact_item(&mut store, &actor, &text_item, None, NOW).unwrap();
+    lethe::export::customer(&mut store, &actor, &ids[3], true).unwrap();
+    erase::delete_profile(&mut store, &actor, &ids[4], Reason::Manual, NOW).unwrap();
+    erase::delete_profiles(
+        &mut store,
+        &actor,
+        &ids[5..],
+        Reason::Manual,
+        NOW,
+        BulkOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    // A refused attempt is audited too.
+    let _ = erase::delete_profile(&mut store, &agent(), &ids[0], Reason::Manual, NOW);
+
+    let rows: Vec<String> = {
+        let mut stmt = store
+            .conn()
+            .prepare("SELECT lower(at || operator || action || targets || counts || outcome || prev_hash || hash) FROM audit_log")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert!(
+        rows.len() >= 10,
+        "every act was audited: {} entries",
+        rows.len()
+    );
+    assert!(values.len() > 20, "the customers held PII to look for");
+    for row in &rows {
+        for v in &values {
+            assert!(
+                !row.contains(v.as_str()),
+                "an audit entry holds a customer's value: {v:?} in {row}"
+            );
+        }
+    }
+}
+
+fn fixtures_deletable(store: &Store, n: usize) -> Vec<String> {
+    let mut stmt = store
+        .conn()
+        .prepare(
+            "SELECT c.id FROM customers c WHERE c.name IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = c.id AND v.status <> 'CLOSED')
+             ORDER BY EXISTS (SELECT 1 FROM attachments a JOIN items i ON i.id = a.item_id
+                              WHERE i.customer_id = c.id)
+                    + EXISTS (SELECT 1 FROM recordings r JOIN items i ON i.id = r.item_id
+                              WHERE i.customer_id = c.id) DESC, c.id
+             LIMIT ?1",
+        )
+        .unwrap();
+    stmt.query_map([n as i64], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}

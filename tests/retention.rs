@@ -613,3 +613,21 @@ fn nothing_of_a_swept_profile_remains_in_the_database_files() {
         0
     );
 }
+
+#[test]
+fn agents_and_strangers_may_not_change_retention_or_sweep() {
+    let db = overdue_db(2);
+    for user in [support::AGENT, support::STRANGER] {
+        db.assert_refused(
+            user,
+            &["retention", "set", "--days", "400", "--i-understand"],
+        );
+        db.assert_refused(user, &["retention", "set", "--default"]);
+        db.assert_refused(user, &["retention", "run"]);
+    }
+    // Reading the policy is not protected.
+    assert!(db
+        .run(support::AGENT, &["retention", "show"])
+        .ok()
+        .contains("Custom: delete"));
+}
