@@ -22,6 +22,7 @@ pub mod requests;
 pub mod retention;
 pub mod search;
 pub mod store;
+pub mod text;
 pub mod timeline;
 pub mod triage;
 pub mod tui;

@@ -24,12 +24,10 @@ pub const KIND_PHONE: i64 = 4;
 pub const KIND_EXTERNAL_ID: i64 = 5;
 pub const KIND_CUSTOMER_ID: i64 = 6;
 
-/// Lowercase, inner whitespace folded to one space.
+/// The form keys and queries are compared in: accents dropped, lowercase,
+/// inner whitespace folded (`text::fold`), so `amelie` finds Amélie.
 pub fn normalize_text(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    crate::text::fold(s)
 }
 
 /// The search keys of a profile. Deleting a profile deletes all of them.
@@ -179,6 +177,20 @@ mod tests {
                 primary: false,
             },
         );
+    }
+
+    #[test]
+    fn accents_and_case_do_not_matter_when_typing() {
+        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let mut d = doc();
+        d.name = Some("Amélie Girard".into());
+        store
+            .write(|c| crate::store::customers::insert(c, &d, &keys_for(&d)))
+            .unwrap();
+        for q in ["amelie gi", "AMÉLIE", "girard", "Gírard"] {
+            let hits = prefix(store.conn(), q, 10).unwrap();
+            assert_eq!(hits.len(), 1, "{q}");
+        }
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
 /// Like `scan`, and also says which needles were found: one flag per
 /// needle, in the order given (skipped short needles are `false`).
 pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
-    // Search keys keep lowercased copies of names and emails, so look for
-    // those too; a hit on either form counts against the original value.
+    // Search keys keep lowercased, accent-folded copies of names and emails,
+    // so look for those too; a hit on any form counts against the value.
     let mut forms: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut kept = 0;
     let mut index_of = Vec::new();
@@ -74,6 +74,13 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         let lower = n.to_ascii_lowercase();
         if lower != *n {
             forms.push((kept, lower));
+        }
+        // Search keys hold the folded form (accents dropped): look for it too.
+        if let Ok(text) = std::str::from_utf8(n) {
+            let folded = crate::text::fold(text).into_bytes();
+            if folded.len() >= 4 && !forms.iter().any(|(k, f)| *k == kept && *f == folded) {
+                forms.push((kept, folded));
+            }
         }
         index_of.push(i);
         kept += 1;

@@ -30,8 +30,15 @@ enum Event {
 /// Opens the console on `ctx.db` and runs it until the admin quits. The
 /// terminal is restored on every way out, a panic included.
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     // Open before touching the terminal, so a bad path prints plainly.
     let store = ctx.open()?;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the console needs a terminal (standard input and output are not one); run `lethe` \
+             in a terminal or over `ssh -t`, or use the subcommands (`lethe --help`) from scripts"
+        );
+    }
     let actor = ctx.actor(&store)?;
     let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let (tx, rx) = mpsc::channel::<Event>();
