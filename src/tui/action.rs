@@ -11,6 +11,7 @@ use crate::erase::{ItemDeletion, ItemPreview, ItemTarget, ProfilePreview, Receip
 use crate::profile::Profile;
 use crate::search::CustomerSummary;
 use crate::timeline::{BlobRef, Timeline};
+use crate::triage::{FindingContext, QueueRow, RedactionPreview};
 
 /// Everything `update` reacts to: commands bound to keys (the unit
 /// variants, listed in the keymap), typed text, and results of effects.
@@ -54,6 +55,36 @@ pub enum Action {
     ProfileDeleted(String, Result<Box<Receipt>, String>),
     Saved(Result<PathBuf, String>),
     AuditLoaded(Result<(Vec<Row>, Verification), String>),
+    /// Triage: cycle the kind filter, toggle "high confidence only".
+    CycleKind,
+    ToggleConfidence,
+    /// Triage: redact the selected finding's item, dismiss the finding, scan now.
+    Redact,
+    Dismiss,
+    Scan,
+    /// Timeline: the next / previous item with open findings.
+    NextFinding,
+    PrevFinding,
+    TriageLoaded(Result<Box<TriageQueue>, String>),
+    TriageContext(i64, Result<Box<FindingContext>, String>),
+    /// A triage action finished: what to tell the admin, or why it failed.
+    TriageDone(Result<String, String>),
+    /// The customer opened from the Triage screen, and the row of the item.
+    TriageOpened(Result<Box<(Profile, Timeline)>, String>, Option<usize>),
+    ItemFindings(String, Result<Vec<(String, usize)>, String>),
+    FindingRow(Result<Option<usize>, String>),
+    RedactionPreviewed(i64, Result<RedactionPreview, String>),
+}
+
+/// One load of the Triage queue.
+#[derive(Debug, Clone)]
+pub struct TriageQueue {
+    pub rows: Vec<QueueRow>,
+    /// Matching findings in all (rows holds at most a page of them).
+    pub total: u64,
+    /// The selected row after the load, kept at the same index.
+    pub selected: usize,
+    pub context: Option<Result<FindingContext, String>>,
 }
 
 /// Work `update` asks for; the runtime does it and answers with an Action.
@@ -73,6 +104,25 @@ pub enum Effect {
     SaveBlob(BlobRef),
     SaveReceipt(Box<Receipt>),
     LoadAudit,
+    LoadTriage,
+    LoadTriageContext(i64),
+    /// Resolves the item's deletion target, then previews it (the same
+    /// confirm path as the timeline's `d`).
+    PreviewItemById(String),
+    DismissFinding(i64),
+    ScanNow,
+    OpenCustomerAt {
+        customer_id: String,
+        item_id: String,
+    },
+    LoadItemFindings(String),
+    SeekFinding {
+        forward: bool,
+    },
+    PreviewRedaction {
+        finding_id: i64,
+        item_id: String,
+    },
 }
 
 /// A destructive action waiting for the admin's confirmation. The dialog
@@ -80,7 +130,13 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PendingAction {
     DeleteItem(ItemTarget),
-    DeleteProfile { customer_id: String },
+    DeleteProfile {
+        customer_id: String,
+    },
+    /// Replace the open findings of the finding's item with labels.
+    RedactFinding {
+        finding_id: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

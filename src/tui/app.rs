@@ -9,6 +9,7 @@ use super::action::{Action, Effect, PendingAction};
 use super::keymap::{self, Context};
 use super::screens::audit::AuditState;
 use super::screens::customers::{self, CustomersState, Focus};
+use super::screens::triage::{self, TriageState};
 use super::theme::Theme;
 use crate::access::Actor;
 use crate::erase::{ItemTarget, Receipt};
@@ -20,15 +21,27 @@ use crate::timeline::BlobRef;
 pub enum Tab {
     Customers,
     Audit,
+    Triage,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Customers, Tab::Audit];
+    pub const ALL: [Tab; 3] = [Tab::Customers, Tab::Audit, Tab::Triage];
 
     pub fn title(self) -> &'static str {
         match self {
             Tab::Customers => "Customers",
             Tab::Audit => "Audit",
+            Tab::Triage => "Triage",
+        }
+    }
+
+    /// The digit that opens the tab (numbers are fixed per screen, so they
+    /// stay the same whichever screens a build has).
+    pub fn number(self) -> usize {
+        match self {
+            Tab::Customers => 1,
+            Tab::Audit => 2,
+            Tab::Triage => 5,
         }
     }
 }
@@ -119,6 +132,7 @@ pub struct App {
     pub tab: Tab,
     pub customers: CustomersState,
     pub audit: AuditState,
+    pub triage: TriageState,
     pub modals: Vec<Modal>,
     pub status: Option<(StatusKind, String)>,
     pub quit: bool,
@@ -133,6 +147,7 @@ impl App {
             tab: Tab::Customers,
             customers: CustomersState::default(),
             audit: AuditState::default(),
+            triage: TriageState::default(),
             modals: vec![],
             status: None,
             quit: false,
@@ -157,6 +172,7 @@ impl App {
             },
             Tab::Audit if self.audit.editing => Context::AuditFilter,
             Tab::Audit => Context::Audit,
+            Tab::Triage => Context::Triage,
         }
     }
 
@@ -218,22 +234,25 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.modals.push(Modal::Help { scroll: 0 });
             vec![]
         }
-        Action::GoTab(n) => match Tab::ALL.get(n) {
+        Action::GoTab(n) => match Tab::ALL.iter().find(|t| t.number() == n + 1) {
             Some(&tab) if tab != app.tab => {
                 app.tab = tab;
                 match tab {
                     Tab::Audit => vec![Effect::LoadAudit],
                     Tab::Customers => vec![],
+                    Tab::Triage => vec![Effect::LoadTriage],
                 }
             }
             _ => vec![],
         },
         Action::AuditLoaded(r) => super::screens::audit::loaded(app, r),
+        action if triage::is_result(app, &action) => triage::result(app, action),
         action if is_result(&action) => customers::update(app, action),
         action if !app.modals.is_empty() => super::widgets::modal_update(app, action),
         action => match app.tab {
             Tab::Customers => customers::update(app, action),
             Tab::Audit => super::screens::audit::update(app, action),
+            Tab::Triage => triage::update(app, action),
         },
     }
 }

@@ -136,11 +136,12 @@ pub enum Context {
     Notice,
     Receipt,
     Help,
+    Triage,
 }
 
 impl Context {
     /// The order of the help screen.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Always,
         Context::Global,
         Context::Search,
@@ -155,6 +156,7 @@ impl Context {
         Context::Receipt,
         Context::Audit,
         Context::AuditFilter,
+        Context::Triage,
         Context::Help,
     ];
 
@@ -175,6 +177,7 @@ impl Context {
             Context::Notice => "Notice (blocked deletion, entry details)",
             Context::Receipt => "Profile deleted",
             Context::Help => "This help",
+            Context::Triage => "Triage (open PII findings)",
         }
     }
 
@@ -192,7 +195,11 @@ impl Context {
     pub fn falls_through(self) -> bool {
         matches!(
             self,
-            Context::Results | Context::Profile | Context::Timeline | Context::Audit
+            Context::Results
+                | Context::Profile
+                | Context::Timeline
+                | Context::Audit
+                | Context::Triage
         )
     }
 }
@@ -219,6 +226,7 @@ const GLOBAL: &[Binding] = &[
     ),
     b(&[k('1')], Action::GoTab(0), "Customers screen", false),
     b(&[k('2')], Action::GoTab(1), "Audit screen", false),
+    b(&[k('5')], Action::GoTab(4), "Triage screen", false),
     b(&[k('?')], Action::Help, "help", true),
     b(&[k('q')], Action::Quit, "quit", true),
 ];
@@ -291,6 +299,13 @@ const TIMELINE: &[Binding] = &[
         Permission::Delete,
     ),
     b(ESC, Action::Back, "back to results", false),
+    b(&[k('n')], Action::NextFinding, "next item with PII", false),
+    b(
+        &[k('N')],
+        Action::PrevFinding,
+        "previous item with PII",
+        false,
+    ),
 ];
 
 const ITEM_VIEW: &[Binding] = &[
@@ -411,6 +426,32 @@ const HELP: &[Binding] = &[
     b(&[k('q')], Action::Quit, "quit", true),
 ];
 
+const TRIAGE: &[Binding] = &[
+    b(DOWN, Action::Down, "next finding", false),
+    b(UP, Action::Up, "previous finding", false),
+    b(PG_DOWN, Action::PageDown, "page down", false),
+    b(PG_UP, Action::PageUp, "page up", false),
+    b(TOP, Action::Top, "first finding", false),
+    b(BOTTOM, Action::Bottom, "last finding", false),
+    guarded(&[k('r')], Action::Redact, "redact", Permission::Redact),
+    guarded(&[k('x')], Action::Dismiss, "dismiss", Permission::Redact),
+    guarded(
+        &[k('d')],
+        Action::DeleteItem,
+        "delete item",
+        Permission::Delete,
+    ),
+    b(
+        &[code(KeyCode::Enter), k('o')],
+        Action::Open,
+        "timeline",
+        true,
+    ),
+    b(&[k('f')], Action::CycleKind, "kind", true),
+    b(&[k('c')], Action::ToggleConfidence, "high/all", true),
+    guarded(&[k('S')], Action::Scan, "scan", Permission::Redact),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Always => ALWAYS,
@@ -428,6 +469,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Notice => NOTICE,
         Context::Receipt => RECEIPT,
         Context::Help => HELP,
+        Context::Triage => TRIAGE,
     }
 }
 

@@ -40,6 +40,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     match app.tab {
         Tab::Customers => screens::customers::view::render(app, frame, a.body),
         Tab::Audit => screens::audit::render(app, frame, a.body),
+        Tab::Triage => screens::triage::render(app, frame, a.body),
     }
     status_bar::render(app, frame, a.status);
     for m in &app.modals {
