@@ -216,6 +216,13 @@ fn five_keystrokes_clear_five_pasted_cards() {
         let mut store = Store::create(&db).unwrap();
         common::fill_with_findings(&mut store);
     }
+    let needles: Vec<Vec<u8>> = common::CARDS
+        .iter()
+        .flat_map(|c| [c.as_bytes().to_vec(), c.replace(' ', "").into_bytes()])
+        .collect();
+    // The search below would find them before the redactions.
+    let before = lethe::store::forensic::scan(&db, &needles).unwrap();
+    assert_eq!(before.values_found, 5, "{before:?}");
     let mut s = Session::spawn(&db, common::ADMIN, dir.path());
     s.wait_for("Search", T);
     s.esc();
@@ -234,10 +241,6 @@ fn five_keystrokes_clear_five_pasted_cards() {
     s.send("q");
     assert!(s.wait_exit(T));
     // No database file holds the numbers any more, in any form.
-    let needles: Vec<Vec<u8>> = common::CARDS
-        .iter()
-        .flat_map(|c| [c.as_bytes().to_vec(), c.replace(' ', "").into_bytes()])
-        .collect();
     let scan = lethe::store::forensic::scan(&db, &needles).unwrap();
     assert_eq!(scan.values_found, 0, "{scan:?}");
     let store = Store::open(&db).unwrap();
