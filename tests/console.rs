@@ -891,3 +891,124 @@ fn closed_requests_show_on_request() {
     assert_eq!(c.app().requests.rows.len(), 4);
     assert!(c.screen().contains("Requests: all"));
 }
+
+fn with_findings(user: &str) -> Console {
+    let mut store = Store::open_in_memory().unwrap();
+    common::fill_with_findings(&mut store);
+    Console::with_store(store, user, 80, 24)
+}
+
+#[test]
+fn triage_lists_findings_with_the_message_highlighted() {
+    let mut c = with_findings(common::ADMIN);
+    c.keys("<Esc>5");
+    let screen = c.screen();
+    insta::assert_snapshot!("triage_queue", screen);
+    let st = &c.app().triage;
+    assert_eq!(st.total, 5, "{screen}");
+    // Newest first: the last card pasted.
+    assert_eq!(st.rows[0].item_id, "it_p4a");
+    assert!(screen.contains("Paula Pasted"));
+    assert!(
+        !screen.contains(common::CARDS[3]),
+        "a preview showed a whole card"
+    );
+    // The context is the message itself, with the focus reversed.
+    assert!(screen.contains(common::CARDS[4]), "{screen}");
+    let buf = c.term.backend().buffer().clone();
+    let focus = (0..buf.area.height)
+        .flat_map(|y| (0..buf.area.width).map(move |x| (x, y)))
+        .find(|&(x, y)| {
+            buf[(x, y)].symbol() == "3"
+                && buf[(x, y)]
+                    .modifier
+                    .contains(ratatui::style::Modifier::REVERSED)
+        });
+    assert!(focus.is_some(), "the finding is not highlighted");
+    // Moving down shows the next finding's message.
+    c.keys("j");
+    assert!(c.screen().contains(common::CARDS[3]));
+    // Kind filter: no IBANs.
+    c.keys("ff");
+    assert!(c.screen().contains("No open findings match the filter."));
+}
+
+#[test]
+fn triage_actions_clear_the_queue_and_keep_the_cursor() {
+    let mut c = with_findings(common::ADMIN);
+    c.keys("<Esc>5j");
+    // Dismiss the second finding: the third takes its place.
+    let third = c.app().triage.rows[2].finding_id;
+    c.keys("x");
+    assert_eq!(c.app().triage.total, 4);
+    assert_eq!(c.app().triage.rows[1].finding_id, third);
+    // Redact asks first (Cancel is the default), listing what goes.
+    c.keys("r");
+    let screen = c.screen();
+    assert!(screen.contains("Redact for good?"), "{screen}");
+    assert!(screen.contains("card in the body"), "{screen}");
+    c.keys("<Enter>");
+    assert_eq!(c.app().triage.total, 4);
+    c.keys("ry");
+    assert_eq!(c.app().triage.total, 3);
+    // Delete goes through the timeline's confirm dialog.
+    c.keys("dy");
+    assert_eq!(c.app().triage.total, 2);
+    assert!(c.screen().contains("Deleted 1 item(s)"));
+    let actions: Vec<String> = lethe::audit::list(c.rt.store.conn(), &Default::default(), 100)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect();
+    for a in ["pii-dismiss", "redact", "delete-item"] {
+        assert!(actions.iter().any(|x| x == a), "no {a} in {actions:?}");
+    }
+    // Enter opens the customer's timeline on the item.
+    let sel = c.app().triage.selected;
+    let item = c.app().triage.rows[sel].item_id.clone();
+    c.keys("<Enter>");
+    assert_eq!(c.app().tab, app::Tab::Customers);
+    let o = c.app().customers.open.as_ref().unwrap();
+    assert_eq!(
+        o.timeline.item(o.selected).map(|i| i.id.clone()),
+        Some(item)
+    );
+}
+
+#[test]
+fn viewers_cannot_redact_or_dismiss_and_are_told_why() {
+    let mut c = with_findings(common::VIEWER);
+    c.keys("<Esc>5x");
+    assert_eq!(c.app().triage.total, 5);
+    assert!(c
+        .app()
+        .status
+        .as_ref()
+        .is_some_and(|(k, _)| *k == app::StatusKind::Error));
+    c.keys("r");
+    assert!(c.app().modals.is_empty());
+}
+
+#[test]
+fn n_and_shift_n_move_between_items_with_findings() {
+    let mut c = with_findings(common::ADMIN);
+    c.keys("paula<Enter><Enter>");
+    let screen = c.screen();
+    assert!(screen.contains('⚑'), "{screen}");
+    let row = |c: &mut Console| {
+        let o = c.app().customers.open.as_ref().unwrap();
+        o.timeline.item(o.selected).map(|i| i.id.clone())
+    };
+    // Row 0 is the conversation header.
+    c.keys("n");
+    assert_eq!(row(&mut c).as_deref(), Some("it_p0a"));
+    c.keys("n");
+    assert_eq!(row(&mut c).as_deref(), Some("it_p1a"));
+    c.keys("jN");
+    assert_eq!(row(&mut c).as_deref(), Some("it_p1a"));
+    c.keys("N");
+    assert_eq!(row(&mut c).as_deref(), Some("it_p0a"));
+    c.keys("N");
+    assert_eq!(row(&mut c).as_deref(), Some("it_p0a"));
+    assert!(c.screen().contains("No other item with open PII findings"));
+}

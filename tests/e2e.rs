@@ -248,6 +248,50 @@ fn an_erasure_request_from_intake_to_completed() {
     assert!(s.wait_exit(T));
 }
 
+#[test]
+fn five_keystrokes_clear_five_pasted_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lethe.db");
+    {
+        let mut store = Store::create(&db).unwrap();
+        common::fill_with_findings(&mut store);
+    }
+    let needles: Vec<Vec<u8>> = common::CARDS
+        .iter()
+        .flat_map(|c| [c.as_bytes().to_vec(), c.replace(' ', "").into_bytes()])
+        .collect();
+    // The search below would find them before the redactions.
+    let before = lethe::store::forensic::scan(&db, &needles).unwrap();
+    assert_eq!(before.values_found, 5, "{before:?}");
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.esc();
+    s.send("5");
+    s.wait_for("Triage · 5 open", T);
+    for left in (0..5).rev() {
+        s.send("r");
+        s.wait_for("Redact for good?", T);
+        s.send("y");
+        s.wait_for("Redacted 1 value(s)", T);
+        if left > 0 {
+            s.wait_for(&format!("Triage · {left} open"), T);
+        }
+    }
+    s.wait_for("No open findings", T);
+    s.send("q");
+    assert!(s.wait_exit(T));
+    // No database file holds the numbers any more, in any form.
+    let scan = lethe::store::forensic::scan(&db, &needles).unwrap();
+    assert_eq!(scan.values_found, 0, "{scan:?}");
+    let store = Store::open(&db).unwrap();
+    let redactions = lethe::audit::list(store.conn(), &Default::default(), 100)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "redact")
+        .count();
+    assert_eq!(redactions, 5);
+}
+
 /// Not a test: writes the fixture database to $LETHE_FIXTURE_DB, to look at
 /// the console by hand (`cargo test --test e2e -- --ignored write_fixture`).
 #[test]

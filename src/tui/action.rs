@@ -16,6 +16,7 @@ use crate::requests::{Plan, Request, RunOutcome};
 use crate::retention::{Policy, Preview, Progress, SweepReport};
 use crate::search::CustomerSummary;
 use crate::timeline::{BlobRef, Timeline};
+use crate::triage::{FindingContext, QueueRow, RedactionPreview};
 
 /// Everything `update` reacts to: commands bound to keys (the unit
 /// variants, listed in the keymap), typed text, and results of effects.
@@ -79,6 +80,25 @@ pub enum Action {
     RequestStarted(i64),
     RequestRan(i64, Result<Box<RunOutcome>, String>),
     RequestExtended(Result<Box<Request>, String>),
+    /// Triage: cycle the kind filter, toggle "high confidence only".
+    CycleKind,
+    ToggleConfidence,
+    /// Triage: redact the selected finding's item, dismiss the finding, scan now.
+    Redact,
+    Dismiss,
+    Scan,
+    /// Timeline: the next / previous item with open findings.
+    NextFinding,
+    PrevFinding,
+    TriageLoaded(Result<Box<TriageQueue>, String>),
+    TriageContext(i64, Result<Box<FindingContext>, String>),
+    /// A triage action finished: what to tell the admin, or why it failed.
+    TriageDone(Result<String, String>),
+    /// The customer opened from the Triage screen, and the row of the item.
+    TriageOpened(Result<Box<(Profile, Timeline)>, String>, Option<usize>),
+    ItemFindings(String, Result<Vec<(String, usize)>, String>),
+    FindingRow(Result<Option<usize>, String>),
+    RedactionPreviewed(i64, Result<RedactionPreview, String>),
 }
 
 /// The retention screen's data: the policy and the last sweep.
@@ -86,6 +106,17 @@ pub enum Action {
 pub struct RetentionInfo {
     pub policy: Policy,
     pub last_run: Option<crate::store::retention::Run>,
+}
+
+/// One load of the Triage queue.
+#[derive(Debug, Clone)]
+pub struct TriageQueue {
+    pub rows: Vec<QueueRow>,
+    /// Matching findings in all (rows holds at most a page of them).
+    pub total: u64,
+    /// The selected row after the load, kept at the same index.
+    pub selected: usize,
+    pub context: Option<Result<FindingContext, String>>,
 }
 
 /// Work `update` asks for; the runtime does it and answers with an Action.
@@ -119,6 +150,25 @@ pub enum Effect {
         id: i64,
         reason: String,
     },
+    LoadTriage,
+    LoadTriageContext(i64),
+    /// Resolves the item's deletion target, then previews it (the same
+    /// confirm path as the timeline's `d`).
+    PreviewItemById(String),
+    DismissFinding(i64),
+    ScanNow,
+    OpenCustomerAt {
+        customer_id: String,
+        item_id: String,
+    },
+    LoadItemFindings(String),
+    SeekFinding {
+        forward: bool,
+    },
+    PreviewRedaction {
+        finding_id: i64,
+        item_id: String,
+    },
 }
 
 /// A destructive action waiting for the admin's confirmation. The dialog
@@ -126,10 +176,19 @@ pub enum Effect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PendingAction {
     DeleteItem(ItemTarget),
-    DeleteProfile { customer_id: String },
+    DeleteProfile {
+        customer_id: String,
+    },
     SetRetention(Policy),
     RunSweep,
-    RunRequest { id: i64, erasure: bool },
+    RunRequest {
+        id: i64,
+        erasure: bool,
+    },
+    /// Replace the open findings of the finding's item with labels.
+    RedactFinding {
+        finding_id: i64,
+    },
 }
 
 impl PendingAction {
@@ -152,6 +211,11 @@ impl PendingAction {
             ),
             PendingAction::RunSweep => (GONE, "Run the sweep", "run"),
             PendingAction::RunRequest { erasure: true, .. } => (GONE, "Run the erasure", "run"),
+            PendingAction::RedactFinding { .. } => (
+                "These values will be replaced by labels and cannot be recovered:",
+                "Redact",
+                "redact",
+            ),
             PendingAction::RunRequest { .. } => {
                 ("Run this access request:", "Write the export", "run")
             }

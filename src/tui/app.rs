@@ -11,6 +11,7 @@ use super::screens::audit::AuditState;
 use super::screens::customers::{self, CustomersState, Focus};
 use super::screens::requests::{self, RequestsState};
 use super::screens::retention::{self, RetentionState};
+use super::screens::triage::{self, TriageState};
 use super::theme::Theme;
 use crate::access::Actor;
 use crate::erase::{ItemTarget, Receipt};
@@ -24,10 +25,17 @@ pub enum Tab {
     Audit,
     Retention,
     Requests,
+    Triage,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Customers, Tab::Audit, Tab::Retention, Tab::Requests];
+    pub const ALL: [Tab; 5] = [
+        Tab::Customers,
+        Tab::Audit,
+        Tab::Retention,
+        Tab::Requests,
+        Tab::Triage,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +43,19 @@ impl Tab {
             Tab::Audit => "Audit",
             Tab::Retention => "Retention",
             Tab::Requests => "Requests",
+            Tab::Triage => "Triage",
+        }
+    }
+
+    /// The digit that opens the tab (numbers are fixed per screen, so they
+    /// stay the same whichever screens a build has).
+    pub fn number(self) -> usize {
+        match self {
+            Tab::Customers => 1,
+            Tab::Audit => 2,
+            Tab::Retention => 3,
+            Tab::Requests => 4,
+            Tab::Triage => 5,
         }
     }
 
@@ -47,6 +68,7 @@ impl Tab {
             Tab::Requests => vec![Effect::LoadRequests {
                 include_closed: app.requests.include_closed,
             }],
+            Tab::Triage => vec![Effect::LoadTriage],
         }
     }
 }
@@ -139,6 +161,7 @@ pub struct App {
     pub audit: AuditState,
     pub retention: RetentionState,
     pub requests: RequestsState,
+    pub triage: TriageState,
     pub modals: Vec<Modal>,
     pub status: Option<(StatusKind, String)>,
     pub quit: bool,
@@ -155,6 +178,7 @@ impl App {
             audit: AuditState::default(),
             retention: RetentionState::default(),
             requests: RequestsState::default(),
+            triage: TriageState::default(),
             modals: vec![],
             status: None,
             quit: false,
@@ -181,6 +205,7 @@ impl App {
             Tab::Audit => Context::Audit,
             Tab::Retention => retention::context(&self.retention),
             Tab::Requests => requests::context(&self.requests),
+            Tab::Triage => Context::Triage,
         }
     }
 
@@ -242,7 +267,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.modals.push(Modal::Help { scroll: 0 });
             vec![]
         }
-        Action::GoTab(n) => match Tab::ALL.get(n) {
+        Action::GoTab(n) => match Tab::ALL.iter().find(|t| t.number() == n + 1) {
             Some(&tab) if tab != app.tab => {
                 app.tab = tab;
                 tab.on_show(app)
@@ -250,6 +275,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             _ => vec![],
         },
         Action::AuditLoaded(r) => super::screens::audit::loaded(app, r),
+        action if triage::is_result(app, &action) => triage::result(app, action),
         action if is_result(&action) => customers::update(app, action),
         action if retention::is_result(&action) => retention::update(app, action),
         action if requests::is_result(&action) => requests::update(app, action),
@@ -259,6 +285,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Tab::Audit => super::screens::audit::update(app, action),
             Tab::Retention => retention::update(app, action),
             Tab::Requests => requests::update(app, action),
+            Tab::Triage => triage::update(app, action),
         },
     }
 }

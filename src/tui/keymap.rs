@@ -141,11 +141,12 @@ pub enum Context {
     Request,
     RequestReason,
     Help,
+    Triage,
 }
 
 impl Context {
     /// The order of the help screen.
-    pub const ALL: [Context; 20] = [
+    pub const ALL: [Context; 21] = [
         Context::Always,
         Context::Global,
         Context::Search,
@@ -165,6 +166,7 @@ impl Context {
         Context::Requests,
         Context::Request,
         Context::RequestReason,
+        Context::Triage,
         Context::Help,
     ];
 
@@ -190,6 +192,7 @@ impl Context {
             Context::Request => "Request",
             Context::RequestReason => "Extension reason (typing)",
             Context::Help => "This help",
+            Context::Triage => "Triage (open PII findings)",
         }
     }
 
@@ -218,6 +221,7 @@ impl Context {
                 | Context::Retention
                 | Context::Requests
                 | Context::Request
+                | Context::Triage
         )
     }
 }
@@ -246,6 +250,7 @@ const GLOBAL: &[Binding] = &[
     b(&[k('2')], Action::GoTab(1), "Audit screen", false),
     b(&[k('3')], Action::GoTab(2), "Retention screen", false),
     b(&[k('4')], Action::GoTab(3), "Requests screen", false),
+    b(&[k('5')], Action::GoTab(4), "Triage screen", false),
     b(&[k('?')], Action::Help, "help", true),
     b(&[k('q')], Action::Quit, "quit", true),
 ];
@@ -318,6 +323,13 @@ const TIMELINE: &[Binding] = &[
         Permission::Delete,
     ),
     b(ESC, Action::Back, "back to results", false),
+    b(&[k('n')], Action::NextFinding, "next item with PII", false),
+    b(
+        &[k('N')],
+        Action::PrevFinding,
+        "previous item with PII",
+        false,
+    ),
 ];
 
 const ITEM_VIEW: &[Binding] = &[
@@ -521,6 +533,32 @@ const HELP: &[Binding] = &[
     b(&[k('q')], Action::Quit, "quit", true),
 ];
 
+const TRIAGE: &[Binding] = &[
+    b(DOWN, Action::Down, "next finding", false),
+    b(UP, Action::Up, "previous finding", false),
+    b(PG_DOWN, Action::PageDown, "page down", false),
+    b(PG_UP, Action::PageUp, "page up", false),
+    b(TOP, Action::Top, "first finding", false),
+    b(BOTTOM, Action::Bottom, "last finding", false),
+    guarded(&[k('r')], Action::Redact, "redact", Permission::Redact),
+    guarded(&[k('x')], Action::Dismiss, "dismiss", Permission::Redact),
+    guarded(
+        &[k('d')],
+        Action::DeleteItem,
+        "delete item",
+        Permission::Delete,
+    ),
+    b(
+        &[code(KeyCode::Enter), k('o')],
+        Action::Open,
+        "timeline",
+        true,
+    ),
+    b(&[k('f')], Action::CycleKind, "kind", true),
+    b(&[k('c')], Action::ToggleConfidence, "high/all", true),
+    guarded(&[k('S')], Action::Scan, "scan", Permission::Redact),
+];
+
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
         Context::Always => ALWAYS,
@@ -543,6 +581,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Request => REQUEST,
         Context::RequestReason => REQUEST_REASON,
         Context::Help => HELP,
+        Context::Triage => TRIAGE,
     }
 }
 

@@ -18,6 +18,7 @@ use super::action::{Action, Effect, PendingAction, RetentionInfo, SearchRequest,
 use super::app::{key_action, update, App};
 use super::screens::audit;
 use super::screens::customers::{timeline_view, view as customers_view, RESULT_LIMIT};
+use super::screens::triage as triage_screen;
 use super::view;
 use super::worker::{self, PreviewRequest, Reply};
 use crate::clock::Millis;
@@ -237,6 +238,77 @@ impl Runtime {
                 let r = crate::audit::list(conn, &self.app.audit.filter, audit::LIMIT)
                     .and_then(|rows| Ok((rows, crate::audit::verify(conn)?)));
                 Some(Action::AuditLoaded(text(r)))
+            }
+            Effect::LoadTriage => Some(Action::TriageLoaded(text(
+                triage_screen::load(self.store.conn(), &self.app.triage).map(Box::new),
+            ))),
+            Effect::LoadTriageContext(id) => Some(Action::TriageContext(
+                id,
+                text(crate::triage::context(self.store.conn(), id).map(Box::new)),
+            )),
+            Effect::PreviewItemById(item_id) => {
+                let t = erase::resolve_item(&self.store, &item_id);
+                match t {
+                    Ok(t) => {
+                        let r = text(erase::preview_item(&self.store, &t));
+                        Some(Action::ItemPreviewed(t, r))
+                    }
+                    Err(e) => Some(Action::TriageDone(Err(e.to_string()))),
+                }
+            }
+            Effect::Execute(PendingAction::RedactFinding { finding_id }) => {
+                let r = crate::triage::redact_finding_item(&mut self.store, &actor, finding_id);
+                Some(Action::TriageDone(text(
+                    r.map(|r| triage_screen::redacted(&r)),
+                )))
+            }
+            Effect::DismissFinding(id) => {
+                let r = crate::triage::dismiss(&mut self.store, &actor, id);
+                Some(Action::TriageDone(text(
+                    r.map(|d| triage_screen::dismissed(&d)),
+                )))
+            }
+            Effect::ScanNow => {
+                let now = (self.now)();
+                let r = crate::triage::scan(&mut self.store, &actor, now, &mut ());
+                Some(Action::TriageDone(text(
+                    r.map(|s| triage_screen::scanned(&s)),
+                )))
+            }
+            Effect::OpenCustomerAt {
+                customer_id,
+                item_id,
+            } => {
+                let Action::CustomerLoaded(mut loaded) = self.load_customer(&customer_id) else {
+                    return None;
+                };
+                let row = loaded
+                    .as_mut()
+                    .ok()
+                    .and_then(|b| triage_screen::find_row(self.store.conn(), &mut b.1, &item_id));
+                Some(Action::TriageOpened(loaded, row))
+            }
+            Effect::PreviewRedaction {
+                finding_id,
+                item_id,
+            } => Some(Action::RedactionPreviewed(
+                finding_id,
+                text(crate::triage::preview_redaction(
+                    self.store.conn(),
+                    &item_id,
+                    None,
+                )),
+            )),
+            Effect::LoadItemFindings(id) => {
+                let r = text(crate::triage::item_findings(self.store.conn(), &id));
+                Some(Action::ItemFindings(id, r))
+            }
+            Effect::SeekFinding { forward } => {
+                let conn = self.store.conn();
+                let st = &mut self.app.customers;
+                let o = st.open.as_mut()?;
+                let r = triage_screen::seek(conn, o, &st.flagged, forward);
+                Some(Action::FindingRow(text(r)))
             }
         }
     }

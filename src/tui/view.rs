@@ -42,6 +42,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Tab::Audit => screens::audit::render(app, frame, a.body),
         Tab::Retention => screens::retention::render(app, frame, a.body),
         Tab::Requests => screens::requests::render(app, frame, a.body),
+        Tab::Triage => screens::triage::render(app, frame, a.body),
     }
     status_bar::render(app, frame, a.status);
     for m in &app.modals {

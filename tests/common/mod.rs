@@ -355,3 +355,51 @@ pub fn fill_requests(store: &mut Store) {
     let dir = std::env::temp_dir();
     requests::run(store, &admin, ids[2], now_ms(), &dir).expect("blocked run");
 }
+
+/// Card numbers (valid Luhn test numbers) that `paula` pasted into chats.
+pub const CARDS: [&str; 5] = [
+    "4111 1111 1111 1111",
+    "5500 0000 0000 0004",
+    "6011 0000 0000 0004",
+    "4012 8888 8888 1881",
+    "3400 0000 0000 009",
+];
+
+/// Paula: a chat where she pasted five card numbers, each in its own
+/// message, between messages with nothing personal in them.
+pub fn paula() -> CustomerDoc {
+    let mut items = vec![];
+    for (i, card) in CARDS.iter().enumerate() {
+        items.push(item(
+            &format!("it_p{i}a"),
+            &format!("2024-07-2{i}T09:00:00Z"),
+            "CHAT_MESSAGE",
+            "customer",
+            Some("INBOUND"),
+            json!({"content": format!("Please charge my card {card} for order {i}, thanks.")}),
+        ));
+        items.push(item(
+            &format!("it_p{i}b"),
+            &format!("2024-07-2{i}T09:05:00Z"),
+            "CHAT_MESSAGE",
+            "ag_7",
+            Some("OUTBOUND"),
+            json!({"content": "Thanks, done. Please never send card numbers in chat."}),
+        ));
+    }
+    doc(json!({
+        "id": "cus_paula", "name": "Paula Pasted", "createdAt": "2024-01-01T00:00:00Z",
+        "emails": [{"original": "paula@example.com"}],
+        "conversations": [{"id": "cv_cards", "status": "CLOSED", "topic": "Payment",
+            "channel": "chat", "createdAt": "2024-07-20T08:59:00Z", "items": items}]
+    }))
+}
+
+/// The fixture customers plus `paula`, scanned for PII.
+pub fn fill_with_findings(store: &mut Store) {
+    fill(store);
+    insert(store, &[paula()]);
+    store
+        .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
+        .expect("scan the fixture");
+}

@@ -5,3 +5,4 @@ pub mod customers;
 pub mod help;
 pub mod requests;
 pub mod retention;
+pub mod triage;

@@ -10,10 +10,10 @@ use super::super::sanitize::{truncate, width};
 
 pub fn render_header(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(" Lethe ", app.theme.title())];
-    for (i, tab) in Tab::ALL.iter().enumerate() {
+    for tab in Tab::ALL.iter() {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(
-            format!(" {} {} ", i + 1, tab.title()),
+            format!(" {} {} ", tab.number(), tab.title()),
             app.theme.tab(*tab == app.tab),
         ));
     }

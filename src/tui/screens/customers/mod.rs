@@ -44,6 +44,8 @@ pub struct CustomersState {
     pub duplicate: Vec<bool>,
     pub selected: usize,
     pub open: Option<OpenCustomer>,
+    /// Open PII findings per item of the open customer (timeline marks).
+    pub flagged: std::collections::HashMap<String, usize>,
 }
 
 impl CustomersState {
@@ -224,7 +226,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     } else {
                         st.focus = Focus::Timeline;
                     }
+                    let id = o.profile.id.clone();
                     st.open = Some(o);
+                    return vec![Effect::LoadItemFindings(id)];
                 }
                 Err(e) => app.error(format!("Could not open the customer: {e}")),
             }
@@ -246,6 +250,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Save if focus == Focus::Timeline => {
             let row = app.customers.open.as_ref().map(|o| o.selected);
             row.map(|r| begin_save(app, r)).unwrap_or_default()
+        }
+        Action::NextFinding | Action::PrevFinding if focus == Focus::Timeline => {
+            vec![Effect::SeekFinding {
+                forward: matches!(action, Action::NextFinding),
+            }]
         }
         Action::DeleteProfile => delete::begin_delete_profile(app),
         other => delete::result(app, other),

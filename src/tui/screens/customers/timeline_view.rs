@@ -297,13 +297,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(h);
     let mut row = o.top;
     while lines.len() < h && row < o.timeline.len() {
-        lines.extend(row_lines(
-            &app.theme,
-            &o.timeline,
-            row,
-            w,
-            row == o.selected,
-        ));
+        let mut row_text = row_lines(&app.theme, &o.timeline, row, w, row == o.selected);
+        if o.timeline
+            .item(row)
+            .is_some_and(|i| app.customers.flagged.contains_key(&i.id))
+        {
+            super::super::triage::mark_flagged(&mut row_text);
+        }
+        lines.extend(row_text);
         row += 1;
     }
     lines.truncate(h);
