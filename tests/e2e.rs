@@ -206,6 +206,59 @@ fn deleting_an_item_leaves_the_placeholder() {
     s.wait_for("This item has been deleted · 2024-08-01 12:00", T);
     s.send("q");
     assert!(s.wait_exit(T));
+    // The content is gone from what `lethe export` says is held.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "export",
+            "--customer",
+            "cus_martha",
+        ])
+        .env("SUDO_USER", common::ADMIN)
+        .output()
+        .unwrap();
+    let export = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        export.contains("Sorry to hear that"),
+        "the rest is still there"
+    );
+    assert!(
+        !export.contains("Hello, my order #1234"),
+        "the deleted message is not"
+    );
+}
+
+/// `D` on a customer: the name typed to confirm, then the customer is no
+/// longer found.
+#[test]
+fn deleting_a_profile_by_typing_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("williams");
+    s.wait_for("Martha Williams", T);
+    s.send("\r");
+    s.send("D");
+    s.wait_for("Type \"Martha Williams\" to confirm", T);
+    // A wrong name does nothing.
+    s.send("Martha\r");
+    s.wait_for("Type \"Martha Williams\" to confirm", T);
+    s.send(" Williams\r");
+    s.wait_for("Profile deleted", T);
+    s.wait_for("Customer cus_martha was deleted", T);
+    s.esc();
+    s.send("/");
+    s.send("\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7fwilliams");
+    s.wait_for("No customer matches", T);
+    s.send("\x03");
+    assert!(s.wait_exit(T));
 }
 
 /// Intake on the command line, then the whole request in the console:
