@@ -280,10 +280,19 @@ impl Scanner {
                 self.key.flatten()
             };
             let now = self.now;
-            let known = self.known(conn, &item.customer_id)?;
             for (field, text) in fields(item) {
                 summary.bytes += text.len() as u64;
-                for d in pii::detect(text, known) {
+                // The customer's own contacts only matter when the text
+                // holds an email or a phone number: read them only then.
+                let mut found = pii::detect(text, &NO_CONTACTS);
+                if found
+                    .iter()
+                    .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
+                {
+                    let known = self.known(conn, &item.customer_id)?;
+                    found = pii::detect(text, known);
+                }
+                for d in found {
                     if let Some(key) = &key {
                         if dismissed.contains(&fingerprint(key, d.kind, &text[d.start..d.end])) {
                             summary.suppressed += 1;
@@ -298,6 +307,11 @@ impl Scanner {
         Ok(())
     }
 }
+
+static NO_CONTACTS: KnownContacts = KnownContacts {
+    emails: Vec::new(),
+    phones_e164: Vec::new(),
+};
 
 fn new_finding<'a>(
     item: &'a ItemText,
