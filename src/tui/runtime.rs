@@ -141,18 +141,49 @@ impl Runtime {
                 erase::preview_profile(&self.store, &id),
             ))),
             Effect::Execute(PendingAction::DeleteItem(t)) => {
-                let r = erase::delete_item(&mut self.store, &actor, &t, clock::now_ms());
-                Some(Action::ItemDeleted(text(r)))
+                let now = clock::now_ms();
+                let Some(bg) = &self.background else {
+                    let r = erase::delete_item(&mut self.store, &actor, &t, now);
+                    return Some(Action::ItemDeleted(text(r)));
+                };
+                self.app.info("Deleting and verifying the database files…");
+                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                    let r =
+                        store.and_then(|mut s| text(erase::delete_item(&mut s, &actor, &t, now)));
+                    Action::ItemDeleted(r)
+                });
+                None
             }
             Effect::Execute(PendingAction::DeleteProfile { customer_id }) => {
-                let r = erase::delete_profile(
-                    &mut self.store,
-                    &actor,
-                    &customer_id,
-                    erase::Reason::Manual,
-                    clock::now_ms(),
-                );
-                Some(Action::ProfileDeleted(customer_id, text(r.map(Box::new))))
+                let now = clock::now_ms();
+                let Some(bg) = &self.background else {
+                    let r = erase::delete_profile(
+                        &mut self.store,
+                        &actor,
+                        &customer_id,
+                        erase::Reason::Manual,
+                        now,
+                    );
+                    return Some(Action::ProfileDeleted(customer_id, text(r.map(Box::new))));
+                };
+                // The deletion takes milliseconds, but the receipt's byte
+                // scan reads the whole database: keep the keys alive.
+                self.app.info(format!(
+                    "Deleting customer {customer_id} and verifying the database files…"
+                ));
+                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                    let r = store.and_then(|mut s| {
+                        text(erase::delete_profile(
+                            &mut s,
+                            &actor,
+                            &customer_id,
+                            erase::Reason::Manual,
+                            now,
+                        ))
+                    });
+                    Action::ProfileDeleted(customer_id, r.map(Box::new))
+                });
+                None
             }
             Effect::SaveBlob(b) => Some(Action::Saved(text(crate::timeline::save_copy(
                 self.store.conn(),
