@@ -812,11 +812,33 @@ pub fn delete_profiles_until(
     access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
     let mut seen = HashSet::new();
     let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
+    let verify = options.verify == Verify::Full;
+    // A batch touches search-key pages all over the file; a cache that holds
+    // them lets each page be written once per batch instead of spilling.
+    let saved = crate::store::bulk::begin(store.conn())?;
+    let result = bulk_batches(
+        store, actor, &ids, reason, now, options, progress, cancel, verify,
+    );
+    crate::store::bulk::restore(store.conn(), saved)?;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bulk_batches(
+    store: &mut Store,
+    actor: &Actor,
+    ids: &[&String],
+    reason: Reason,
+    now: Millis,
+    options: BulkOptions,
+    progress: &mut dyn FnMut(&BulkProgress),
+    cancel: &AtomicBool,
+    verify: bool,
+) -> Result<BulkResult> {
     let mut result = BulkResult {
         checkpoint_completed: true,
         ..BulkResult::default()
     };
-    let verify = options.verify == Verify::Full;
     let mut held = Vec::new();
     let mut done = 0;
     for batch in ids.chunks(options.batch_size.max(1)) {
