@@ -583,64 +583,100 @@ pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec
         "SELECT content FROM recordings WHERE content IS NOT NULL",
     ];
     let mut held = vec![false; values.len()];
-    let lower: Vec<Vec<u8>> = values.iter().map(|v| v.to_ascii_lowercase()).collect();
-    let text_idx: Vec<usize> = (0..values.len())
-        .filter(|&i| std::str::from_utf8(&values[i]).is_ok())
-        .collect();
-    mark_matches(conn, TEXT, &lower, &text_idx, &mut held)?;
-    let all: Vec<usize> = (0..values.len()).collect();
-    mark_matches(conn, BYTES, values, &all, &mut held)?;
+    // Text is compared lowercased, and also accent-folded as search keys
+    // hold it: the file scan looks for both forms.
+    let mut text_forms: Vec<(usize, Vec<u8>)> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Ok(t) = std::str::from_utf8(v) {
+            let lower = v.to_ascii_lowercase();
+            let folded = crate::text::fold(t).into_bytes();
+            if folded != lower {
+                text_forms.push((i, folded));
+            }
+            text_forms.push((i, lower));
+        }
+    }
+    mark_matches(conn, TEXT, &text_forms, &mut held)?;
+    let bytes: Vec<(usize, Vec<u8>)> = values.iter().cloned().enumerate().collect();
+    mark_matches(conn, BYTES, &bytes, &mut held)?;
     Ok(held)
 }
 
-/// Reads every row of each query and marks the needles (those of `wanted`
-/// not yet marked) that occur in it.
+/// Reads every row of each query and marks the values (by index) whose
+/// form occurs in it, until every value is marked.
 fn mark_matches(
     conn: &Connection,
     queries: &[&str],
-    needles: &[Vec<u8>],
-    wanted: &[usize],
+    forms: &[(usize, Vec<u8>)],
     held: &mut [bool],
 ) -> Result<()> {
     for sql in queries {
-        let open: Vec<usize> = wanted.iter().copied().filter(|&i| !held[i]).collect();
+        let open: Vec<&(usize, Vec<u8>)> = forms.iter().filter(|(i, _)| !held[*i]).collect();
         if open.is_empty() {
             return Ok(());
         }
-        let Some(re) =
-            crate::store::forensic::matcher(open.iter().map(|&i| needles[i].as_slice()))?
+        let Some(re) = crate::store::forensic::matcher(open.iter().map(|(_, f)| f.as_slice()))?
         else {
             return Ok(());
         };
-        let index: std::collections::HashMap<&[u8], Vec<usize>> =
-            open.iter()
-                .fold(std::collections::HashMap::new(), |mut m, &i| {
-                    m.entry(needles[i].as_slice())
-                        .or_insert_with(Vec::new)
-                        .push(i);
-                    m
-                });
-        let mut remaining = open.len();
+        let mut index: std::collections::HashMap<&[u8], Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, f) in &open {
+            index.entry(f.as_slice()).or_default().push(*i);
+        }
+        let mut remaining: std::collections::HashSet<usize> =
+            open.iter().map(|(i, _)| *i).collect();
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let cell = row.get_ref(0)?;
-            let bytes = match cell {
+            let bytes = match row.get_ref(0)? {
                 rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
                 _ => continue,
             };
             for m in re.find_iter(bytes) {
                 for &i in index.get(m.as_bytes()).map(Vec::as_slice).unwrap_or(&[]) {
-                    if !held[i] {
-                        held[i] = true;
-                        remaining -= 1;
-                    }
+                    held[i] = true;
+                    remaining.remove(&i);
                 }
             }
-            if remaining == 0 {
+            if remaining.is_empty() {
                 break;
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod held_tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn a_value_another_record_holds_is_recognised_in_any_form() {
+        let mut store = Store::open_in_memory().unwrap();
+        let doc: crate::format::CustomerDoc = serde_json::from_value(serde_json::json!({
+            "id": "other", "name": "Jose Garcia", "createdAt": "2024-01-01T00:00:00Z",
+            "conversations": [{"id": "cv", "status": "CLOSED", "createdAt": "2024-01-01T00:00:00Z",
+                "items": [{"id": "it", "timestamp": "2024-01-01T00:00:00Z",
+                    "initiator": {"id": "stella", "type": "APP"},
+                    "content": {"type": "CUSTOMER_ACTIVITY", "content": "Thanks for your rating"}}]}]
+        }))
+        .unwrap();
+        store
+            .write(|c| crate::store::customers::insert(c, &doc, &crate::search::keys_for(&doc)))
+            .unwrap();
+        let values: Vec<Vec<u8>> = [
+            "José García",
+            "STELLA",
+            "CLOSED",
+            "thanks for your",
+            "Zebulon Quux",
+        ]
+        .iter()
+        .map(|v| v.as_bytes().to_vec())
+        .collect();
+        let held = held_by_live_records(store.conn(), &values).unwrap();
+        assert_eq!(held, vec![true, true, true, true, false]);
+    }
 }
