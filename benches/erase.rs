@@ -13,6 +13,15 @@ use lethe::erase::{self, BulkOptions, Reason, Verify};
 use lethe::store::Store;
 
 const SINGLE: usize = 40;
+
+/// Profiles per transaction for the bulk run (LETHE_BENCH_BATCH, default
+/// 2,000 as `lethe delete` uses).
+fn batch() -> usize {
+    std::env::var("LETHE_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
 const BULK: usize = 10_000;
 
 fn main() {
@@ -67,7 +76,7 @@ fn main() {
         now,
         BulkOptions {
             verify: Verify::Skip,
-            batch_size: 500,
+            batch_size: batch(),
         },
         &mut |_| {},
     )
@@ -79,10 +88,11 @@ fn main() {
     drop(scratch);
 
     let baseline_copy = common::Scratch::of(&src, "erase-baseline");
-    let baseline = common::plain_sql_rate(&baseline_copy.path, &ids, 500);
+    let baseline = common::plain_sql_rate(&baseline_copy.path, &ids, batch());
     drop(baseline_copy);
     println!(
-        "Bulk, {BULK} profiles in batches of 500: {rate:.0} profiles/s (erase path) vs {baseline:.0} profiles/s (plain SQL, no search keys or audit): {:.2}x the baseline's time",
+        "Bulk, {BULK} profiles in batches of {}: {rate:.0} profiles/s (erase path) vs {baseline:.0} profiles/s (plain SQL, no search keys or audit): {:.2}x the baseline's time",
+        batch(),
         baseline / rate
     );
     println!("Peak memory: {:.0} MiB", common::peak_rss_mib());

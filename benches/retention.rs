@@ -48,7 +48,7 @@ fn run(customers: u64) {
         now,
         &SweepOptions {
             dry_run: false,
-            batch: 500,
+            batch: 2000,
             verify: true,
         },
         &mut |_| last_batch = Instant::now(),

@@ -584,6 +584,7 @@ fn erase_one(
     reason: Reason,
     now: Millis,
     held: Option<&mut Vec<Held>>,
+    audit_each: bool,
 ) -> Result<Erased> {
     let Some(row) = db::customer(conn, customer_id)? else {
         return Ok(Erased::NotFound);
@@ -602,11 +603,13 @@ fn erase_one(
     }
     let removed = db::wipe_profile(conn, customer_id, reason.as_str(), now)?;
     crash_point("erase-profile-rows");
-    let mut entry = Entry::new(operator, "delete-profile").target(customer_id);
-    for (k, n) in removed.iter().filter(|(_, n)| **n > 0) {
-        entry = entry.count(k, *n);
+    if audit_each {
+        let mut entry = Entry::new(operator, "delete-profile").target(customer_id);
+        for (k, n) in removed.iter().filter(|(_, n)| **n > 0) {
+            entry = entry.count(k, *n);
+        }
+        audit::append(conn, &entry)?;
     }
-    audit::append(conn, &entry)?;
     Ok(Erased::Done(removed))
 }
 
@@ -665,8 +668,17 @@ pub fn delete_profile_with(
     access::require(store.conn(), actor, Permission::Delete, "delete-profile")?;
     let mut held = Vec::new();
     let gather = (verify == Verify::Full).then_some(&mut held);
-    let erased =
-        store.write(|conn| erase_one(conn, &actor.username, customer_id, reason, now, gather))?;
+    let erased = store.write(|conn| {
+        erase_one(
+            conn,
+            &actor.username,
+            customer_id,
+            reason,
+            now,
+            gather,
+            true,
+        )
+    })?;
     let removed = match erased {
         Erased::Done(removed) => removed,
         Erased::NotFound => {
@@ -719,7 +731,7 @@ impl Default for BulkOptions {
     fn default() -> Self {
         BulkOptions {
             verify: Verify::Full,
-            batch_size: 500,
+            batch_size: 2000,
         }
     }
 }
@@ -852,7 +864,7 @@ fn bulk_batches(
                 conn.execute_batch("SAVEPOINT erase_profile")?;
                 let before = held.len();
                 let gather = verify.then_some(&mut held);
-                match erase_one(conn, &actor.username, id, reason, now, gather) {
+                match erase_one(conn, &actor.username, id, reason, now, gather, false) {
                     Ok(erased) => {
                         conn.execute_batch("RELEASE erase_profile")?;
                         outcomes.push((
@@ -884,6 +896,23 @@ fn bulk_batches(
                         outcomes.push((id.to_string(), BulkOutcome::Failed(e.to_string())));
                     }
                 }
+            }
+            // One audit entry per batch, in the batch's transaction: the
+            // IDs of every profile it erased and the summed counts. (A
+            // hash-chained entry per profile cost a third of the run.)
+            if !removed.is_empty() {
+                let mut entry = Entry::new(&actor.username, "delete-profile");
+                let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+                for (id, r) in &removed {
+                    entry = entry.target(id);
+                    for (k, n) in r {
+                        *totals.entry(k.clone()).or_default() += n;
+                    }
+                }
+                for (k, n) in totals.iter().filter(|(_, n)| **n > 0) {
+                    entry = entry.count(k, *n);
+                }
+                audit::append(conn, &entry)?;
             }
             Ok((outcomes, removed))
         })?;

@@ -239,7 +239,7 @@ impl Default for SweepOptions {
     fn default() -> Self {
         SweepOptions {
             dry_run: false,
-            batch: 500,
+            batch: 2000,
             verify: true,
         }
     }
