@@ -150,7 +150,10 @@ fn bulk_deletion_of_a_thousand_profiles_leaves_no_marker() {
         &ids,
         Reason::Retention,
         NOW,
-        BulkOptions::default(),
+        BulkOptions {
+            verify: Verify::Full,
+            batch_size: 500,
+        },
         &mut |p| {
             batches += 1;
             assert_eq!(p.receipts.len(), p.outcomes.len());
