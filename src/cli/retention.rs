@@ -159,7 +159,12 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: bool) -> anyhow::Result<()> {
     }
     let verdict = match &report.verification {
         Some(s) if s.values_found == 0 => format!(
-            ", verified: none of {} values remain in the database files",
+            ", verified{}: none of {} values remain in the database files",
+            if s.compacted {
+                " after compacting the database"
+            } else {
+                ""
+            },
             s.values_checked
         ),
         Some(s) => format!(

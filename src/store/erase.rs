@@ -603,7 +603,9 @@ pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec
 }
 
 /// Reads every row of each query and marks the values (by index) whose
-/// form occurs in it, until every value is marked.
+/// form occurs in it, until every value is marked. A set of patterns, not
+/// one alternation: a value that overlaps another in the same row must
+/// still count as found.
 fn mark_matches(
     conn: &Connection,
     queries: &[&str],
@@ -615,17 +617,19 @@ fn mark_matches(
         if open.is_empty() {
             return Ok(());
         }
-        let Some(re) = crate::store::forensic::matcher(open.iter().map(|(_, f)| f.as_slice()))?
-        else {
-            return Ok(());
-        };
-        let mut index: std::collections::HashMap<&[u8], Vec<usize>> =
-            std::collections::HashMap::new();
-        for (i, f) in &open {
-            index.entry(f.as_slice()).or_default().push(*i);
-        }
-        let mut remaining: std::collections::HashSet<usize> =
-            open.iter().map(|(i, _)| *i).collect();
+        let patterns: Vec<String> = open
+            .iter()
+            .map(|(_, f)| f.iter().map(|b| format!("\\x{b:02x}")).collect())
+            .collect();
+        let set = regex::bytes::RegexSetBuilder::new(&patterns)
+            .unicode(false)
+            .size_limit(1 << 30)
+            .dfa_size_limit(1 << 30)
+            .build()
+            .map_err(|e| {
+                crate::Error::Invalid(format!("cannot build the verification scanner: {e}"))
+            })?;
+        let mut remaining = open.len();
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
@@ -633,13 +637,14 @@ fn mark_matches(
                 rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
                 _ => continue,
             };
-            for m in re.find_iter(bytes) {
-                for &i in index.get(m.as_bytes()).map(Vec::as_slice).unwrap_or(&[]) {
+            for k in set.matches(bytes).iter() {
+                let i = open[k].0;
+                if !held[i] {
                     held[i] = true;
-                    remaining.remove(&i);
+                    remaining = remaining.saturating_sub(1);
                 }
             }
-            if remaining.is_empty() {
+            if remaining == 0 || open.iter().all(|(i, _)| held[*i]) {
                 break;
             }
         }

@@ -33,6 +33,11 @@ pub struct Scan {
     /// an evenly spaced sample of this many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled_from: Option<usize>,
+    /// The first scan found values in free space of B-tree pages, so the
+    /// database was compacted (VACUUM) and scanned again; this is the
+    /// second scan's result.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub compacted: bool,
 }
 
 /// One automaton that finds any of these byte strings (overlapping matches
@@ -91,42 +96,29 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         values_checked: kept,
         values_found: 0,
         sampled_from: None,
+        compacted: false,
     };
     if forms.is_empty() {
         return Ok((scan, vec![false; needles.len()]));
     }
-    let Some(re) = matcher(forms.iter().map(|(_, n)| n.as_slice()))? else {
-        return Ok((scan, vec![false; needles.len()]));
-    };
-    // A hash lookup, not a search of `forms`: a bulk verification has tens
-    // of thousands of values and, before deletion, as many matches.
-    let form_index: std::collections::HashMap<&[u8], usize> =
-        forms.iter().map(|(i, n)| (n.as_slice(), *i)).collect();
     let mut found = vec![false; kept];
-    let longest = forms.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
-    for file in database_files(db) {
-        let Ok(mut f) = std::fs::File::open(&file) else {
-            continue;
+    // One alternation finds leftmost matches that don't overlap, so a value
+    // overlapping another found one could hide. Scan again for the values
+    // not found yet, without the found ones, until a pass finds nothing new
+    // (a clean database takes one pass).
+    loop {
+        let open: Vec<&(usize, Vec<u8>)> = forms.iter().filter(|(i, _)| !found[*i]).collect();
+        let Some(re) = matcher(open.iter().map(|(_, n)| n.as_slice()))? else {
+            break;
         };
-        scan.files.push(file.display().to_string());
-        // Read in chunks with an overlap so a value across a boundary is seen.
-        let mut buf = vec![0u8; 8 << 20];
-        let mut carry: Vec<u8> = Vec::new();
-        loop {
-            let n = f.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            scan.bytes_scanned += n as u64;
-            let mut window = std::mem::take(&mut carry);
-            window.extend_from_slice(&buf[..n]);
-            for m in re.find_iter(&window) {
-                if let Some(i) = form_index.get(m.as_bytes()) {
-                    found[*i] = true;
-                }
-            }
-            let keep = longest.saturating_sub(1).min(window.len());
-            carry = window[window.len() - keep..].to_vec();
+        let (files, bytes, hits) = pass(db, &re, &open)?;
+        scan.files = files;
+        scan.bytes_scanned += bytes;
+        if hits.is_empty() {
+            break;
+        }
+        for i in hits {
+            found[i] = true;
         }
     }
     scan.values_found = found.iter().filter(|f| **f).count();
@@ -137,9 +129,69 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
     Ok((scan, flags))
 }
 
+/// One read of every database file; returns the files read, the bytes
+/// read and the indexes of the forms' values that were found.
+fn pass(
+    db: &Path,
+    re: &regex::bytes::Regex,
+    forms: &[&(usize, Vec<u8>)],
+) -> Result<(Vec<String>, u64, Vec<usize>)> {
+    // A hash lookup, not a search of `forms`: a bulk verification has tens
+    // of thousands of values and, before deletion, as many matches.
+    let form_index: std::collections::HashMap<&[u8], usize> =
+        forms.iter().map(|(i, n)| (n.as_slice(), *i)).collect();
+    let longest = forms.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
+    let mut files = Vec::new();
+    let mut bytes = 0u64;
+    let mut hits = std::collections::BTreeSet::new();
+    for file in database_files(db) {
+        let Ok(mut f) = std::fs::File::open(&file) else {
+            continue;
+        };
+        files.push(file.display().to_string());
+        // Read in chunks with an overlap so a value across a boundary is seen.
+        let mut buf = vec![0u8; 8 << 20];
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            let mut window = std::mem::take(&mut carry);
+            window.extend_from_slice(&buf[..n]);
+            for m in re.find_iter(&window) {
+                if let Some(i) = form_index.get(m.as_bytes()) {
+                    hits.insert(*i);
+                }
+            }
+            let keep = longest.saturating_sub(1).min(window.len());
+            carry = window[window.len() - keep..].to_vec();
+        }
+    }
+    Ok((files, bytes, hits.into_iter().collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_inside_another_found_value_is_found_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        std::fs::write(&db, b"....CARD 4539148803436467 END....").unwrap();
+        let (s, flags) = scan_each(
+            &db,
+            &[
+                b"CARD 4539148803436467".to_vec(),
+                b"4539148803436467 END".to_vec(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.values_found, 2);
+        assert_eq!(flags, vec![true, true]);
+    }
 
     #[test]
     fn finds_values_across_chunk_boundaries_and_reports_no_values() {

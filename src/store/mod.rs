@@ -229,6 +229,17 @@ impl Store {
         }
     }
 
+    /// Rewrites the whole database (VACUUM) and truncates the WAL. With
+    /// `secure_delete` SQLite zeroes the cells it frees, but when it
+    /// rebalances a B-tree page the page's unallocated gap can keep old
+    /// bytes; a rebuilt file holds only live rows. Takes time and WAL space
+    /// in proportion to the file; the temporary copy stays in memory
+    /// (`temp_store=MEMORY`), never in a temp file.
+    pub fn compact(&self) -> Result<Checkpoint> {
+        self.conn.execute_batch("VACUUM")?;
+        self.checkpoint_truncate()
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         get_setting(&self.conn, key)
     }
