@@ -22,7 +22,6 @@ pub const KIND_NAME_TOKEN: i64 = 2;
 pub const KIND_EMAIL: i64 = 3;
 pub const KIND_PHONE: i64 = 4;
 pub const KIND_EXTERNAL_ID: i64 = 5;
-pub const KIND_CUSTOMER_ID: i64 = 6;
 
 /// The form keys and queries are compared in: accents dropped, lowercase,
 /// inner whitespace folded (`text::fold`), so `amelie` finds Amélie.
@@ -52,14 +51,12 @@ pub fn keys_for(doc: &CustomerDoc) -> Vec<SearchKey> {
     for e in &doc.emails {
         push(normalize_text(&e.original), KIND_EMAIL);
     }
+    // One key per phone: its E.164 digits. What people type without a
+    // country code is read as North American at query time.
     for p in &doc.phones {
         let e164 = p.normalized.clone().or_else(|| phone::to_e164(&p.original));
         if let Some(e164) = e164 {
-            let digits = e164.trim_start_matches('+').to_string();
-            if let Some(national) = phone::national_digits(&e164) {
-                push(national.to_string(), KIND_PHONE);
-            }
-            push(digits, KIND_PHONE);
+            push(e164.trim_start_matches('+').to_string(), KIND_PHONE);
         }
     }
     if let Some(x) = &doc.external_customer_id {
@@ -70,7 +67,7 @@ pub fn keys_for(doc: &CustomerDoc) -> Vec<SearchKey> {
             push(normalize_text(s), KIND_EXTERNAL_ID);
         }
     }
-    push(normalize_text(&doc.id), KIND_CUSTOMER_ID);
+    // Customer IDs need no key: `customers.id` is itself a B-tree.
     keys
 }
 
@@ -97,10 +94,19 @@ pub fn prefix(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Custom
     let mut ranges: Vec<(String, Option<i64>)> = vec![(text.clone(), None)];
     if let Some(digits) = phone_digits(query) {
         if digits != text {
-            ranges.push((digits, Some(KIND_PHONE)));
+            ranges.push((digits.clone(), Some(KIND_PHONE)));
+        }
+        // Typed without a country code: the default, North America.
+        if !digits.starts_with('1') && !query.trim_start().starts_with('+') {
+            ranges.push((format!("1{digits}"), Some(KIND_PHONE)));
         }
     }
-    let ids = db::prefix_ids(conn, &ranges, limit)?;
+    let mut ids = db::prefix_ids(conn, &ranges, limit)?;
+    for id in db::customer_id_prefix(conn, query.trim(), limit)? {
+        if ids.len() < limit && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     db::summaries(conn, &ids)
 }
 
@@ -114,7 +120,13 @@ pub fn exact(conn: &Connection, field: Field, value: &str) -> Result<Vec<Custome
             None => return Ok(vec![]),
         },
         Field::ExternalId => (normalize_text(value), &[KIND_EXTERNAL_ID]),
-        Field::CustomerId => (normalize_text(value), &[KIND_CUSTOMER_ID]),
+        Field::CustomerId => {
+            let ids = db::customer_id_prefix(conn, value.trim(), 1)?
+                .into_iter()
+                .filter(|id| id == value.trim())
+                .collect::<Vec<_>>();
+            return db::summaries(conn, &ids);
+        }
         Field::Any => (normalize_text(value), &[]),
     };
     let ids = db::exact_ids(conn, &key, kinds)?;
@@ -138,7 +150,6 @@ fn phone_digits(query: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{EmailDoc, PhoneDoc};
 
     fn doc() -> CustomerDoc {
         serde_json::from_value(serde_json::json!({
@@ -158,25 +169,12 @@ mod tests {
             "williams",
             "martha.w@example.com",
             "14155550100",
-            "4155550100",
             "sf-0035e00000abcde",
-            "cus_1",
         ] {
             assert!(keys.contains(&k.to_string()), "missing {k} in {keys:?}");
         }
-        let _ = (
-            EmailDoc {
-                original: String::new(),
-                normalized: None,
-                primary: false,
-            },
-            PhoneDoc {
-                original: String::new(),
-                normalized: None,
-                kind: None,
-                primary: false,
-            },
-        );
+        // One key per phone, none for the customer ID.
+        assert_eq!(keys.len(), 5, "{keys:?}");
     }
 
     #[test]
@@ -187,7 +185,16 @@ mod tests {
         store
             .write(|c| crate::store::customers::insert(c, &d, &keys_for(&d)))
             .unwrap();
-        for q in ["amelie gi", "AMÉLIE", "girard", "Gírard"] {
+        for q in [
+            "amelie gi",
+            "AMÉLIE",
+            "girard",
+            "Gírard",
+            "415 555",
+            "+1 (415",
+            "1415555",
+            "cus_",
+        ] {
             let hits = prefix(store.conn(), q, 10).unwrap();
             assert_eq!(hits.len(), 1, "{q}");
         }

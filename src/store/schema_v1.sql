@@ -60,10 +60,11 @@ CREATE TABLE customer_addresses (
     PRIMARY KEY (customer_id, position)
 ) WITHOUT ROWID;
 
--- Normalised search keys: lowercased names and name tokens, emails, external
--- IDs, customer IDs, and phone digits (E.164 and national). Prefix queries are
--- B-tree range scans. kind: 1 name, 2 name token, 3 email, 4 phone, 5 external
--- id, 6 customer id.
+-- Normalised search keys: folded (lowercase, no accents) names and name
+-- tokens, emails and external IDs, and phone E.164 digits. Prefix queries are
+-- B-tree range scans; customer IDs are searched on customers.id itself.
+-- kind: 1 name, 2 name token, 3 email, 4 phone, 5 external id. Every key is a
+-- page write when its profile is erased, so keep them few.
 CREATE TABLE search_keys (
     key         TEXT NOT NULL,
     customer_id TEXT NOT NULL,

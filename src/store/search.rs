@@ -64,6 +64,21 @@ pub fn prefix_ids(
     Ok(ids)
 }
 
+/// Live customers whose ID starts with `prefix` (as typed: IDs are
+/// case-sensitive), in ID order.
+pub fn customer_id_prefix(conn: &Connection, prefix: &str, limit: usize) -> Result<Vec<String>> {
+    if prefix.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM customers WHERE id >= ?1 AND id < ?2 AND deleted_at IS NULL LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![prefix, upper_bound(prefix), limit as i64], |r| {
+        r.get(0)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Customer IDs whose key equals `key` (any of `kinds`; all kinds if empty).
 pub fn exact_ids(conn: &Connection, key: &str, kinds: &[i64]) -> Result<Vec<String>> {
     let mut stmt =
