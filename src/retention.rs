@@ -309,7 +309,7 @@ pub fn sweep(
     // Collect the due profiles first (keyset pages in retention-clock
     // order), so blocked ones are reported once and never revisited.
     let mut after: Option<(Millis, String)> = None;
-    let mut due_ids: Vec<String> = Vec::new();
+    let mut due: Vec<(i64, String)> = Vec::new();
     loop {
         let page = db::overdue_page(
             store.conn(),
@@ -330,11 +330,15 @@ pub fn sweep(
                         status,
                     });
                 }
-                None => due_ids.push(c.customer_id),
+                None => due.push((c.rowid, c.customer_id)),
             }
         }
     }
     progress(p);
+    // Oldest first is how they were found; file order is how they are
+    // cheapest to delete (each batch then rewrites neighbouring pages).
+    due.sort_unstable();
+    let due_ids: Vec<String> = due.into_iter().map(|(_, id)| id).collect();
     if opts.dry_run {
         p.done += due_ids.len() as u64;
         report.would_delete = due_ids;

@@ -37,6 +37,9 @@ pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub customer_id: String,
+    /// Where the profile sits in the file: deleting in this order touches
+    /// neighbouring pages one after another.
+    pub rowid: i64,
     pub clock: Millis,
     /// (conversation ID, status) of the open work that blocks deletion.
     pub blocked_by: Option<(String, String)>,
@@ -52,7 +55,7 @@ pub fn overdue_page(
 ) -> Result<Vec<Candidate>> {
     let (after_clock, after_id) = after.unwrap_or((i64::MIN, ""));
     let mut stmt = conn.prepare_cached(
-        "SELECT c.id, coalesce(c.last_contact_at, c.created_at) AS clock,
+        "SELECT c.id, coalesce(c.last_contact_at, c.created_at) AS clock, c.rowid,
              (SELECT v.id || char(31) || v.status FROM conversations v
                  WHERE v.customer_id = c.id AND v.status <> 'CLOSED'
                  ORDER BY v.created_at LIMIT 1)
@@ -65,9 +68,10 @@ pub fn overdue_page(
     )?;
     let rows = stmt
         .query_map(params![cutoff, after_clock, after_id, limit as i64], |r| {
-            let open: Option<String> = r.get(2)?;
+            let open: Option<String> = r.get(3)?;
             Ok(Candidate {
                 customer_id: r.get(0)?,
+                rowid: r.get(2)?,
                 clock: r.get(1)?,
                 blocked_by: open.and_then(|o| {
                     o.split_once('\u{1f}')
