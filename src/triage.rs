@@ -204,22 +204,20 @@ impl Scanner {
     ) -> Result<usize> {
         let bytes_before = summary.bytes;
         let mark = findings::watermark(conn)?;
-        let mut items = findings::items_after(conn, mark, BATCH)?;
-        let count = if let Some(last) = items.last() {
-            let (low, high) = (items[0].rowid, last.rowid);
-            items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
-            for item in &items {
-                // Never changed since it was written: nothing to replace.
-                let fresh = item.content_rev == 1;
-                self.scan_item(conn, item, fresh, summary)?;
-            }
+        // New items, in file order, their text lent from the row.
+        let range = findings::for_each_item_after(conn, mark, BATCH, |item| {
+            // Never changed since it was written: nothing to replace.
+            let fresh = item.content_rev == 1;
+            self.scan_item(conn, item, fresh, summary)
+        })?;
+        let count = if range.items > 0 {
             // Items written by older databases start behind; level them
             // (a second read of the range, so only when one is behind).
-            if items.iter().any(|i| i.scanned_rev < i.content_rev) {
-                findings::mark_range_scanned(conn, low, high)?;
+            if range.behind {
+                findings::mark_range_scanned(conn, range.low, range.high)?;
             }
-            findings::set_watermark(conn, high)?;
-            items.len()
+            findings::set_watermark(conn, range.high)?;
+            range.items
         } else {
             let mut rowids = findings::changed_rowids(conn, mark, BATCH)?;
             // Rowid order reads the table front to back rather than
@@ -233,7 +231,7 @@ impl Scanner {
             }
             items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
             for item in &items {
-                self.scan_item(conn, item, false, summary)?;
+                self.scan_item(conn, &item.view(), false, summary)?;
                 findings::mark_scanned(conn, item.rowid, item.content_rev)?;
             }
             rowids.len()
@@ -261,7 +259,7 @@ impl Scanner {
     fn scan_item(
         &mut self,
         conn: &rusqlite::Connection,
-        item: &ItemText,
+        item: &findings::ItemView,
         fresh: bool,
         summary: &mut ScanSummary,
     ) -> Result<()> {
@@ -270,8 +268,8 @@ impl Scanner {
         }
         let mut dismissed = Vec::new();
         if !fresh {
-            findings::delete_open(conn, &item.id)?;
-            dismissed = findings::dismissed_fingerprints(conn, &item.id)?;
+            findings::delete_open(conn, item.id)?;
+            dismissed = findings::dismissed_fingerprints(conn, item.id)?;
         }
         if !item.deleted {
             let key = if dismissed.is_empty() {
@@ -292,7 +290,7 @@ impl Scanner {
                     .iter()
                     .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
                 {
-                    let known = self.known(conn, &item.customer_id)?;
+                    let known = self.known(conn, item.customer_id)?;
                     found = pii::detect(text, known);
                 }
                 for d in found {
@@ -317,14 +315,14 @@ static NO_CONTACTS: KnownContacts = KnownContacts {
 };
 
 fn new_finding<'a>(
-    item: &'a ItemText,
+    item: &findings::ItemView<'a>,
     field: Field,
     d: &'a Detection,
     now: Millis,
 ) -> NewFinding<'a> {
     NewFinding {
-        item_id: &item.id,
-        customer_id: &item.customer_id,
+        item_id: item.id,
+        customer_id: item.customer_id,
         field,
         start: d.start,
         end: d.end,
@@ -335,13 +333,10 @@ fn new_finding<'a>(
     }
 }
 
-fn fields(item: &ItemText) -> impl Iterator<Item = (Field, &str)> {
-    [
-        (Field::Subject, item.subject.as_deref()),
-        (Field::Body, item.body.as_deref()),
-    ]
-    .into_iter()
-    .filter_map(|(f, t)| t.filter(|t| !t.is_empty()).map(|t| (f, t)))
+fn fields<'a>(item: &findings::ItemView<'a>) -> impl Iterator<Item = (Field, &'a str)> {
+    [(Field::Subject, item.subject), (Field::Body, item.body)]
+        .into_iter()
+        .filter_map(|(f, t)| t.filter(|t| !t.is_empty()).map(|t| (f, t)))
 }
 
 // ---------------------------------------------------------------------------
@@ -834,7 +829,7 @@ pub fn redact_item(
             scanned_rev: rev,
             ..p.item
         };
-        Scanner::new(now).scan_item(conn, &rescanned, false, &mut ScanSummary::default())?;
+        Scanner::new(now).scan_item(conn, &rescanned.view(), false, &mut ScanSummary::default())?;
         let mut entry = Entry::new(&actor.username, audit::REDACT).target(item_id);
         for (kind, n) in &counts {
             entry = entry.count(kind.as_str(), *n as i64);

@@ -24,6 +24,90 @@ pub struct ItemText {
     pub deleted: bool,
 }
 
+/// An item's text borrowed from the row being read: scanning millions of
+/// short messages should not copy each one.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemView<'a> {
+    pub rowid: i64,
+    pub id: &'a str,
+    pub customer_id: &'a str,
+    pub subject: Option<&'a str>,
+    pub body: Option<&'a str>,
+    pub content_rev: i64,
+    pub scanned_rev: i64,
+    pub deleted: bool,
+}
+
+impl ItemText {
+    pub fn view(&self) -> ItemView<'_> {
+        ItemView {
+            rowid: self.rowid,
+            id: &self.id,
+            customer_id: &self.customer_id,
+            subject: self.subject.as_deref(),
+            body: self.body.as_deref(),
+            content_rev: self.content_rev,
+            scanned_rev: self.scanned_rev,
+            deleted: self.deleted,
+        }
+    }
+}
+
+fn text(v: rusqlite::types::ValueRef<'_>) -> Option<&str> {
+    match v {
+        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+        _ => None,
+    }
+}
+
+/// What one range read covered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Range {
+    pub low: i64,
+    pub high: i64,
+    pub items: usize,
+    /// Some item in the range has `scanned_rev < content_rev`.
+    pub behind: bool,
+}
+
+/// Calls `f` for up to `limit` items with rowid above `after`, in rowid
+/// order, lending each item's text from the row. Deleted items are
+/// included (with no text) so the watermark moves past them.
+pub fn for_each_item_after(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+    mut f: impl FnMut(&ItemView) -> Result<()>,
+) -> Result<Range> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
+             deleted_at IS NOT NULL
+         FROM items WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after, limit as i64])?;
+    let mut range = Range::default();
+    while let Some(r) = rows.next()? {
+        let view = ItemView {
+            rowid: r.get(0)?,
+            id: text(r.get_ref(1)?).unwrap_or(""),
+            customer_id: text(r.get_ref(2)?).unwrap_or(""),
+            subject: text(r.get_ref(3)?),
+            body: text(r.get_ref(4)?),
+            content_rev: r.get(5)?,
+            scanned_rev: r.get(6)?,
+            deleted: r.get(7)?,
+        };
+        if range.items == 0 {
+            range.low = view.rowid;
+        }
+        range.high = view.rowid;
+        range.items += 1;
+        range.behind |= view.scanned_rev < view.content_rev;
+        f(&view)?;
+    }
+    Ok(range)
+}
+
 /// One stored finding.
 #[derive(Debug, Clone)]
 pub struct FindingRow {
@@ -114,19 +198,6 @@ pub fn changed_rowids(conn: &Connection, mark: i64, limit: usize) -> Result<Vec<
          WHERE scanned_rev < content_rev AND deleted_at IS NULL AND rowid <= ?1 LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![mark, limit as i64], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Items with rowid above `after`, in rowid order: one range read through
-/// the table. Deleted items are included (with no text) so the watermark
-/// moves past them.
-pub fn items_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<ItemText>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
-             deleted_at IS NOT NULL
-         FROM items WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![after, limit as i64], item_text)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
