@@ -29,7 +29,7 @@ fn sample(store: &Store, sql: &str) -> Vec<String> {
 }
 
 /// What a person types for each key: names and IDs as written, phones as
-/// national digits.
+/// digits with the country code.
 fn typed_values(store: &Store) -> Vec<(&'static str, Vec<String>)> {
     let pick = "ABS(random()) % 1000 = 0";
     let names = sample(
@@ -40,6 +40,7 @@ fn typed_values(store: &Store) -> Vec<(&'static str, Vec<String>)> {
         store,
         &format!("SELECT original FROM customer_emails WHERE {pick} LIMIT ?1"),
     );
+    // Phones as their digits with the country code, as search matches them.
     let phones: Vec<String> = sample(
         store,
         &format!(
@@ -47,7 +48,7 @@ fn typed_values(store: &Store) -> Vec<(&'static str, Vec<String>)> {
         ),
     )
     .into_iter()
-    .filter_map(|p| lethe::phone::national_digits(&p).map(str::to_string))
+    .map(|p| p.trim_start_matches('+').to_string())
     .collect();
     let external = sample(store, &format!("SELECT external_customer_id FROM customers WHERE external_customer_id IS NOT NULL AND {pick} LIMIT ?1"));
     let ids = sample(
