@@ -629,6 +629,12 @@ fn mark_matches(
             .map_err(|e| {
                 crate::Error::Invalid(format!("cannot build the verification scanner: {e}"))
             })?;
+        // The alternation (literal prefilters, fast) rules out most rows;
+        // the set says which values a matching row holds, overlaps included.
+        let Some(any) = crate::store::forensic::matcher(open.iter().map(|(_, f)| f.as_slice()))?
+        else {
+            return Ok(());
+        };
         let mut remaining = open.len();
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query([])?;
@@ -637,6 +643,9 @@ fn mark_matches(
                 rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
                 _ => continue,
             };
+            if !any.is_match(bytes) {
+                continue;
+            }
             for k in set.matches(bytes).iter() {
                 let i = open[k].0;
                 if !held[i] {
