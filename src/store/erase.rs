@@ -603,9 +603,8 @@ pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec
 }
 
 /// Reads every row of each query and marks the values (by index) whose
-/// form occurs in it, until every value is marked. A set of patterns, not
-/// one alternation: a value that overlaps another in the same row must
-/// still count as found.
+/// form occurs in it, until every value is marked. Matches may overlap: a
+/// value inside another in the same row still counts as found.
 fn mark_matches(
     conn: &Connection,
     queries: &[&str],
@@ -617,25 +616,18 @@ fn mark_matches(
         if open.is_empty() {
             return Ok(());
         }
-        let patterns: Vec<String> = open
-            .iter()
-            .map(|(_, f)| f.iter().map(|b| format!("\\x{b:02x}")).collect())
-            .collect();
-        let set = regex::bytes::RegexSetBuilder::new(&patterns)
-            .unicode(false)
-            .size_limit(1 << 30)
-            .dfa_size_limit(1 << 30)
-            .build()
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(open.iter().map(|(_, f)| f.as_slice()))
             .map_err(|e| {
                 crate::Error::Invalid(format!("cannot build the verification scanner: {e}"))
             })?;
-        // The alternation (literal prefilters, fast) rules out most rows;
-        // the set says which values a matching row holds, overlaps included.
-        let Some(any) = crate::store::forensic::matcher(open.iter().map(|(_, f)| f.as_slice()))?
-        else {
-            return Ok(());
-        };
-        let mut remaining = open.len();
+        // Distinct values still to account for (a value may have two forms).
+        let mut remaining = open
+            .iter()
+            .map(|(i, _)| *i)
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         let mut stmt = conn.prepare_cached(sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
@@ -643,17 +635,14 @@ fn mark_matches(
                 rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => t,
                 _ => continue,
             };
-            if !any.is_match(bytes) {
-                continue;
-            }
-            for k in set.matches(bytes).iter() {
-                let i = open[k].0;
+            for m in ac.find_overlapping_iter(bytes) {
+                let i = open[m.pattern().as_usize()].0;
                 if !held[i] {
                     held[i] = true;
                     remaining = remaining.saturating_sub(1);
                 }
             }
-            if remaining == 0 || open.iter().all(|(i, _)| held[*i]) {
+            if remaining == 0 {
                 break;
             }
         }

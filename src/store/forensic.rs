@@ -4,7 +4,6 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use regex::bytes::RegexBuilder;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -38,25 +37,6 @@ pub struct Scan {
     /// second scan's result.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub compacted: bool,
-}
-
-/// One automaton that finds any of these byte strings (overlapping matches
-/// are reported leftmost-first). None when there is nothing to look for.
-pub fn matcher<'a>(needles: impl Iterator<Item = &'a [u8]>) -> Result<Option<regex::bytes::Regex>> {
-    let pattern = needles
-        .map(|n| n.iter().map(|b| format!("\\x{b:02x}")).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("|");
-    if pattern.is_empty() {
-        return Ok(None);
-    }
-    RegexBuilder::new(&pattern)
-        .unicode(false)
-        .size_limit(1 << 30)
-        .dfa_size_limit(1 << 30)
-        .build()
-        .map(Some)
-        .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))
 }
 
 /// Searches every database file for every needle (exact bytes, and also its
@@ -101,25 +81,15 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
     if forms.is_empty() {
         return Ok((scan, vec![false; needles.len()]));
     }
+    // Overlapping matches: a value inside or across another found value is
+    // found too, in one pass.
+    let all: Vec<&(usize, Vec<u8>)> = forms.iter().collect();
+    let (files, bytes, hits) = pass(db, &all)?;
+    scan.files = files;
+    scan.bytes_scanned = bytes;
     let mut found = vec![false; kept];
-    // One alternation finds leftmost matches that don't overlap, so a value
-    // overlapping another found one could hide. Scan again for the values
-    // not found yet, without the found ones, until a pass finds nothing new
-    // (a clean database takes one pass).
-    loop {
-        let open: Vec<&(usize, Vec<u8>)> = forms.iter().filter(|(i, _)| !found[*i]).collect();
-        let Some(re) = matcher(open.iter().map(|(_, n)| n.as_slice()))? else {
-            break;
-        };
-        let (files, bytes, hits) = pass(db, &re, &open)?;
-        scan.files = files;
-        scan.bytes_scanned += bytes;
-        if hits.is_empty() {
-            break;
-        }
-        for i in hits {
-            found[i] = true;
-        }
+    for i in hits {
+        found[i] = true;
     }
     scan.values_found = found.iter().filter(|f| **f).count();
     let mut flags = vec![false; needles.len()];
@@ -131,15 +101,11 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
 
 /// One read of every database file; returns the files read, the bytes
 /// read and the indexes of the forms' values that were found.
-fn pass(
-    db: &Path,
-    re: &regex::bytes::Regex,
-    forms: &[&(usize, Vec<u8>)],
-) -> Result<(Vec<String>, u64, Vec<usize>)> {
-    // A hash lookup, not a search of `forms`: a bulk verification has tens
-    // of thousands of values and, before deletion, as many matches.
-    let form_index: std::collections::HashMap<&[u8], usize> =
-        forms.iter().map(|(i, n)| (n.as_slice(), *i)).collect();
+fn pass(db: &Path, forms: &[&(usize, Vec<u8>)]) -> Result<(Vec<String>, u64, Vec<usize>)> {
+    let ac = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .build(forms.iter().map(|(_, n)| n.as_slice()))
+        .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))?;
     let longest = forms.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
     let mut files = Vec::new();
     let mut bytes = 0u64;
@@ -160,10 +126,8 @@ fn pass(
             bytes += n as u64;
             let mut window = std::mem::take(&mut carry);
             window.extend_from_slice(&buf[..n]);
-            for m in re.find_iter(&window) {
-                if let Some(i) = form_index.get(m.as_bytes()) {
-                    hits.insert(*i);
-                }
+            for m in ac.find_overlapping_iter(&window) {
+                hits.insert(forms[m.pattern().as_usize()].0);
             }
             let keep = longest.saturating_sub(1).min(window.len());
             carry = window[window.len() - keep..].to_vec();
