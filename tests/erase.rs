@@ -701,7 +701,7 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     };
     lethe::demo::generate(&mut store, &opts, &mut |_| {}).unwrap();
     let actor = root(&store);
-    let ids = fixtures_deletable(&store, 8);
+    let ids = fixtures_deletable(&store, 12);
     let mut values = Vec::new();
     for id in &ids {
         values.extend(pii_values(&store, id));
@@ -710,19 +710,23 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     let item_of = |store: &Store, id: &str, sql: &str| -> Option<String> {
         store.conn().query_row(sql, [id], |r| r.get(0)).ok()
     };
-    let chat = item_of(
-        &store,
-        &ids[0],
-        "SELECT id FROM items WHERE customer_id = ?1 AND type = 'CHAT_MESSAGE' LIMIT 1",
-    );
-    let email = item_of(
-        &store,
-        &ids[0],
-        "SELECT id FROM items WHERE customer_id = ?1 AND type = 'EMAIL' LIMIT 1",
-    );
-    let att = item_of(&store, &ids[1], "SELECT a.id FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.customer_id = ?1 LIMIT 1");
-    let rec = item_of(&store, &ids[1], "SELECT r.id FROM recordings r JOIN items i ON i.id = r.item_id WHERE i.customer_id = ?1 LIMIT 1");
-    for target in [chat, email, att, rec].into_iter().flatten() {
+    // The first of the chosen customers that has an item of each kind.
+    let first = |sql: &str| ids.iter().find_map(|id| item_of(&store, id, sql));
+    let chat = first("SELECT id FROM items WHERE customer_id = ?1 AND type = 'CHAT_MESSAGE' AND body IS NOT NULL LIMIT 1");
+    let email = first("SELECT id FROM items WHERE customer_id = ?1 AND type = 'EMAIL' LIMIT 1");
+    let att = first("SELECT a.id FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.customer_id = ?1 AND i.type <> 'EMAIL' LIMIT 1")
+        .or_else(|| first("SELECT a.id FROM attachments a JOIN items i ON i.id = a.item_id WHERE i.customer_id = ?1 LIMIT 1"));
+    let rec = first("SELECT r.id FROM recordings r JOIN items i ON i.id = r.item_id WHERE i.customer_id = ?1 LIMIT 1");
+    // Every kind must be exercised: a fixture without one would make this
+    // test pass without checking that kind's audit entry.
+    for (kind, target) in [
+        ("chat", chat),
+        ("email", email),
+        ("attachment", att),
+        ("recording", rec),
+    ] {
+        let target =
+            target.unwrap_or_else(|| panic!("the demo customers have no {kind} to delete"));
         let t = erase::resolve_item(&store, &target).unwrap();
         erase::delete_item(&mut store, &actor, &t, NOW).unwrap();
     }

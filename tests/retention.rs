@@ -56,6 +56,11 @@ fn insert(store: &mut Store, docs: &[CustomerDoc]) {
     lethe::access::bootstrap(store.conn(), "root").unwrap();
 }
 
+/// A confirmed custom policy of `days`, set by the operator.
+fn set_days(store: &mut Store, days: i64) {
+    retention::set_policy(store, &admin(), Policy::DeleteAfter { days }, true).unwrap();
+}
+
 fn at(text: &str) -> i64 {
     clock::parse(text).unwrap()
 }
@@ -94,13 +99,7 @@ fn app_activity_after_the_last_contact_does_not_extend_retention() {
             false,
         )],
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 365 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 365);
     let due = at("2022-07-11T12:00:00Z");
     assert_eq!(
         retention::preview(store.conn(), 365, due).unwrap().due_now,
@@ -124,13 +123,7 @@ fn the_boundary_is_exactly_n_days() {
             false,
         )],
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 400 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 400);
     let exactly = at("2021-07-11T12:00:00Z") + 400 * DAY_MS;
     let report = sweep(&mut store, exactly - DAY_MS);
     assert_eq!(report.deleted, 0, "one day less: kept");
@@ -152,13 +145,7 @@ fn a_profile_without_contact_counts_from_creation() {
             false,
         )],
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 365 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 365);
     assert_eq!(sweep(&mut store, at("2022-01-01T00:00:00Z")).deleted, 1);
 }
 
@@ -189,13 +176,7 @@ fn the_minimum_is_365_days_and_custom_needs_confirmation() {
         retention::policy(store.conn()).unwrap(),
         Policy::RetainForever
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 365 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 365);
     assert_eq!(
         retention::policy(store.conn()).unwrap(),
         Policy::DeleteAfter { days: 365 }
@@ -227,13 +208,7 @@ fn policy_changes_need_the_role_and_are_audited() {
         retention::policy(store.conn()).unwrap(),
         Policy::RetainForever
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 400 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 400);
     let rows = lethe::audit::list(store.conn(), &Default::default(), 10).unwrap();
     let change = rows
         .iter()
@@ -272,13 +247,7 @@ fn open_conversations_block_and_are_reported() {
             ),
         ],
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 365 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 365);
     let now = at("2026-11-22T00:00:00Z");
     let p = retention::preview(store.conn(), 365, now).unwrap();
     assert_eq!((p.due_now, p.blocked), (1, 1));
@@ -330,13 +299,7 @@ fn dry_run_changes_nothing() {
             false,
         )],
     );
-    retention::set_policy(
-        &mut store,
-        &admin(),
-        Policy::DeleteAfter { days: 365 },
-        true,
-    )
-    .unwrap();
+    set_days(&mut store, 365);
     let opts = SweepOptions {
         dry_run: true,
         ..SweepOptions::default()
