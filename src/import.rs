@@ -115,24 +115,16 @@ impl ImportReport {
     pub fn summary(&self) -> String {
         let mut s = format!(
             "imported {}, {}",
-            plural(self.customers, "customer"),
-            plural(self.items, "item")
+            crate::text::plural(self.customers, "customer"),
+            crate::text::plural(self.items, "item")
         );
         if !self.problems.is_empty() {
             s.push_str(&format!(
                 "; {} skipped",
-                plural(self.problems.len(), "line")
+                crate::text::plural(self.problems.len(), "line")
             ));
         }
         s
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

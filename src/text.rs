@@ -18,9 +18,46 @@ pub fn fold(s: &str) -> String {
         .to_lowercase()
 }
 
+/// `1 item`, `3 items`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The non-zero counts, as a person would say them: `1 item and
+/// 2 attachments`; `nothing` when every count is zero.
+pub fn counts(parts: &[(usize, &str)]) -> String {
+    let said: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| plural(*n, w))
+        .collect();
+    match said.as_slice() {
+        [] => "nothing".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{counts, fold};
+
+    #[test]
+    fn counts_read_as_a_sentence() {
+        assert_eq!(
+            counts(&[(1, "item"), (0, "attachment"), (0, "recording")]),
+            "1 item"
+        );
+        assert_eq!(
+            counts(&[(3, "item"), (2, "attachment"), (1, "recording")]),
+            "3 items, 2 attachments and 1 recording"
+        );
+        assert_eq!(counts(&[(0, "item")]), "nothing");
+    }
 
     #[test]
     fn folds_accents_case_and_spaces_but_keeps_other_scripts() {

@@ -954,7 +954,7 @@ fn triage_actions_clear_the_queue_and_keep_the_cursor() {
     // Delete goes through the timeline's confirm dialog.
     c.keys("dy");
     assert_eq!(c.app().triage.total, 2);
-    assert!(c.screen().contains("Deleted 1 item(s)"));
+    assert!(c.screen().contains("Deleted 1 item at"));
     let actions: Vec<String> = lethe::audit::list(c.rt.store.conn(), &Default::default(), 100)
         .unwrap()
         .into_iter()

@@ -137,9 +137,9 @@ pub fn dismissed(d: &Dismissal) -> String {
 
 pub fn scanned(s: &ScanSummary) -> String {
     format!(
-        "Scanned {} item(s): {} new finding(s), {} suppressed as dismissed.",
-        s.items,
-        s.total_found(),
+        "Scanned {}: {} new, {} suppressed as dismissed.",
+        crate::text::plural(s.items as usize, "item"),
+        crate::text::plural(s.total_found() as usize, "finding"),
         s.suppressed
     )
 }

@@ -186,8 +186,12 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
             let mut lines = p.lines.clone();
             lines.push(String::new());
             lines.push(format!(
-                "{} item(s), {} attachment(s), {} recording(s) will be erased for good.",
-                p.items, p.attachments, p.recordings
+                "{} will be erased for good.",
+                crate::text::counts(&[
+                    (p.items, "item"),
+                    (p.attachments, "attachment"),
+                    (p.recordings, "recording"),
+                ])
             ));
             lines.push("The item stays in the timeline as \"This item has been deleted\".".into());
             app.modals.push(Modal::Confirm(Confirm {
@@ -204,10 +208,12 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ItemDeleted(Ok(d)) => {
             app.info(format!(
-                "Deleted {} item(s), {} attachment(s), {} recording(s) at {} UTC.",
-                d.items,
-                d.attachments,
-                d.recordings,
+                "Deleted {} at {} UTC.",
+                crate::text::counts(&[
+                    (d.items, "item"),
+                    (d.attachments, "attachment"),
+                    (d.recordings, "recording"),
+                ]),
                 clock::minute(d.deleted_at)
             ));
             vec![Effect::ReloadCustomer]
