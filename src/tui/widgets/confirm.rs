@@ -109,10 +109,14 @@ pub fn render_confirm(app: &App, frame: &mut Frame, area: Rect, c: &Confirm) {
 }
 
 /// Whether the typed text confirms: the name as stored, or as displayed
-/// (names with control characters show placeholders).
+/// (names with control characters show placeholders), compared as search
+/// compares names: case, accents and spacing don't matter, since an admin
+/// over SSH may not be able to type `é`.
 pub fn typed_matches(t: &TypedConfirm) -> bool {
-    let typed = t.input.value().trim();
-    !typed.is_empty() && (typed == t.expected || typed == clean(&t.expected))
+    let typed = crate::text::fold(t.input.value());
+    !typed.is_empty()
+        && (typed == crate::text::fold(&t.expected)
+            || typed == crate::text::fold(&clean(&t.expected)))
 }
 
 pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedConfirm) {
@@ -257,4 +261,33 @@ pub fn render_receipt(
         )),
     }
     dialog(app, frame, area, "Profile deleted", lines, false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::action::PendingAction;
+
+    fn typed(expected: &str, input: &str) -> bool {
+        typed_matches(&TypedConfirm {
+            pending: PendingAction::DeleteProfile {
+                customer_id: "c".into(),
+            },
+            customer_id: "c".into(),
+            removes: vec![],
+            keeps: vec![],
+            expected: expected.into(),
+            input: tui_input::Input::new(input.into()),
+            mismatch: false,
+        })
+    }
+
+    #[test]
+    fn the_name_confirms_without_accents_or_case_but_not_a_different_name() {
+        assert!(typed("Amélie Bérenger", "Amélie Bérenger"));
+        assert!(typed("Amélie Bérenger", "amelie  berenger "));
+        assert!(!typed("Amélie Bérenger", "Amelie"));
+        assert!(!typed("Amélie Bérenger", ""));
+        assert!(!typed("", ""));
+    }
 }
