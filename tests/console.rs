@@ -355,7 +355,14 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
             completed: true,
             attempts: 1,
         },
-        verification: None,
+        verification: Some(lethe::store::forensic::Scan {
+            files: vec![],
+            bytes_scanned: 1,
+            values_checked: 34,
+            values_found: 0,
+            sampled_from: None,
+            compacted: true,
+        }),
         values_held_elsewhere: 0,
     };
     c.rt.dispatch(Action::ProfileDeleted(
@@ -370,6 +377,10 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         .iter()
         .all(|r| r.id != "cus_martha"));
     let screen = c.screen();
+    assert!(
+        screen.contains("Verified after compacting the database: none of 34"),
+        "{screen}"
+    );
     assert!(screen.contains("Removed: emails 2, items 15"), "{screen}");
     c.keys("s");
     let saved = c.rt.save_dir.join("lethe-receipt-cus_martha.json");
