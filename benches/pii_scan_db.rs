@@ -34,11 +34,37 @@ fn main() {
     store.checkpoint_truncate().unwrap();
     let actor = common::operator(&store);
 
-    let t = Instant::now();
-    let summary = triage::scan(&mut store, &actor, lethe::clock::now_ms(), &mut ()).unwrap();
-    let secs = t.elapsed().as_secs_f64();
+    // Three full scans, the state reset before each: the page cache of a
+    // virtual machine makes single runs vary by a third.
+    let mut runs = Vec::new();
+    let mut summary = None;
+    for run in 1..=3 {
+        if run > 1 {
+            store
+                .conn()
+                .execute_batch(
+                    "DELETE FROM pii_findings;
+                     DELETE FROM settings WHERE key = 'pii_scan_watermark';",
+                )
+                .unwrap();
+            store.checkpoint_truncate().unwrap();
+        }
+        let t = Instant::now();
+        let s = triage::scan(&mut store, &actor, lethe::clock::now_ms(), &mut ()).unwrap();
+        let secs = t.elapsed().as_secs_f64();
+        let mb = s.bytes as f64 / 1e6;
+        println!(
+            "  run {run}: {mb:.1} MB of text in {secs:.2} s = {:.1} MB/s",
+            mb / secs
+        );
+        runs.push(secs);
+        summary = Some(s);
+    }
+    let summary = summary.unwrap();
+    runs.sort_by(f64::total_cmp);
+    let secs = runs[1];
     let mb = summary.bytes as f64 / 1e6;
-    println!("PII scan of {n} customers' items: {} items, {mb:.1} MB of text in {secs:.2} s = {:.1} MB/s ({:.0} items/s), {} findings",
+    println!("PII scan of {n} customers' items (median of 3): {} items with text, {mb:.1} MB of text in {secs:.2} s = {:.1} MB/s ({:.0} items/s), {} findings",
         summary.items, mb / secs, summary.items as f64 / secs, summary.total_found());
     let t = Instant::now();
     let again = triage::scan(&mut store, &actor, lethe::clock::now_ms(), &mut ()).unwrap();

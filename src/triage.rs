@@ -97,7 +97,7 @@ impl Status {
 /// What a scan did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScanSummary {
-    /// Items scanned (including those with no text).
+    /// Items whose text was read (items with no text are passed over).
     pub items: u64,
     /// Bytes of subject and body text read.
     pub bytes: u64,
@@ -155,6 +155,7 @@ pub fn scan(
     progress.start(findings::count_pending(store.conn())?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
+    let mapped = store::bulk::begin_mapped_reads(store.conn())?;
     let result = loop {
         match store.write(|conn| scanner.batch(conn, &mut summary, progress)) {
             Ok(0) => break Ok(()),
@@ -162,6 +163,7 @@ pub fn scan(
             Err(e) => break Err(e),
         }
     };
+    store::bulk::end_mapped_reads(store.conn(), mapped)?;
     let mut entry = Entry::new(&actor.username, audit::SCAN)
         .count("items", summary.items as i64)
         .count("bytes", summary.bytes as i64);
@@ -210,14 +212,17 @@ impl Scanner {
             let fresh = item.content_rev == 1;
             self.scan_item(conn, item, fresh, summary)
         })?;
-        let count = if range.items > 0 {
+        if range.high > mark {
             // Items written by older databases start behind; level them
             // (a second read of the range, so only when one is behind).
             if range.behind {
-                findings::mark_range_scanned(conn, range.low, range.high)?;
+                findings::mark_range_scanned(conn, mark + 1, range.high)?;
             }
             findings::set_watermark(conn, range.high)?;
-            range.items
+        }
+        // Item rows are never deleted, so the rowids passed are the items.
+        let count = if range.high > mark {
+            (range.high - mark) as usize
         } else {
             let mut rowids = findings::changed_rowids(conn, mark, BATCH)?;
             // Rowid order reads the table front to back rather than
@@ -266,10 +271,12 @@ impl Scanner {
         if !item.deleted {
             summary.items += 1;
         }
+        let mut ids = Ids { item, owned: None };
         let mut dismissed = Vec::new();
         if !fresh {
-            findings::delete_open(conn, item.id)?;
-            dismissed = findings::dismissed_fingerprints(conn, item.id)?;
+            let (id, _) = ids.get(conn)?;
+            findings::delete_open(conn, id)?;
+            dismissed = findings::dismissed_fingerprints(conn, id)?;
         }
         if !item.deleted {
             let key = if dismissed.is_empty() {
@@ -286,11 +293,15 @@ impl Scanner {
                 // The customer's own contacts only matter when the text
                 // holds an email or a phone number: read them only then.
                 let mut found = pii::detect(text, &NO_CONTACTS);
+                if found.is_empty() {
+                    continue;
+                }
+                let (item_id, customer_id) = ids.get(conn)?;
                 if found
                     .iter()
                     .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
                 {
-                    let known = self.known(conn, item.customer_id)?;
+                    let known = self.known(conn, customer_id)?;
                     found = pii::detect(text, known);
                 }
                 for d in found {
@@ -300,12 +311,32 @@ impl Scanner {
                             continue;
                         }
                     }
-                    findings::insert(conn, &new_finding(item, field, &d, now))?;
+                    findings::insert(conn, &new_finding(item_id, customer_id, field, &d, now))?;
                     *summary.found.entry(d.kind).or_default() += 1;
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// An item's (ID, customer ID): lent by the row when it was read with
+/// them, else looked up once by rowid.
+struct Ids<'a> {
+    item: &'a findings::ItemView<'a>,
+    owned: Option<(String, String)>,
+}
+
+impl Ids<'_> {
+    fn get(&mut self, conn: &rusqlite::Connection) -> Result<(&str, &str)> {
+        if let (Some(id), Some(customer_id)) = (self.item.id, self.item.customer_id) {
+            return Ok((id, customer_id));
+        }
+        let (id, customer_id) = match &mut self.owned {
+            Some(owned) => owned,
+            slot @ None => slot.insert(findings::item_ids(conn, self.item.rowid)?),
+        };
+        Ok((id, customer_id))
     }
 }
 
@@ -315,14 +346,15 @@ static NO_CONTACTS: KnownContacts = KnownContacts {
 };
 
 fn new_finding<'a>(
-    item: &findings::ItemView<'a>,
+    item_id: &'a str,
+    customer_id: &'a str,
     field: Field,
     d: &'a Detection,
     now: Millis,
 ) -> NewFinding<'a> {
     NewFinding {
-        item_id: item.id,
-        customer_id: item.customer_id,
+        item_id,
+        customer_id,
         field,
         start: d.start,
         end: d.end,

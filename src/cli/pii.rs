@@ -40,7 +40,7 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
     store.checkpoint_truncate()?;
     let open = triage::open_by_kind(store.conn())?;
     println!(
-        "Scanned {} item{} ({}) in {:.1} s.",
+        "Scanned {} item{} with text ({}) in {:.1} s.",
         summary.items,
         if summary.items == 1 { "" } else { "s" },
         size(summary.bytes),
