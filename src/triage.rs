@@ -155,6 +155,10 @@ pub fn scan(
     progress.start(findings::count_pending(store.conn())?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
+    // The bulk settings keep the WAL from being checkpointed mid-scan:
+    // a checkpoint that grows the file makes SQLite map it afresh, and
+    // every page is then faulted in again.
+    let saved = store::bulk::begin(store.conn())?;
     let mapped = store::bulk::begin_mapped_reads(store.conn())?;
     let result = loop {
         match store.write(|conn| scanner.batch(conn, &mut summary, progress)) {
@@ -164,6 +168,7 @@ pub fn scan(
         }
     };
     store::bulk::end_mapped_reads(store.conn(), mapped)?;
+    store::bulk::restore(store.conn(), saved)?;
     let mut entry = Entry::new(&actor.username, audit::SCAN)
         .count("items", summary.items as i64)
         .count("bytes", summary.bytes as i64);

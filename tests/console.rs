@@ -361,6 +361,7 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
             values_checked: 34,
             values_found: 0,
             sampled_from: None,
+            profile_sample: None,
             compacted: true,
         }),
         values_held_elsewhere: 0,

@@ -226,6 +226,42 @@ fn scan_finds_pasted_data_everywhere_but_not_the_customers_own_contacts() {
 }
 
 #[test]
+fn items_without_text_are_passed_over_and_never_pending() {
+    let (db, _) = scanned();
+    let mut store = db.store();
+    // A profile whose newest items have no text: the scan covers them
+    // without reading them, and nothing is left pending behind it.
+    insert(
+        &mut store,
+        serde_json::json!({
+            "id": "cus_quiet",
+            "name": "Quiet Customer",
+            "createdAt": "2024-01-01T00:00:00Z",
+            "conversations": [{
+                "id": "cnv_q",
+                "status": "CLOSED",
+                "createdAt": "2024-08-01T10:00:00Z",
+                "items": [
+                    item("itm_q_chat", "2024-08-01T10:00:00Z", "CHAT_MESSAGE", None,
+                        Some("card 4111 1111 1111 1111 please")),
+                    item("itm_q_call", "2024-08-01T11:00:00Z", "PHONE_CALL", None, None),
+                    item("itm_q_call2", "2024-08-01T12:00:00Z", "PHONE_CALL", None, None),
+                ],
+            }],
+        }),
+    );
+    let pending =
+        |store: &Store| lethe::store::findings::count_pending(store.conn()).expect("pending");
+    assert_eq!(pending(&store), 3);
+    let owner = db.actor(OWNER);
+    let again = triage::scan(&mut store, &owner, NOW, &mut ()).expect("scan");
+    assert_eq!((again.items, again.total_found()), (1, 1));
+    assert_eq!(pending(&store), 0);
+    let again = triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");
+    assert_eq!((again.items, again.total_found()), (0, 0));
+}
+
+#[test]
 fn the_scan_is_incremental() {
     let (db, _) = scanned();
     let mut store = db.store();

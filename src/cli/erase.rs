@@ -91,8 +91,9 @@ fn confirm(yes: bool, question: &str) -> anyhow::Result<()> {
 
 fn describe_scan(scan: &Scan, elsewhere: usize) -> String {
     let mut s = format!(
-        "verification: {} values searched for in {} files ({:.1} MB), {} found",
+        "verification: {} values{} searched for in {} files ({:.1} MB), {} found",
         scan.values_checked,
+        scan.sample_note(),
         scan.files.len(),
         scan.bytes_scanned as f64 / 1e6,
         scan.values_found

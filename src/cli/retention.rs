@@ -159,13 +159,14 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: bool) -> anyhow::Result<()> {
     }
     let verdict = match &report.verification {
         Some(s) if s.values_found == 0 => format!(
-            ", verified{}: none of {} values remain in the database files",
+            ", verified{}: none of {} values{} remain in the database files",
             if s.compacted {
                 " after compacting the database"
             } else {
                 ""
             },
-            s.values_checked
+            s.values_checked,
+            s.sample_note()
         ),
         Some(s) => format!(
             ", VERIFICATION FAILED: {} of {} values still found in the database files",

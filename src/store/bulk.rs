@@ -38,19 +38,28 @@ pub fn restore(conn: &Connection, saved: Saved) -> Result<()> {
 /// 2 GB cap; see `.cargo/config.toml`).
 const MAPPED_READ_BYTES: i64 = 1 << 40;
 
-/// Memory-maps the database for a full-table read (the PII scan), so
-/// SQLite reads pages straight from the operating system's cache instead
-/// of copying each one out: on a large database that copying was a fifth
-/// of the scan. Writes still go through the WAL as before. Returns the
+/// Memory-maps the database for a large read (the PII scan) or a bulk
+/// erasure, so SQLite reads pages straight from the operating system's
+/// cache instead of copying each one out with a system call: on a large
+/// database that copying was a fifth of the scan. Writes still go through the WAL as before. Returns the
 /// previous setting for `end_mapped_reads`.
-pub fn begin_mapped_reads(conn: &Connection) -> Result<i64> {
-    let saved: i64 = conn.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
+pub fn begin_mapped_reads(conn: &Connection) -> Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    // An in-memory database has no file to map and reports no setting.
+    let Some(saved) = conn
+        .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
     conn.pragma_update(None, "mmap_size", MAPPED_READ_BYTES)?;
-    Ok(saved)
+    Ok(Some(saved))
 }
 
-pub fn end_mapped_reads(conn: &Connection, saved: i64) -> Result<()> {
-    conn.pragma_update(None, "mmap_size", saved)?;
+pub fn end_mapped_reads(conn: &Connection, saved: Option<i64>) -> Result<()> {
+    if let Some(saved) = saved {
+        conn.pragma_update(None, "mmap_size", saved)?;
+    }
     Ok(())
 }
 
@@ -89,5 +98,10 @@ mod tests {
         assert_eq!(get(), MAPPED_READ_BYTES);
         end_mapped_reads(c, saved).unwrap();
         assert_eq!(get(), before);
+        // In memory there is nothing to map, and nothing fails.
+        let mem = crate::store::Store::open_in_memory().unwrap();
+        let saved = begin_mapped_reads(mem.conn()).unwrap();
+        assert_eq!(saved, None);
+        end_mapped_reads(mem.conn(), saved).unwrap();
     }
 }

@@ -19,6 +19,14 @@ pub fn database_files(db: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Which profiles of a bulk run verification read the values of: every
+/// `of / sampled`-th one, in the run's order.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct ProfileSample {
+    pub sampled: usize,
+    pub of: usize,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Scan {
     /// Files that existed and were read in full.
@@ -32,11 +40,34 @@ pub struct Scan {
     /// an evenly spaced sample of this many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled_from: Option<usize>,
+    /// When a bulk run erased more profiles than verification reads back,
+    /// the values came from an evenly spaced sample of its profiles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_sample: Option<ProfileSample>,
     /// The first scan found values in free space of B-tree pages, so the
     /// database was compacted (VACUUM) and scanned again; this is the
     /// second scan's result.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub compacted: bool,
+}
+
+impl Scan {
+    /// How the checked values were sampled, for a summary line: empty when
+    /// every erased value was checked.
+    pub fn sample_note(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.profile_sample {
+            parts.push(format!("from {} of {} profiles", p.sampled, p.of));
+        }
+        if let Some(n) = self.sampled_from {
+            parts.push(format!("a sample of {} of {n} values", self.values_checked));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
 }
 
 /// Searches every database file for every needle (exact bytes, and also its
@@ -76,6 +107,7 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         values_checked: kept,
         values_found: 0,
         sampled_from: None,
+        profile_sample: None,
         compacted: false,
     };
     if forms.is_empty() {
