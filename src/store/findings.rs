@@ -77,10 +77,10 @@ pub struct Range {
 
 /// Calls `f` for up to `limit` items with rowid above `after`, in rowid
 /// order, lending each item's text from the row. Items with nothing to
-/// scan (no subject or body, never changed: status and topic changes,
-/// calls, deleted items) are passed over inside SQLite; they are a third
-/// of a typical table. The range still covers them, so the watermark
-/// moves past them.
+/// scan are passed over inside SQLite: deleted items (their deletion
+/// removed their findings) and items with no subject or body that never
+/// changed (status and topic changes, calls), a third of a typical table.
+/// The range still covers them, so the watermark moves past them.
 pub fn for_each_item_after(
     conn: &Connection,
     after: i64,
@@ -88,10 +88,10 @@ pub fn for_each_item_after(
     mut f: impl FnMut(&ItemView) -> Result<()>,
 ) -> Result<Range> {
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid, subject, body, content_rev, scanned_rev, deleted_at IS NOT NULL
+        "SELECT rowid, subject, body, content_rev, scanned_rev
          FROM items
-         WHERE rowid > ?1 AND (subject IS NOT NULL OR body IS NOT NULL
-             OR content_rev <> 1 OR scanned_rev <> content_rev)
+         WHERE rowid > ?1 AND deleted_at IS NULL AND (subject IS NOT NULL
+             OR body IS NOT NULL OR content_rev <> 1 OR scanned_rev <> content_rev)
          ORDER BY rowid LIMIT ?2",
     )?;
     let mut rows = stmt.query(params![after, limit as i64])?;
@@ -108,7 +108,7 @@ pub fn for_each_item_after(
             body: text(r.get_ref(2)?),
             content_rev: r.get(3)?,
             scanned_rev: r.get(4)?,
-            deleted: r.get(5)?,
+            deleted: false,
         };
         range.high = view.rowid;
         range.items += 1;
