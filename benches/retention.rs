@@ -87,10 +87,16 @@ fn run(customers: u64) {
     );
     if let Some(s) = scan {
         println!(
-            "  verification: {} values checked over {:.0} MiB, {} found",
+            "  verification: {} values{} checked over {:.0} MiB, {} found{}",
             s.values_checked,
+            s.sample_note(),
             s.bytes_scanned as f64 / (1 << 20) as f64,
-            s.values_found
+            s.values_found,
+            if s.compacted {
+                " (after compacting: the first scan found deleted bytes in free page space)"
+            } else {
+                ""
+            }
         );
     }
     println!("  plain-SQL baseline on the same profiles: {baseline:.0} profiles/s");
