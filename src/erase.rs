@@ -828,13 +828,9 @@ pub fn delete_profiles_until(
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
     let saved = crate::store::bulk::begin(store.conn())?;
-    // Reading those pages through a memory map instead of a copy per page
-    // made a 1M-customer retention sweep 1.5x faster.
-    let mapped = crate::store::bulk::begin_mapped_reads(store.conn())?;
     let result = bulk_batches(
         store, actor, &ids, reason, now, options, progress, cancel, verify,
     );
-    crate::store::bulk::end_mapped_reads(store.conn(), mapped)?;
     crate::store::bulk::restore(store.conn(), saved)?;
     result
 }
