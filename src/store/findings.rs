@@ -26,8 +26,8 @@ pub struct ItemText {
 
 /// An item's text borrowed from the row being read: scanning millions of
 /// short messages should not copy each one. The new-items read leaves the
-/// IDs out (`None`): decoding two more strings a row cost a third of the
-/// scan, and only items with something to record need them
+/// IDs out (`None`): decoding two more strings a row cost up to a third
+/// of the scan, and only items with something to record need them
 /// (`item_ids`).
 #[derive(Debug, Clone, Copy)]
 pub struct ItemView<'a> {

@@ -153,22 +153,22 @@ fn pass(db: &Path, forms: &[&(usize, Vec<u8>)]) -> Result<(Vec<String>, u64, Vec
         };
         files.push(file.display().to_string());
         let size = f.metadata()?.len();
-        // A few values are matched faster than the disk reads: then one
-        // sequential read is best, and the second half is empty.
-        let mid = if forms.len() > SPLIT_FROM {
-            size / 2
+        // A few values are matched faster than the disk reads them: then
+        // one sequential read is best. Otherwise the second half starts
+        // early by the longest value less one byte, so a value across the
+        // middle is seen whole.
+        let ranges = if forms.len() > SPLIT_FROM {
+            let mid = size / 2;
+            vec![
+                (0, mid),
+                (mid.saturating_sub(longest.saturating_sub(1)), size),
+            ]
         } else {
-            size
+            vec![(0, size)]
         };
-        // The second half starts early by the longest value less one byte,
-        // so a value across the middle is seen whole.
-        let halves = [
-            (0, mid),
-            (mid.saturating_sub(longest.saturating_sub(1)), size),
-        ];
         let (f, ac) = (&f, &ac);
         let found = std::thread::scope(|scope| {
-            let workers: Vec<_> = halves
+            let workers: Vec<_> = ranges
                 .iter()
                 .map(|&(from, to)| scope.spawn(move || scan_range(f, from, to, ac, longest)))
                 .collect();
@@ -184,8 +184,10 @@ fn pass(db: &Path, forms: &[&(usize, Vec<u8>)]) -> Result<(Vec<String>, u64, Vec
             bytes += read;
             hits.extend(patterns.into_iter().map(|p| forms[p].0));
         }
-        // The overlap was read twice.
-        bytes = bytes.saturating_sub(mid - halves[1].0);
+        // The overlap of two halves was read twice.
+        if let [(_, mid), (start, _)] = ranges[..] {
+            bytes = bytes.saturating_sub(mid - start);
+        }
     }
     Ok((files, bytes, hits.into_iter().collect()))
 }
