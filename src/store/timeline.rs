@@ -151,28 +151,24 @@ pub struct Blob {
     pub bytes: Option<Vec<u8>>,
 }
 
+fn blob(r: &rusqlite::Row) -> rusqlite::Result<Blob> {
+    Ok(Blob {
+        filename: r.get(0)?,
+        content_type: r.get(1)?,
+        bytes: r.get(2)?,
+    })
+}
+
 pub fn attachment_blob(conn: &Connection, id: &str) -> Result<Option<Blob>> {
     Ok(conn
         .prepare_cached("SELECT filename, content_type, content FROM attachments WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(Blob {
-                filename: r.get(0)?,
-                content_type: r.get(1)?,
-                bytes: r.get(2)?,
-            })
-        })
+        .query_row([id], blob)
         .optional()?)
 }
 
 pub fn recording_blob(conn: &Connection, id: &str) -> Result<Option<Blob>> {
     Ok(conn
         .prepare_cached("SELECT NULL, content_type, content FROM recordings WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(Blob {
-                filename: r.get(0)?,
-                content_type: r.get(1)?,
-                bytes: r.get(2)?,
-            })
-        })
+        .query_row([id], blob)
         .optional()?)
 }

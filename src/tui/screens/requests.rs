@@ -439,7 +439,7 @@ fn render_list(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let h = list.height as usize;
-    let top = st.selected.saturating_sub(h.saturating_sub(1));
+    let top = crate::tui::widgets::first_visible(st.selected, h);
     let lines: Vec<Line> = st
         .rows
         .iter()

@@ -542,7 +542,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let h = list.height as usize;
-    let first = st.selected.saturating_sub(h.saturating_sub(1));
+    let first = crate::tui::widgets::first_visible(st.selected, h);
     let lines: Vec<Line> = st
         .rows
         .iter()

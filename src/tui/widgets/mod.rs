@@ -12,6 +12,12 @@ use super::action::{Action, Effect};
 use super::app::{App, Modal};
 use super::screens::customers::{self, begin_delete_item, begin_save};
 
+/// The first row of a list to draw in `height` rows so the selected row is
+/// in view: the list scrolls once the selection passes the last line.
+pub fn first_visible(selected: usize, height: usize) -> usize {
+    selected.saturating_sub(height.saturating_sub(1))
+}
+
 fn scrolled(scroll: u16, action: &Action) -> u16 {
     let d: i32 = match action {
         Action::Up => -1,
@@ -107,5 +113,18 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod first_visible_tests {
+    use super::first_visible;
+
+    #[test]
+    fn the_list_scrolls_once_the_selection_passes_the_last_line() {
+        assert_eq!(first_visible(0, 5), 0);
+        assert_eq!(first_visible(4, 5), 0);
+        assert_eq!(first_visible(5, 5), 1);
+        assert_eq!(first_visible(3, 0), 3);
     }
 }

@@ -76,7 +76,7 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let per_page = (inner.height as usize / 2).max(1);
-    let top = st.selected.saturating_sub(per_page - 1);
+    let top = crate::tui::widgets::first_visible(st.selected, per_page);
     let mut lines: Vec<Line> = Vec::new();
     for (i, r) in st.results.iter().enumerate().skip(top).take(per_page) {
         let selected = i == st.selected;
