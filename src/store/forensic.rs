@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -20,13 +20,13 @@ pub fn database_files(db: &Path) -> Vec<PathBuf> {
 
 /// Which profiles of a bulk run verification read the values of: every
 /// `of / sampled`-th one, in the run's order.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProfileSample {
     pub sampled: usize,
     pub of: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Scan {
     /// Files that existed and were read in full.
     pub files: Vec<String>,
@@ -37,16 +37,16 @@ pub struct Scan {
     pub values_found: usize,
     /// When a run erased more values than one scan checks, the values were
     /// an evenly spaced sample of this many.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sampled_from: Option<usize>,
     /// When a bulk run erased more profiles than verification reads back,
     /// the values came from an evenly spaced sample of its profiles.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_sample: Option<ProfileSample>,
     /// The first scan found values in free space of B-tree pages, so the
     /// database was compacted (VACUUM) and scanned again; this is the
     /// second scan's result.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub compacted: bool,
 }
 
@@ -249,6 +249,30 @@ mod tests {
         .unwrap();
         assert_eq!(s.values_found, 2);
         assert_eq!(flags, vec![true, true]);
+    }
+
+    #[test]
+    fn a_sampled_scan_says_so_and_survives_a_receipt_round_trip() {
+        let mut s = Scan {
+            files: vec![],
+            bytes_scanned: 0,
+            values_checked: 20_000,
+            values_found: 0,
+            sampled_from: None,
+            profile_sample: None,
+            compacted: false,
+        };
+        assert_eq!(s.sample_note(), "");
+        s.sampled_from = Some(31_000);
+        s.profile_sample = Some(ProfileSample {
+            sampled: 998,
+            of: 98_793,
+        });
+        let note = " (from 998 of 98793 profiles, a sample of 20000 of 31000 values)";
+        assert_eq!(s.sample_note(), note);
+        // Receipts keep the scan as JSON; the console reads it back.
+        let back: Scan = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(back.sample_note(), note);
     }
 
     #[test]

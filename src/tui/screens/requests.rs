@@ -506,8 +506,11 @@ fn receipt_lines(t: &Theme, req: &Request, w: usize) -> Vec<Line<'static>> {
         Value::Null => push("Verification: not run.".into(), t.dim()),
         v if v["values_found"].as_u64() == Some(0) => push(
             format!(
-                "Verified: none of {} erased values remain in the database files.",
-                v["values_checked"]
+                "Verified: none of {} erased values{} remain in the database files.",
+                v["values_checked"],
+                serde_json::from_value::<crate::store::forensic::Scan>(v.clone())
+                    .map(|s| s.sample_note())
+                    .unwrap_or_default()
             ),
             t.ok(),
         ),

@@ -443,8 +443,9 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
     let verified = match &r.verification {
         Some(s) if s.values_found == 0 => (
             format!(
-                "Verified: none of {} erased values remain in {} files.",
+                "Verified: none of {} erased values{} remain in {} files.",
                 s.values_checked,
+                s.sample_note(),
                 s.files.len()
             ),
             t.ok(),
@@ -458,7 +459,11 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
         ),
         None => ("Verification: not run.".into(), t.dim()),
     };
-    out.push(Line::styled(truncate(&verified.0, w), verified.1));
+    out.extend(
+        wrap(&verified.0, w)
+            .into_iter()
+            .map(|l| Line::styled(l, verified.1)),
+    );
     if !r.checkpoint_completed {
         out.push(Line::styled(
             truncate(
