@@ -127,11 +127,16 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
     let n = bytes.len();
     let mut i = 0;
     while i + 4 < n {
-        let head = &bytes[i..i + 4];
-        let looks = head[0].is_ascii_alphabetic()
-            && head[1].is_ascii_alphabetic()
-            && head[2].is_ascii_digit()
-            && head[3].is_ascii_digit()
+        // An IBAN starts with two letters and two check digits: hop to
+        // the next digit and look back.
+        let digit = super::next_digit(bytes, i + 2);
+        if digit != i + 2 {
+            i = digit - 2;
+            continue;
+        }
+        let looks = bytes[i].is_ascii_alphabetic()
+            && bytes[i + 1].is_ascii_alphabetic()
+            && bytes[i + 3].is_ascii_digit()
             && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
         if !looks {
             i += 1;

@@ -36,9 +36,9 @@ pub(crate) fn scan_v4(bytes: &[u8], out: &mut Vec<Candidate>) {
     let n = bytes.len();
     let mut i = 0;
     while i < n {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
+        i = super::next_digit(bytes, i);
+        if i == n {
+            break;
         }
         // The whole token of digits and dots starting here.
         let mut end = i;

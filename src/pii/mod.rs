@@ -133,14 +133,11 @@ pub(crate) struct Candidate {
 /// without allocating.
 pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     let bytes = text.as_bytes();
-    let mut digits = 0usize;
-    let mut has_at = false;
-    let mut has_colon = false;
-    for &b in bytes {
-        digits += b.is_ascii_digit() as usize;
-        has_at |= b == b'@';
-        has_colon |= b == b':';
-    }
+    let Shape {
+        digits,
+        has_at,
+        has_colon,
+    } = Shape::of(bytes);
     // Every detector needs one of these; most messages have none of them.
     if !has_at && !has_colon && digits < 4 {
         return Vec::new();
@@ -170,6 +167,64 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     kept.into_iter()
         .filter_map(|c| finish(text, c, known))
         .collect()
+}
+
+/// What [`detect`] checks first to pick the detectors a text needs.
+struct Shape {
+    digits: usize,
+    has_at: bool,
+    has_colon: bool,
+}
+
+impl Shape {
+    /// One pass over the text, in chunks with byte-wide counters so the
+    /// compiler can compare 16 or 32 bytes at a time: every scanned text
+    /// goes through here, and most go no further.
+    fn of(bytes: &[u8]) -> Shape {
+        let mut shape = Shape {
+            digits: 0,
+            has_at: false,
+            has_colon: false,
+        };
+        // At most 255 per chunk, so a byte-wide count cannot overflow.
+        for chunk in bytes.chunks(128) {
+            let (mut digits, mut at, mut colon) = (0u8, 0u8, 0u8);
+            for &b in chunk {
+                digits += (b.wrapping_sub(b'0') < 10) as u8;
+                at |= (b == b'@') as u8;
+                colon |= (b == b':') as u8;
+            }
+            shape.digits += digits as usize;
+            shape.has_at |= at != 0;
+            shape.has_colon |= colon != 0;
+        }
+        shape
+    }
+}
+
+/// The position of the first ASCII digit at or after `from`, or
+/// `bytes.len()` if there is none. The scanners hop from digit to digit
+/// with it, eight bytes at a time: most of a message is letters.
+pub(crate) fn next_digit(bytes: &[u8], from: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+        // A byte is a digit when `b ^ 0x30` is below 10. Adding 0x76 to
+        // its low seven bits sets the top bit from 10 up, and cannot carry
+        // into the next byte; a top bit set already is not a digit either.
+        let t = word ^ 0x3030_3030_3030_3030;
+        let not_digit = (((t & LOW7) + 0x7676_7676_7676_7676) | t) & HIGH;
+        if not_digit != HIGH {
+            return i + ((!not_digit & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 /// Keep non-overlapping candidates, preferring the more confident one and,
@@ -272,6 +327,26 @@ mod tests {
         assert_eq!(Kind::parse("IBAN"), Some(Kind::Iban));
         assert_eq!(Kind::parse("passport"), None);
         assert_eq!(Kind::Ssn.redaction_label(), "[SSN removed]");
+    }
+
+    #[test]
+    fn next_digit_finds_every_first_digit() {
+        let text = "abc/:9 x0yz ~~~~~~~~~~~~~~~~~~~~~~~~ 5 é€\u{7f}\u{ff}12";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let want = (from..bytes.len())
+                .find(|&i| bytes[i].is_ascii_digit())
+                .unwrap_or(bytes.len());
+            assert_eq!(next_digit(bytes, from), want, "from {from}");
+        }
+        // Every byte value, alone and in a run of eight.
+        for b in 0..=255u8 {
+            let want = if b.is_ascii_digit() { 0 } else { 1 };
+            assert_eq!(next_digit(&[b], 0), want, "{b}");
+            let run = [b; 9];
+            let want = if b.is_ascii_digit() { 0 } else { 9 };
+            assert_eq!(next_digit(&run, 0), want, "{b}");
+        }
     }
 
     #[test]

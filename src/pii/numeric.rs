@@ -39,9 +39,9 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
     let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
     while i < n {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
+        i = super::next_digit(bytes, i);
+        if i == n {
+            break;
         }
         groups.clear();
         let mut j = i;
