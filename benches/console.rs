@@ -158,6 +158,34 @@ fn bench_open(store: &Store, id: &str) {
     );
 }
 
+/// What the Triage screen reads after each action (delete, redact,
+/// dismiss): the first 200 open findings, their count, and the message
+/// around the first one.
+fn bench_triage(store: &Store) {
+    let filter = lethe::triage::QueueFilter {
+        min_confidence: lethe::pii::HIGH_CONFIDENCE,
+        limit: 200,
+        ..Default::default()
+    };
+    let mut times = Vec::new();
+    let mut open = 0;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let rows = lethe::triage::queue(store.conn(), &filter).unwrap();
+        open = lethe::triage::queue_len(store.conn(), &filter).unwrap();
+        if let Some(first) = rows.first() {
+            std::hint::black_box(lethe::triage::context(store.conn(), first.finding_id).unwrap());
+        }
+        times.push(t.elapsed());
+    }
+    println!(
+        "\nTriage queue after an action ({open} open findings: first 200, count, context): first {:.2} ms, p50 {:.2} ms, p95 {:.2} ms",
+        common::ms(times[0]),
+        common::ms(common::percentile(&mut times, 50.0)),
+        common::ms(common::percentile(&mut times, 95.0))
+    );
+}
+
 fn key(rt: &mut Runtime, code: KeyCode) {
     rt.key(KeyEvent::new(code, KeyModifiers::NONE));
 }
@@ -201,6 +229,7 @@ fn main() {
     println!("Console benchmark on {n} customers ({})", path.display());
     bench_search(&store);
     bench_open(&store, &big);
+    bench_triage(&store);
     let name: String = store
         .conn()
         .query_row("SELECT name FROM customers WHERE id = ?1", [&big], |r| {

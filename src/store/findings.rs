@@ -311,8 +311,9 @@ pub fn dismissed_fingerprints(conn: &Connection, item_id: &str) -> Result<Vec<St
 pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind, confidence,
-             preview, status, found_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9)",
+             preview, status, found_at, item_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9,
+             (SELECT timestamp FROM items WHERE id = ?1))",
     )?
     .execute(params![
         f.item_id,
@@ -431,11 +432,9 @@ pub fn set_dismissed(conn: &Connection, ids: &[i64], fingerprint: &str, now: Mil
 
 // The queue's rows: open findings of live items, filtered by kind and
 // confidence. Kinds are bound as a JSON array, never spliced into the SQL.
-const QUEUE_FROM: &str = "FROM pii_findings f
-     JOIN items i ON i.id = f.item_id
-     LEFT JOIN customers c ON c.id = f.customer_id
-     LEFT JOIN conversations v ON v.id = i.conversation_id
-     WHERE f.status = 'open' AND i.deleted_at IS NULL AND f.confidence >= ?1
+/// The queue's filter, on `pii_findings_queue` alone. Deleting an item
+/// deletes its findings, so an open finding's item is never deleted.
+const QUEUE_WHERE: &str = "f.status = 'open' AND f.confidence >= ?1
        AND (?2 IS NULL OR f.kind IN (SELECT value FROM json_each(?2)))";
 
 fn queue_kinds(filter: &QueueFilter) -> Option<String> {
@@ -446,8 +445,12 @@ pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id, f.item_id, f.customer_id, c.name, i.type, v.channel, i.timestamp, f.field,
              f.kind, f.confidence, f.preview
-         {QUEUE_FROM}
-         ORDER BY i.timestamp DESC, f.id DESC LIMIT ?3 OFFSET ?4"
+         FROM pii_findings f INDEXED BY pii_findings_queue
+         JOIN items i ON i.id = f.item_id
+         LEFT JOIN customers c ON c.id = f.customer_id
+         LEFT JOIN conversations v ON v.id = i.conversation_id
+         WHERE {QUEUE_WHERE}
+         ORDER BY f.item_at DESC, f.id DESC LIMIT ?3 OFFSET ?4"
     ))?;
     let rows = stmt.query_map(
         params![
@@ -481,7 +484,10 @@ pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
 
 pub fn queue_count(conn: &Connection, filter: &QueueFilter) -> Result<u64> {
     Ok(conn
-        .prepare_cached(&format!("SELECT count(*) {QUEUE_FROM}"))?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM pii_findings f INDEXED BY pii_findings_queue
+             WHERE {QUEUE_WHERE}"
+        ))?
         .query_row(
             params![filter.min_confidence as f64, queue_kinds(filter)],
             |r| r.get::<_, i64>(0),

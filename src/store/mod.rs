@@ -29,7 +29,7 @@ pub mod timeline;
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
 /// version `i` to `i + 1`.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -344,6 +344,50 @@ mod tests {
                 .unwrap();
             assert_eq!(n, 1, "{table} is missing");
         }
+    }
+
+    #[test]
+    fn version_2_orders_findings_by_their_item_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        // A version 1 database with two open findings, recorded in the
+        // opposite order of their items' times.
+        let v1 = Connection::open(&path).unwrap();
+        v1.execute_batch(MIGRATIONS[0]).unwrap();
+        v1.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_1', 0, 0);
+             INSERT INTO items (id, customer_id, type, timestamp) VALUES
+                 ('itm_old', 'cus_1', 'CHAT', 1000), ('itm_new', 'cus_1', 'CHAT', 2000);
+             INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind,
+                 confidence, preview, found_at)
+             VALUES ('itm_new', 'cus_1', 'body', 0, 4, 'card', 0.9, 'card •••• 1111', 5),
+                    ('itm_old', 'cus_1', 'body', 0, 4, 'card', 0.9, 'card •••• 2222', 6);",
+        )
+        .unwrap();
+        drop(v1);
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 2);
+        let at: Vec<(String, i64)> = store
+            .conn()
+            .prepare("SELECT item_id, item_at FROM pii_findings ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(at, [("itm_new".into(), 2000), ("itm_old".into(), 1000)]);
+        let filter = crate::triage::QueueFilter {
+            kinds: vec![],
+            min_confidence: 0.0,
+            limit: 10,
+            offset: 0,
+        };
+        let queue = findings::queue(store.conn(), &filter).unwrap();
+        let items: Vec<&str> = queue.iter().map(|r| r.item_id.as_str()).collect();
+        assert_eq!(items, ["itm_new", "itm_old"]);
+        assert_eq!(findings::queue_count(store.conn(), &filter).unwrap(), 2);
     }
 
     #[test]
