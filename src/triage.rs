@@ -23,6 +23,7 @@
 //! finding's fingerprint is cleared.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -37,10 +38,13 @@ use crate::store::{self, Store};
 /// The setting that holds the fingerprint key (64 hex digits).
 pub const FINGERPRINT_KEY: &str = "pii_fingerprint_key";
 
-/// Items per write transaction in [`scan`]: small enough that the console
-/// is never locked out for long (about 50 ms on a warm cache), big enough
-/// that commits and their WAL frames stay a small part of the scan.
+/// Items read per batch: the progress gauge moves once per batch.
 const BATCH: usize = 50_000;
+
+/// How long one write transaction of [`scan`] goes on taking batches: short
+/// enough that the console is never locked out for long, long enough that
+/// commits and their WAL frames stay a small part of the scan.
+const TRANSACTION_TIME: Duration = Duration::from_millis(250);
 
 /// Which text column a finding is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -161,10 +165,22 @@ pub fn scan(
     // every page is then faulted in again.
     let saved = store::bulk::begin(store.conn())?;
     let mapped = store::bulk::begin_mapped_reads(store.conn())?;
+    // Batches are committed together for up to TRANSACTION_TIME: each
+    // commit writes every page the batches changed, and new findings land
+    // all over the queue's index (it is ordered by the item's time).
     let result = loop {
-        match store.write(|conn| scanner.batch(conn, &mut summary, progress)) {
-            Ok(0) => break Ok(()),
-            Ok(_) => {}
+        let started = Instant::now();
+        let more = store.write(|conn| loop {
+            if scanner.batch(conn, &mut summary, progress)? == 0 {
+                return Ok(false);
+            }
+            if started.elapsed() >= TRANSACTION_TIME {
+                return Ok(true);
+            }
+        });
+        match more {
+            Ok(true) => {}
+            Ok(false) => break Ok(()),
             Err(e) => break Err(e),
         }
     };
