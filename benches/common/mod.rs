@@ -90,6 +90,17 @@ pub fn peak_rss_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Time the calling thread has spent on a CPU so far (Linux; zero
+/// elsewhere). Unlike wall time it leaves out waiting for the disk.
+#[allow(dead_code)]
+pub fn thread_cpu_time() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
+
 /// The operator benchmarks act as: the database's first operator.
 pub fn operator(store: &lethe::store::Store) -> lethe::access::Actor {
     let name: String = store
