@@ -430,10 +430,10 @@ pub fn set_dismissed(conn: &Connection, ids: &[i64], fingerprint: &str, now: Mil
     Ok(())
 }
 
-// The queue's rows: open findings of live items, filtered by kind and
-// confidence. Kinds are bound as a JSON array, never spliced into the SQL.
-/// The queue's filter, on `pii_findings_queue` alone. Deleting an item
-/// deletes its findings, so an open finding's item is never deleted.
+/// The queue's rows: open findings, filtered by kind and confidence, read
+/// from `pii_findings_queue` alone. Deleting an item deletes its findings,
+/// so an open finding's item is never deleted. Kinds are bound as a JSON
+/// array, never spliced into the SQL.
 const QUEUE_WHERE: &str = "f.status = 'open' AND f.confidence >= ?1
        AND (?2 IS NULL OR f.kind IN (SELECT value FROM json_each(?2)))";
 
