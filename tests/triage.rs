@@ -454,6 +454,18 @@ fn the_queue_filters_sorts_and_pages() {
     };
     assert!(triage::queue(store.conn(), &none).unwrap().is_empty());
 
+    // Deleting an item takes its findings out of the queue and its count
+    // (the count reads the findings alone).
+    let mut store = db.store();
+    let admin = db.actor(OWNER);
+    let target = lethe::erase::resolve_item(&store, "itm_sms").unwrap();
+    lethe::erase::delete_item_with(&mut store, &admin, &target, NOW, lethe::erase::Verify::Skip)
+        .unwrap();
+    let left = triage::queue(store.conn(), &all).unwrap();
+    assert!(left.iter().all(|r| r.item_id != "itm_sms"));
+    assert_eq!(triage::queue_len(store.conn(), &all).unwrap(), 5);
+    assert_eq!(left.len(), 5);
+
     // The context shows the whole field with every open finding in it.
     let ctx = triage::context(store.conn(), chat.finding_id).unwrap();
     assert_eq!(
