@@ -946,6 +946,53 @@ fn triage_lists_findings_with_the_message_highlighted() {
 }
 
 #[test]
+fn triage_pages_through_more_findings_than_one_load_holds() {
+    let mut store = Store::open_in_memory().unwrap();
+    common::insert(&mut store, &[common::percy(205)]);
+    lethe::access::bootstrap(store.conn(), common::ADMIN).unwrap();
+    store
+        .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
+        .unwrap();
+    let mut c = Console::with_store(store, common::ADMIN, 80, 24);
+    c.keys("<Esc>5");
+    let first = |c: &mut Console| {
+        let st = &c.app().triage;
+        st.rows[st.selected].item_id.clone()
+    };
+    assert_eq!(c.app().triage.rows.len(), 200);
+    assert!(
+        c.screen().contains("Triage · 205 open (1–200)"),
+        "{}",
+        c.screen()
+    );
+    assert_eq!(first(&mut c), "it_percy0204", "newest first");
+
+    // G: the last finding of all, on the second page.
+    c.keys("G");
+    assert!(c.screen().contains("205 open (201–205)"), "{}", c.screen());
+    assert_eq!(first(&mut c), "it_percy0000");
+    // Up past the top of the page: the previous page, at its bottom.
+    c.keys("kkkkk");
+    assert!(c.screen().contains("(1–200)"));
+    assert_eq!(first(&mut c), "it_percy0005");
+    // Down past its bottom: the next page again, at its top.
+    c.keys("j");
+    assert_eq!(first(&mut c), "it_percy0004");
+    // g: the first finding of all.
+    c.keys("g");
+    assert_eq!(first(&mut c), "it_percy0204");
+
+    // Clearing the whole last page moves back to the one before.
+    c.keys("G");
+    for _ in 0..5 {
+        c.keys("x");
+    }
+    let st = &c.app().triage;
+    assert_eq!((st.total, st.offset, st.rows.len()), (200, 0, 200));
+    assert!(c.screen().contains("Triage · 200 open "), "{}", c.screen());
+}
+
+#[test]
 fn triage_actions_clear_the_queue_and_keep_the_cursor() {
     let mut c = with_findings(common::ADMIN);
     c.keys("<Esc>5j");

@@ -114,6 +114,9 @@ pub struct TriageQueue {
     pub rows: Vec<QueueRow>,
     /// Matching findings in all (rows holds at most a page of them).
     pub total: u64,
+    /// How many matching findings come before `rows`: a multiple of the
+    /// page size, moved back when a page was emptied.
+    pub offset: usize,
     /// The selected row after the load, kept at the same index.
     pub selected: usize,
     pub context: Option<Result<FindingContext, String>>,

@@ -395,6 +395,34 @@ pub fn paula() -> CustomerDoc {
     }))
 }
 
+/// Percy: `n` chat messages a minute apart, each with a pasted card
+/// number, for more findings than one page of the Triage queue holds.
+#[allow(dead_code)]
+pub fn percy(n: usize) -> CustomerDoc {
+    let items: Vec<Value> = (0..n)
+        .map(|i| {
+            item(
+                &format!("it_percy{i:04}"),
+                &format!(
+                    "2024-08-{:02}T{:02}:{:02}:00Z",
+                    1 + i / 1440,
+                    i / 60 % 24,
+                    i % 60
+                ),
+                "CHAT_MESSAGE",
+                "customer",
+                Some("INBOUND"),
+                json!({"content": format!("Message {i}. My card: {}", CARDS[i % CARDS.len()])}),
+            )
+        })
+        .collect();
+    doc(json!({
+        "id": "cus_percy", "name": "Percy Pasted", "createdAt": "2024-01-01T00:00:00Z",
+        "conversations": [{"id": "cv_percy", "status": "CLOSED", "topic": "Payment",
+            "channel": "chat", "createdAt": "2024-08-01T00:00:00Z", "items": items}]
+    }))
+}
+
 /// The fixture customers plus `paula`, scanned for PII.
 pub fn fill_with_findings(store: &mut Store) {
     fill(store);

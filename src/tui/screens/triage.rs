@@ -24,7 +24,8 @@ use crate::triage::{
     ScanSummary,
 };
 
-/// Findings one load reads; the header says when there are more.
+/// Findings one load reads; the header says which ones are shown, and
+/// moving past either end of the list reads the next or previous page.
 pub const PAGE: usize = 200;
 
 /// Timeline rows `n`/`N` and the jump from Triage read at most, so a key
@@ -42,6 +43,8 @@ pub struct TriageState {
     pub all_confidence: bool,
     pub rows: Vec<QueueRow>,
     pub total: u64,
+    /// Matching findings before `rows` (a multiple of `PAGE`).
+    pub offset: usize,
     pub selected: usize,
     pub context: Option<std::result::Result<FindingContext, String>>,
     pub loaded: bool,
@@ -57,7 +60,7 @@ impl TriageState {
                 pii::HIGH_CONFIDENCE
             },
             limit: PAGE,
-            offset: 0,
+            offset: self.offset,
         }
     }
 
@@ -92,9 +95,13 @@ fn next_kind(k: Option<Kind>) -> Option<Kind> {
 /// Reads the queue with `st`'s filter, keeping the cursor's index, and the
 /// context of the finding under it.
 pub fn load(conn: &rusqlite::Connection, st: &TriageState) -> Result<TriageQueue> {
-    let f = st.filter();
-    let rows = triage::queue(conn, &f)?;
+    let mut f = st.filter();
     let total = triage::queue_len(conn, &f)?;
+    // Clearing the last findings of the last page moves back a page.
+    f.offset = f
+        .offset
+        .min((total as usize).saturating_sub(1) / PAGE * PAGE);
+    let rows = triage::queue(conn, &f)?;
     let selected = st.selected.min(rows.len().saturating_sub(1));
     let context = rows
         .get(selected)
@@ -102,6 +109,7 @@ pub fn load(conn: &rusqlite::Connection, st: &TriageState) -> Result<TriageQueue
     Ok(TriageQueue {
         rows,
         total,
+        offset: f.offset,
         selected,
         context,
     })
@@ -227,7 +235,27 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if let Some(d) = delta {
         let st = &mut app.triage;
         let before = st.selected;
-        st.selected = (st.selected as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
+        let wanted = st.selected as isize + d;
+        let total = st.total as usize;
+        // Past the end of the page: the next page, from its top; before
+        // its start: the previous page, from its bottom. Top and Bottom
+        // go to the first and last finding of all.
+        let page_to = match action {
+            Action::Top if st.offset > 0 => Some((0, 0)),
+            Action::Bottom if st.offset + len < total => {
+                Some(((total - 1) / PAGE * PAGE, PAGE - 1))
+            }
+            Action::Top | Action::Bottom => None,
+            _ if wanted >= len as isize && st.offset + len < total => Some((st.offset + PAGE, 0)),
+            _ if wanted < 0 && st.offset > 0 => Some((st.offset - PAGE, PAGE - 1)),
+            _ => None,
+        };
+        if let Some((offset, selected)) = page_to {
+            st.offset = offset;
+            st.selected = selected;
+            return vec![Effect::LoadTriage];
+        }
+        st.selected = wanted.clamp(0, len.saturating_sub(1) as isize) as usize;
         return match st.current() {
             Some(r) if st.selected != before => vec![Effect::LoadTriageContext(r.finding_id)],
             _ => vec![],
@@ -237,11 +265,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CycleKind => {
             app.triage.kind = next_kind(app.triage.kind);
             app.triage.selected = 0;
+            app.triage.offset = 0;
             vec![Effect::LoadTriage]
         }
         Action::ToggleConfidence => {
             app.triage.all_confidence = !app.triage.all_confidence;
             app.triage.selected = 0;
+            app.triage.offset = 0;
             vec![Effect::LoadTriage]
         }
         Action::Refresh => vec![Effect::LoadTriage],
@@ -310,6 +340,7 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
             let st = &mut app.triage;
             st.rows = q.rows;
             st.total = q.total;
+            st.offset = q.offset;
             st.selected = q.selected;
             st.context = q.context;
             st.loaded = true;
@@ -507,7 +538,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let more = if st.total as usize > st.rows.len() {
-        format!(" (first {})", st.rows.len())
+        format!(
+            " ({}–{})",
+            st.offset + 1.min(st.rows.len()),
+            st.offset + st.rows.len()
+        )
     } else {
         String::new()
     };
