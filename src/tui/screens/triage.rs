@@ -92,15 +92,18 @@ fn next_kind(k: Option<Kind>) -> Option<Kind> {
     }
 }
 
+/// The offset of the last page of `total` findings (0 when there are none).
+fn last_page(total: u64) -> usize {
+    (total as usize).saturating_sub(1) / PAGE * PAGE
+}
+
 /// Reads the queue with `st`'s filter, keeping the cursor's index, and the
 /// context of the finding under it.
 pub fn load(conn: &rusqlite::Connection, st: &TriageState) -> Result<TriageQueue> {
     let mut f = st.filter();
     let total = triage::queue_len(conn, &f)?;
     // Clearing the last findings of the last page moves back a page.
-    f.offset = f
-        .offset
-        .min((total as usize).saturating_sub(1) / PAGE * PAGE);
+    f.offset = f.offset.min(last_page(total));
     let rows = triage::queue(conn, &f)?;
     let selected = st.selected.min(rows.len().saturating_sub(1));
     let context = rows
@@ -242,9 +245,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         // go to the first and last finding of all.
         let page_to = match action {
             Action::Top if st.offset > 0 => Some((0, 0)),
-            Action::Bottom if st.offset + len < total => {
-                Some(((total - 1) / PAGE * PAGE, PAGE - 1))
-            }
+            Action::Bottom if st.offset + len < total => Some((last_page(st.total), PAGE - 1)),
             Action::Top | Action::Bottom => None,
             _ if wanted >= len as isize && st.offset + len < total => Some((st.offset + PAGE, 0)),
             _ if wanted < 0 && st.offset > 0 => Some((st.offset - PAGE, PAGE - 1)),
