@@ -993,6 +993,30 @@ fn triage_pages_through_more_findings_than_one_load_holds() {
 }
 
 #[test]
+fn the_redact_dialog_names_the_label_of_the_kind_at_hand() {
+    let mut store = Store::open_in_memory().unwrap();
+    let ivan = common::doc(serde_json::json!({
+        "id": "cus_ivan", "name": "Ivan Iban", "createdAt": "2024-01-01T00:00:00Z",
+        "conversations": [{"id": "cv_ivan", "status": "CLOSED", "channel": "chat",
+            "createdAt": "2024-08-01T00:00:00Z", "items": [{
+                "id": "it_ivan", "timestamp": "2024-08-01T09:00:00Z",
+                "initiator": {"type": "CUSTOMER", "id": "cus_ivan"}, "direction": "INBOUND",
+                "content": {"type": "CHAT_MESSAGE",
+                    "content": "Refund to my IBAN DE89 3704 0044 0532 0130 00 please"}}]}]
+    }));
+    common::insert(&mut store, &[ivan]);
+    lethe::access::bootstrap(store.conn(), common::ADMIN).unwrap();
+    store
+        .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
+        .unwrap();
+    let mut c = Console::with_store(store, common::ADMIN, 80, 24);
+    c.keys("<Esc>5r");
+    let screen = c.screen();
+    assert!(screen.contains("IBAN in the body"), "{screen}");
+    assert!(screen.contains("[IBAN removed]"), "{screen}");
+}
+
+#[test]
 fn triage_actions_clear_the_queue_and_keep_the_cursor() {
     let mut c = with_findings(common::ADMIN);
     c.keys("<Esc>5j");

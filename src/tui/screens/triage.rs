@@ -446,7 +446,7 @@ fn begin_redact(app: &mut App, finding_id: i64, p: RedactionPreview) {
     lines.push(format!(
         "Item {}: each value becomes a label like {}; the rest of the text stays.",
         p.item_id,
-        Kind::Card.redaction_label()
+        p.spans[0].kind.redaction_label()
     ));
     app.modals.push(Modal::Confirm(Confirm {
         pending: PendingAction::RedactFinding { finding_id },
