@@ -231,7 +231,7 @@ impl Scanner {
         // New items, in file order, their text lent from the row.
         let range = findings::for_each_item_after(conn, mark, BATCH, |item| {
             // Never changed since it was written: nothing to replace.
-            let fresh = item.content_rev == 1;
+            let fresh = !item.changed;
             self.scan_item(conn, item, fresh, summary)
         })?;
         if range.high > mark {
@@ -296,7 +296,7 @@ impl Scanner {
         let mut ids = Ids { item, owned: None };
         let mut dismissed = Vec::new();
         if !fresh {
-            let (id, _) = ids.get(conn)?;
+            let id = ids.get(conn)?.item_id;
             findings::delete_open(conn, id)?;
             dismissed = findings::dismissed_fingerprints(conn, id)?;
         }
@@ -318,12 +318,12 @@ impl Scanner {
                 if found.is_empty() {
                     continue;
                 }
-                let (item_id, customer_id) = ids.get(conn)?;
+                let owner = ids.get(conn)?;
                 if found
                     .iter()
                     .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
                 {
-                    let known = self.known(conn, customer_id)?;
+                    let known = self.known(conn, owner.customer_id)?;
                     found = pii::detect(text, known);
                 }
                 for d in found {
@@ -333,7 +333,7 @@ impl Scanner {
                             continue;
                         }
                     }
-                    findings::insert(conn, &new_finding(item_id, customer_id, field, &d, now))?;
+                    findings::insert(conn, &new_finding(owner, field, &d, now))?;
                     *summary.found.entry(d.kind).or_default() += 1;
                 }
             }
@@ -342,23 +342,40 @@ impl Scanner {
     }
 }
 
-/// An item's (ID, customer ID): lent by the row when it was read with
-/// them, else looked up once by rowid.
+/// An item's ID and customer ID: lent by the row when it was read with
+/// them, else looked up once by rowid, with the item's time (which then
+/// saves each finding a lookup by ID).
 struct Ids<'a> {
     item: &'a findings::ItemView<'a>,
-    owned: Option<(String, String)>,
+    owned: Option<(String, String, Millis)>,
+}
+
+/// Whose finding it is: the item, its customer, the item's time if known.
+#[derive(Clone, Copy)]
+struct Owner<'a> {
+    item_id: &'a str,
+    customer_id: &'a str,
+    item_at: Option<Millis>,
 }
 
 impl Ids<'_> {
-    fn get(&mut self, conn: &rusqlite::Connection) -> Result<(&str, &str)> {
-        if let (Some(id), Some(customer_id)) = (self.item.id, self.item.customer_id) {
-            return Ok((id, customer_id));
+    fn get(&mut self, conn: &rusqlite::Connection) -> Result<Owner<'_>> {
+        if let (Some(item_id), Some(customer_id)) = (self.item.id, self.item.customer_id) {
+            return Ok(Owner {
+                item_id,
+                customer_id,
+                item_at: None,
+            });
         }
-        let (id, customer_id) = match &mut self.owned {
+        let (item_id, customer_id, at) = match &mut self.owned {
             Some(owned) => owned,
             slot @ None => slot.insert(findings::item_ids(conn, self.item.rowid)?),
         };
-        Ok((id, customer_id))
+        Ok(Owner {
+            item_id,
+            customer_id,
+            item_at: Some(*at),
+        })
     }
 }
 
@@ -368,15 +385,15 @@ static NO_CONTACTS: KnownContacts = KnownContacts {
 };
 
 fn new_finding<'a>(
-    item_id: &'a str,
-    customer_id: &'a str,
+    owner: Owner<'a>,
     field: Field,
     d: &'a Detection,
     now: Millis,
 ) -> NewFinding<'a> {
     NewFinding {
-        item_id,
-        customer_id,
+        item_id: owner.item_id,
+        customer_id: owner.customer_id,
+        item_at: owner.item_at,
         field,
         start: d.start,
         end: d.end,

@@ -28,7 +28,7 @@ pub struct ItemText {
 /// short messages should not copy each one. The new-items read leaves the
 /// IDs out (`None`): decoding two more strings a row cost up to a third
 /// of the scan, and only items with something to record need them
-/// (`item_ids`).
+/// (`item_ids`, which also gives the item's time).
 #[derive(Debug, Clone, Copy)]
 pub struct ItemView<'a> {
     pub rowid: i64,
@@ -36,8 +36,12 @@ pub struct ItemView<'a> {
     pub customer_id: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub body: Option<&'a str>,
-    pub content_rev: i64,
-    pub scanned_rev: i64,
+    /// The content changed after the item was written (`content_rev` > 1),
+    /// so it may have findings to replace.
+    pub changed: bool,
+    /// The scan has not seen its current content (`scanned_rev` <
+    /// `content_rev`).
+    pub behind: bool,
     pub deleted: bool,
 }
 
@@ -49,8 +53,8 @@ impl ItemText {
             customer_id: Some(&self.customer_id),
             subject: self.subject.as_deref(),
             body: self.body.as_deref(),
-            content_rev: self.content_rev,
-            scanned_rev: self.scanned_rev,
+            changed: self.content_rev != 1,
+            behind: self.scanned_rev < self.content_rev,
             deleted: self.deleted,
         }
     }
@@ -87,8 +91,14 @@ pub fn for_each_item_after(
     limit: usize,
     mut f: impl FnMut(&ItemView) -> Result<()>,
 ) -> Result<Range> {
+    // The revisions come back as one value: NULL for nearly every row
+    // (never changed, scanned), else the bits `changed` (1) and `behind`
+    // (2). One column fewer to fetch and convert per row is about 3% of
+    // the scan's instructions.
     let mut stmt = conn.prepare_cached(
-        "SELECT rowid, subject, body, content_rev, scanned_rev
+        "SELECT rowid, subject, body,
+             CASE WHEN content_rev = 1 AND scanned_rev = 1 THEN NULL
+                 ELSE (content_rev <> 1) + 2 * (scanned_rev < content_rev) END
          FROM items
          WHERE rowid > ?1 AND deleted_at IS NULL AND (subject IS NOT NULL
              OR body IS NOT NULL OR content_rev <> 1 OR scanned_rev <> content_rev)
@@ -100,19 +110,21 @@ pub fn for_each_item_after(
         ..Range::default()
     };
     while let Some(r) = rows.next()? {
+        let revisions: Option<i64> = r.get(3)?;
+        let revisions = revisions.unwrap_or(0);
         let view = ItemView {
             rowid: r.get(0)?,
             id: None,
             customer_id: None,
             subject: text(r.get_ref(1)?),
             body: text(r.get_ref(2)?),
-            content_rev: r.get(3)?,
-            scanned_rev: r.get(4)?,
+            changed: revisions & 1 != 0,
+            behind: revisions & 2 != 0,
             deleted: false,
         };
         range.high = view.rowid;
         range.items += 1;
-        range.behind |= view.scanned_rev < view.content_rev;
+        range.behind |= view.behind;
         f(&view)?;
     }
     if range.items < limit {
@@ -151,6 +163,9 @@ pub struct NewFinding<'a> {
     pub confidence: f32,
     pub preview: &'a str,
     pub found_at: Millis,
+    /// The item's time when the caller has it at hand; else it is looked
+    /// up by the item's ID.
+    pub item_at: Option<Millis>,
 }
 
 fn bad_kind(s: &str) -> rusqlite::Error {
@@ -259,11 +274,11 @@ pub fn item_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<ItemText>> 
         .optional()?)
 }
 
-/// An item's (ID, customer ID), by rowid.
-pub fn item_ids(conn: &Connection, rowid: i64) -> Result<(String, String)> {
+/// An item's (ID, customer ID, time), by rowid.
+pub fn item_ids(conn: &Connection, rowid: i64) -> Result<(String, String, Millis)> {
     Ok(conn
-        .prepare_cached("SELECT id, customer_id FROM items WHERE rowid = ?1")?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        .prepare_cached("SELECT id, customer_id, timestamp FROM items WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
 }
 
 pub fn item_by_id(conn: &Connection, id: &str) -> Result<Option<ItemText>> {
@@ -308,14 +323,15 @@ pub fn dismissed_fingerprints(conn: &Connection, item_id: &str) -> Result<Vec<St
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Records one open finding. The scan runs this once per finding, so its
+/// plan is kept lean: see schema version 3 and the test below.
+const INSERT: &str = "INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind,
+         confidence, preview, status, found_at, item_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9,
+         coalesce(?10, (SELECT timestamp FROM items WHERE id = ?1)))";
+
 pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind, confidence,
-             preview, status, found_at, item_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9,
-             (SELECT timestamp FROM items WHERE id = ?1))",
-    )?
-    .execute(params![
+    conn.prepare_cached(INSERT)?.execute(params![
         f.item_id,
         f.customer_id,
         f.field.as_str(),
@@ -325,6 +341,7 @@ pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
         f.confidence as f64,
         f.preview,
         f.found_at,
+        f.item_at,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -516,4 +533,61 @@ pub fn open_by_kind(conn: &Connection) -> Result<Vec<(Kind, u64)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((kind_col(r, 0)?, r.get::<_, i64>(1)? as u64)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_new_items_read_reports_changed_and_behind_items() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_1', 0, 0);
+             INSERT INTO items (id, customer_id, type, timestamp, body, content_rev, scanned_rev)
+             VALUES ('itm_new', 'cus_1', 'CHAT', 1, 'hello', 1, 1),
+                    ('itm_old_build', 'cus_1', 'CHAT', 2, 'hello', 1, 0),
+                    ('itm_edited', 'cus_1', 'CHAT', 3, 'hello', 2, 1),
+                    ('itm_edited_scanned', 'cus_1', 'CHAT', 4, 'hello', 2, 2),
+                    ('itm_status', 'cus_1', 'STATUS_CHANGE', 5, NULL, 1, 1);",
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        let range = for_each_item_after(c, 0, 100, |v| {
+            seen.push((v.rowid, v.changed, v.behind));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (1, false, false),
+                (2, false, true),
+                (3, true, true),
+                (4, true, false)
+            ]
+        );
+        // The item with nothing to scan is passed over but covered.
+        assert_eq!((range.high, range.items, range.behind), (5, 4, true));
+        let range = for_each_item_after(c, 3, 100, |_| Ok(())).unwrap();
+        assert!(!range.behind);
+    }
+
+    /// Recording a finding must not fill a temporary B-tree per row, as a
+    /// CHECK written `status IN (...)` with three values made SQLite do
+    /// (half the cost of each insert during a scan).
+    #[test]
+    fn recording_a_finding_builds_no_temporary_table() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let mut explain = store.conn().prepare(&format!("EXPLAIN {INSERT}")).unwrap();
+        let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
+        let ops: Vec<String> = explain
+            .query_map(rusqlite::params_from_iter(unbound), |r| r.get(1))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(ops.iter().any(|op| op == "Insert"), "{ops:?}");
+        assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
+    }
 }

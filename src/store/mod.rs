@@ -29,7 +29,11 @@ pub mod timeline;
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
 /// version `i` to `i + 1`.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -347,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn version_2_orders_findings_by_their_item_time() {
+    fn version_1_findings_upgrade_to_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v1.db");
         // A version 1 database with two open findings, recorded in the
@@ -368,7 +372,7 @@ mod tests {
         drop(v1);
 
         let store = Store::open(&path).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         let at: Vec<(String, i64)> = store
             .conn()
             .prepare("SELECT item_id, item_at FROM pii_findings ORDER BY id")
@@ -388,6 +392,21 @@ mod tests {
         let items: Vec<&str> = queue.iter().map(|r| r.item_id.as_str()).collect();
         assert_eq!(items, ["itm_new", "itm_old"]);
         assert_eq!(findings::queue_count(store.conn(), &filter).unwrap(), 2);
+        // Version 3 rebuilt the table: the same IDs, and the status check
+        // still refuses a value it does not know.
+        let ids: Vec<i64> = queue.iter().map(|r| r.finding_id).collect();
+        assert_eq!(ids, [1, 2]);
+        let bad = store
+            .conn()
+            .execute("UPDATE pii_findings SET status = 'maybe' WHERE id = 1", []);
+        assert!(bad.is_err());
+        store
+            .conn()
+            .execute(
+                "UPDATE pii_findings SET status = 'dismissed' WHERE id = 1",
+                [],
+            )
+            .unwrap();
     }
 
     #[test]
