@@ -309,20 +309,33 @@ pub fn customer(conn: &Connection, id: &str) -> Result<Option<CustomerRow>> {
         .optional()?)
 }
 
+/// The profile's conversations that are not CLOSED: usually none, so they
+/// are ordered here rather than by SQLite. An `ORDER BY` on this query
+/// made SQLite plan it again on every new customer ID (it weighs the
+/// bound ID against the partial index `conversations_open`) and sort in a
+/// temporary B-tree, a tenth of a retention sweep's instructions.
+const OPEN_CONVERSATIONS: &str = "SELECT id, status, created_at FROM conversations
+     WHERE customer_id = ?1 AND status <> 'CLOSED'";
+
 /// The conversation that blocks deleting this profile: OPEN before
 /// WAITING, then the oldest. `(conversation_id, status)`.
 pub fn blocking_conversation(
     conn: &Connection,
     customer_id: &str,
 ) -> Result<Option<(String, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, status FROM conversations
-             WHERE customer_id = ?1 AND status <> 'CLOSED'
-             ORDER BY status = 'OPEN' DESC, created_at, id LIMIT 1",
-        )?
-        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+    let open: Vec<(String, String, Millis)> = conn
+        .prepare_cached(OPEN_CONVERSATIONS)?
+        .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let first = open
+        .into_iter()
+        .min_by(|a, b| blocking_order(a).cmp(&blocking_order(b)));
+    Ok(first.map(|(id, status, _)| (id, status)))
+}
+
+/// OPEN before WAITING, then the oldest, then by ID.
+fn blocking_order((id, status, created_at): &(String, String, Millis)) -> (bool, Millis, &str) {
+    (status != "OPEN", *created_at, id)
 }
 
 /// What a profile holds, for the confirm dialog and `--dry-run`.
@@ -681,5 +694,47 @@ mod held_tests {
         .collect();
         let held = held_by_live_records(store.conn(), &values).unwrap();
         assert_eq!(held, vec![true, true, true, true, false]);
+    }
+}
+
+#[cfg(test)]
+mod blocking_tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn open_conversations_block_open_first_then_oldest_without_replanning() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO customers (id, created_at, updated_at)
+             VALUES ('cus_a', 0, 0), ('cus_b', 0, 0), ('cus_c', 0, 0);
+             INSERT INTO conversations (id, customer_id, status, created_at, updated_at) VALUES
+                 ('cnv_a_waiting', 'cus_a', 'WAITING', 1, 1),
+                 ('cnv_a_open_new', 'cus_a', 'OPEN', 5, 5),
+                 ('cnv_a_open_old', 'cus_a', 'OPEN', 3, 3),
+                 ('cnv_a_closed', 'cus_a', 'CLOSED', 0, 0),
+                 ('cnv_b_waiting_new', 'cus_b', 'WAITING', 9, 9),
+                 ('cnv_b_waiting_old', 'cus_b', 'WAITING', 2, 2),
+                 ('cnv_c_closed', 'cus_c', 'CLOSED', 0, 0);",
+        )
+        .unwrap();
+        let blocked = |id| blocking_conversation(c, id).unwrap();
+        assert_eq!(
+            blocked("cus_a"),
+            Some(("cnv_a_open_old".into(), "OPEN".into()))
+        );
+        assert_eq!(
+            blocked("cus_b"),
+            Some(("cnv_b_waiting_old".into(), "WAITING".into()))
+        );
+        assert_eq!(blocked("cus_c"), None);
+        // A sweep runs this once per profile: a new ID each time must not
+        // make SQLite plan the query again.
+        let replanned = c
+            .prepare_cached(OPEN_CONVERSATIONS)
+            .unwrap()
+            .get_status(rusqlite::StatementStatus::RePrepare);
+        assert_eq!(replanned, 0);
     }
 }
