@@ -459,6 +459,62 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
     Ok(())
 }
 
+/// A profile's attachments (0), recordings (1) and PII findings (2) that
+/// still hold something to wipe, by ID. The number indexes `PART_WIPES`.
+/// The ID is written `+?1`: with a bare `?1` SQLite weighs each newly
+/// bound ID in planning this join and compiles the statement again on
+/// every call.
+const PROFILE_PARTS: &str = "SELECT 0, a.id FROM items i JOIN attachments a ON a.item_id = i.id
+     WHERE i.customer_id = +?1
+         AND (a.deleted_at IS NULL OR a.filename IS NOT NULL OR a.content IS NOT NULL)
+     UNION ALL
+     SELECT 1, r.id FROM items i JOIN recordings r ON r.item_id = i.id
+     WHERE i.customer_id = +?1 AND (r.deleted_at IS NULL OR r.content IS NOT NULL)
+     UNION ALL
+     SELECT 2, f.id FROM items i JOIN pii_findings f ON f.item_id = i.id
+     WHERE i.customer_id = +?1";
+
+/// How each kind of `PROFILE_PARTS` row is wiped, by its ID (and the time).
+const PART_WIPES: [(&str, &str); 3] = [
+    (
+        "attachments",
+        "UPDATE attachments SET filename = NULL, content = NULL,
+             deleted_at = coalesce(deleted_at, ?2)
+         WHERE id = ?1",
+    ),
+    (
+        "recordings",
+        "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
+         WHERE id = ?1",
+    ),
+    ("pii_findings", "DELETE FROM pii_findings WHERE id = ?1"),
+];
+
+/// A profile's rows in tables keyed by (customer, something): the count's
+/// name, the keys' query and the one-row delete.
+const KEYED_DELETES: [(&str, &str, &str); 4] = [
+    (
+        "emails",
+        "SELECT position FROM customer_emails WHERE customer_id = ?1",
+        "DELETE FROM customer_emails WHERE customer_id = ?1 AND position = ?2",
+    ),
+    (
+        "phones",
+        "SELECT position FROM customer_phones WHERE customer_id = ?1",
+        "DELETE FROM customer_phones WHERE customer_id = ?1 AND position = ?2",
+    ),
+    (
+        "addresses",
+        "SELECT position FROM customer_addresses WHERE customer_id = ?1",
+        "DELETE FROM customer_addresses WHERE customer_id = ?1 AND position = ?2",
+    ),
+    (
+        "app_data",
+        "SELECT app FROM app_data WHERE customer_id = ?1",
+        "DELETE FROM app_data WHERE customer_id = ?1 AND app = ?2",
+    ),
+];
+
 /// Wipes a profile down to its non-PII skeleton and returns the counts of
 /// what went, by kind. Keeps: the customer row (ID, dates), conversations
 /// (IDs, status, topic, channel, agent, dates), item rows (ID, type, time,
@@ -485,25 +541,31 @@ pub fn wipe_profile(
     removed.insert("external_ids".into(), external_ids);
     removed.insert("custom_attributes".into(), custom_attributes);
 
-    let statements: [(&str, &str); 11] = [
-        (
-            "pii_findings",
-            "DELETE FROM pii_findings
-             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)",
-        ),
-        (
-            "attachments",
-            "UPDATE attachments SET filename = NULL, content = NULL,
-                 deleted_at = coalesce(deleted_at, ?2)
-             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)
-                 AND (deleted_at IS NULL OR filename IS NOT NULL OR content IS NOT NULL)",
-        ),
-        (
-            "recordings",
-            "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
-             WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)
-                 AND (deleted_at IS NULL OR content IS NOT NULL)",
-        ),
+    // The profile's attachments, recordings and findings hang off its
+    // items: found with one join each, then changed one row at a time by
+    // ID. As `item_id IN (SELECT id FROM items ...)` statements SQLite
+    // built two temporary B-trees per table per profile, about a fifth of
+    // a retention sweep's instructions.
+    let parts: Vec<(i64, rusqlite::types::Value)> = conn
+        .prepare_cached(PROFILE_PARTS)?
+        .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut wiped = [0i64; 3];
+    for (part, id) in &parts {
+        let (kind, sql) = PART_WIPES[*part as usize];
+        let mut stmt = conn.prepare_cached(sql)?;
+        wiped[*part as usize] += if stmt.parameter_count() == 2 {
+            stmt.execute(params![id, now])?
+        } else {
+            stmt.execute([id])?
+        } as i64;
+        removed.insert(kind.to_string(), wiped[*part as usize]);
+    }
+    for (kind, _) in PART_WIPES {
+        removed.entry(kind.to_string()).or_insert(0);
+    }
+
+    let statements: [(&str, &str); 4] = [
         (
             "items",
             "UPDATE items SET subject = NULL, body = NULL, from_addr = NULL, to_addrs = NULL,
@@ -518,20 +580,7 @@ pub fn wipe_profile(
             "UPDATE conversations SET deleted_at = coalesce(deleted_at, ?2)
              WHERE customer_id = ?1",
         ),
-        (
-            "emails",
-            "DELETE FROM customer_emails WHERE customer_id = ?1",
-        ),
-        (
-            "phones",
-            "DELETE FROM customer_phones WHERE customer_id = ?1",
-        ),
-        (
-            "addresses",
-            "DELETE FROM customer_addresses WHERE customer_id = ?1",
-        ),
         ("orders", "DELETE FROM orders WHERE customer_id = ?1"),
-        ("app_data", "DELETE FROM app_data WHERE customer_id = ?1"),
         (
             "search_keys",
             "DELETE FROM search_keys WHERE customer_id = ?1",
@@ -548,6 +597,21 @@ pub fn wipe_profile(
         if !kind.is_empty() {
             removed.insert(kind.to_string(), n as i64);
         }
+    }
+    // Tables keyed by customer and something else: deleted one key at a
+    // time. SQLite deletes a range of a WITHOUT ROWID table that has a
+    // foreign key through a temporary B-tree, as above.
+    for (kind, keys_sql, delete_sql) in KEYED_DELETES {
+        let keys: Vec<rusqlite::types::Value> = conn
+            .prepare_cached(keys_sql)?
+            .query_map([customer_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut delete = conn.prepare_cached(delete_sql)?;
+        let mut n = 0;
+        for key in &keys {
+            n += delete.execute(params![customer_id, key])?;
+        }
+        removed.insert(kind.to_string(), n as i64);
     }
     conn.prepare_cached(
         "UPDATE customers SET name = NULL, external_customer_id = NULL, external_ids = NULL,
@@ -729,12 +793,46 @@ mod blocking_tests {
             Some(("cnv_b_waiting_old".into(), "WAITING".into()))
         );
         assert_eq!(blocked("cus_c"), None);
-        // A sweep runs this once per profile: a new ID each time must not
-        // make SQLite plan the query again.
-        let replanned = c
-            .prepare_cached(OPEN_CONVERSATIONS)
-            .unwrap()
-            .get_status(rusqlite::StatementStatus::RePrepare);
-        assert_eq!(replanned, 0);
+        // A sweep runs these once per profile: a new ID each time must not
+        // make SQLite plan them again.
+        for id in ["cus_a", "cus_b", "cus_c"] {
+            let mut parts = c.prepare_cached(PROFILE_PARTS).unwrap();
+            let mut rows = parts.query([id]).unwrap();
+            while rows.next().unwrap().is_some() {}
+        }
+        for sql in [OPEN_CONVERSATIONS, PROFILE_PARTS] {
+            let replanned = c
+                .prepare_cached(sql)
+                .unwrap()
+                .get_status(rusqlite::StatementStatus::RePrepare);
+            assert_eq!(replanned, 0, "{sql}");
+        }
+    }
+
+    /// The statements a profile's erasure runs per table build no
+    /// temporary B-tree (each cost about 15,000 instructions, nine per
+    /// profile before).
+    #[test]
+    fn erasing_a_profile_builds_no_temporary_tables() {
+        let store = Store::open_in_memory().unwrap();
+        let mut sqls = vec![PROFILE_PARTS, OPEN_CONVERSATIONS];
+        sqls.extend(PART_WIPES.iter().map(|(_, sql)| *sql));
+        for (_, keys, delete) in KEYED_DELETES {
+            sqls.extend([keys, delete]);
+        }
+        for sql in sqls {
+            let mut explain = store.conn().prepare(&format!("EXPLAIN {sql}")).unwrap();
+            let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
+            let ops: Vec<String> = explain
+                .query_map(rusqlite::params_from_iter(unbound), |r| r.get(1))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                !ops.iter()
+                    .any(|op| op == "OpenEphemeral" || op == "SorterOpen"),
+                "{sql}: {ops:?}"
+            );
+        }
     }
 }
