@@ -821,13 +821,7 @@ mod blocking_tests {
             sqls.extend([keys, delete]);
         }
         for sql in sqls {
-            let mut explain = store.conn().prepare(&format!("EXPLAIN {sql}")).unwrap();
-            let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
-            let ops: Vec<String> = explain
-                .query_map(rusqlite::params_from_iter(unbound), |r| r.get(1))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
+            let ops = crate::store::opcodes(store.conn(), sql);
             assert!(
                 !ops.iter()
                     .any(|op| op == "OpenEphemeral" || op == "SorterOpen"),

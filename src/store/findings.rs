@@ -580,13 +580,7 @@ mod tests {
     #[test]
     fn recording_a_finding_builds_no_temporary_table() {
         let store = crate::store::Store::open_in_memory().unwrap();
-        let mut explain = store.conn().prepare(&format!("EXPLAIN {INSERT}")).unwrap();
-        let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
-        let ops: Vec<String> = explain
-            .query_map(rusqlite::params_from_iter(unbound), |r| r.get(1))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let ops = crate::store::opcodes(store.conn(), INSERT);
         assert!(ops.iter().any(|op| op == "Insert"), "{ops:?}");
         assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
     }

@@ -40,6 +40,19 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 64;
 
+/// The VDBE opcodes SQLite compiles `sql` to, its parameters unbound: for
+/// tests that pin a statement's plan (no temporary B-trees and the like).
+#[cfg(test)]
+pub(crate) fn opcodes(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut explain = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+    let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
+    explain
+        .query_map(rusqlite::params_from_iter(unbound), |r| r.get(1))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
