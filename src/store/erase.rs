@@ -550,19 +550,18 @@ pub fn wipe_profile(
         .prepare_cached(PROFILE_PARTS)?
         .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut wiped = [0i64; 3];
+    for (kind, _) in PART_WIPES {
+        removed.insert(kind.to_string(), 0);
+    }
     for (part, id) in &parts {
         let (kind, sql) = PART_WIPES[*part as usize];
         let mut stmt = conn.prepare_cached(sql)?;
-        wiped[*part as usize] += if stmt.parameter_count() == 2 {
+        let n = if stmt.parameter_count() == 2 {
             stmt.execute(params![id, now])?
         } else {
             stmt.execute([id])?
-        } as i64;
-        removed.insert(kind.to_string(), wiped[*part as usize]);
-    }
-    for (kind, _) in PART_WIPES {
-        removed.entry(kind.to_string()).or_insert(0);
+        };
+        *removed.entry(kind.to_string()).or_default() += n as i64;
     }
 
     let statements: [(&str, &str); 4] = [
