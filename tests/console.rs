@@ -383,6 +383,10 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         "{screen}"
     );
     assert!(screen.contains("Removed: emails 2, items 15"), "{screen}");
+    assert!(
+        screen.contains("Deleted customer cus_martha; the receipt is open."),
+        "{screen}"
+    );
     c.keys("s");
     let saved = c.rt.save_dir.join("lethe-receipt-cus_martha.json");
     let json = std::fs::read_to_string(&saved).unwrap();

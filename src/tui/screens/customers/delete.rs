@@ -269,6 +269,8 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
                 app.customers.open = None;
                 app.customers.focus = Focus::Results;
             }
+            // Replaces "Deleting customer … and verifying…" in the status bar.
+            app.info(format!("Deleted customer {id}; the receipt is open."));
             app.modals.push(Modal::Receipt {
                 receipt,
                 saved: None,
