@@ -805,3 +805,82 @@ fn fixtures_deletable(store: &Store, n: usize) -> Vec<String> {
         .map(|r| r.unwrap())
         .collect()
 }
+
+#[test]
+fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let profiles: Vec<Marked> = (1..=3).map(|n| marked(n, "CLOSED")).collect();
+    insert(
+        &mut store,
+        &profiles.iter().map(|p| &p.doc).collect::<Vec<_>>(),
+    );
+    add_finding(&store, "it_0002_c1", "cus_0002");
+    // The customer row is the last thing a profile's erasure changes: by
+    // then its items, emails, orders and search keys are already wiped
+    // inside the transaction, and all of that must come back.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TEMP TRIGGER fail_0002 BEFORE UPDATE ON main.customers
+             WHEN old.id = 'cus_0002'
+             BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
+        )
+        .unwrap();
+    let ids: Vec<String> = profiles.iter().map(|p| p.doc.id.clone()).collect();
+    let actor = root(&store);
+    let result = erase::delete_profiles(
+        &mut store,
+        &actor,
+        &ids,
+        Reason::Manual,
+        NOW,
+        BulkOptions {
+            verify: Verify::Skip,
+            batch_size: 10,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((result.deleted, result.failed), (2, 1));
+    let failed: Vec<_> = result
+        .outcomes
+        .iter()
+        .filter_map(|(id, o)| match o {
+            BulkOutcome::Failed(why) => Some((id.as_str(), why.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].0, "cus_0002");
+    assert!(failed[0].1.contains("simulated failure"), "{}", failed[0].1);
+
+    store.checkpoint_truncate().unwrap();
+    // The failed profile is whole: every marker still there, and its rows.
+    assert_eq!(
+        hits(&path, &profiles[1].needles()),
+        profiles[1].markers.len()
+    );
+    let n = |sql| count(&store, sql, "cus_0002");
+    assert_eq!(
+        n("SELECT count(*) FROM customers WHERE id = ?1 AND deleted_at IS NULL"),
+        1
+    );
+    assert_eq!(
+        n("SELECT count(*) FROM customer_emails WHERE customer_id = ?1"),
+        2
+    );
+    assert_eq!(
+        n("SELECT count(*) FROM items WHERE customer_id = ?1 AND deleted_at IS NOT NULL"),
+        0
+    );
+    assert_eq!(
+        n("SELECT count(*) FROM pii_findings WHERE customer_id = ?1"),
+        1
+    );
+    assert!(n("SELECT count(*) FROM search_keys WHERE customer_id = ?1") > 0);
+    // The others in its batch are gone.
+    for p in [&profiles[0], &profiles[2]] {
+        assert_eq!(hits(&path, &p.needles()), 0, "{}", p.doc.id);
+    }
+}
