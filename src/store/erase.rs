@@ -310,10 +310,8 @@ pub fn customer(conn: &Connection, id: &str) -> Result<Option<CustomerRow>> {
 }
 
 /// The profile's conversations that are not CLOSED: usually none, so they
-/// are ordered here rather than by SQLite. An `ORDER BY` on this query
-/// made SQLite plan it again on every new customer ID (it weighs the
-/// bound ID against the partial index `conversations_open`) and sort in a
-/// temporary B-tree, a tenth of a retention sweep's instructions.
+/// are ordered here rather than by SQLite, which would sort them in a
+/// temporary B-tree on every call.
 const OPEN_CONVERSATIONS: &str = "SELECT id, status, created_at FROM conversations
      WHERE customer_id = ?1 AND status <> 'CLOSED'";
 
@@ -461,18 +459,15 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
 
 /// A profile's attachments (0), recordings (1) and PII findings (2) that
 /// still hold something to wipe, by ID. The number indexes `PART_WIPES`.
-/// The ID is written `+?1`: with a bare `?1` SQLite weighs each newly
-/// bound ID in planning this join and compiles the statement again on
-/// every call.
 const PROFILE_PARTS: &str = "SELECT 0, a.id FROM items i JOIN attachments a ON a.item_id = i.id
-     WHERE i.customer_id = +?1
+     WHERE i.customer_id = ?1
          AND (a.deleted_at IS NULL OR a.filename IS NOT NULL OR a.content IS NOT NULL)
      UNION ALL
      SELECT 1, r.id FROM items i JOIN recordings r ON r.item_id = i.id
-     WHERE i.customer_id = +?1 AND (r.deleted_at IS NULL OR r.content IS NOT NULL)
+     WHERE i.customer_id = ?1 AND (r.deleted_at IS NULL OR r.content IS NOT NULL)
      UNION ALL
      SELECT 2, f.id FROM items i JOIN pii_findings f ON f.item_id = i.id
-     WHERE i.customer_id = +?1";
+     WHERE i.customer_id = ?1";
 
 /// How each kind of `PROFILE_PARTS` row is wiped, by its ID (and the time).
 const PART_WIPES: [(&str, &str); 3] = [
@@ -793,7 +788,7 @@ mod blocking_tests {
         );
         assert_eq!(blocked("cus_c"), None);
         // A sweep runs these once per profile: a new ID each time must not
-        // make SQLite plan them again.
+        // make SQLite plan them again (the store's connections pin plans).
         for id in ["cus_a", "cus_b", "cus_c"] {
             let mut parts = c.prepare_cached(PROFILE_PARTS).unwrap();
             let mut rows = parts.query([id]).unwrap();

@@ -157,6 +157,14 @@ impl Store {
         // default of 16 cached, each profile would compile some afresh.
         self.conn
             .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // A plan never depends on the values bound. Without this SQLite
+        // weighs a bound ID against the partial indexes when it plans a
+        // join or an ORDER BY, and then compiles the statement again for
+        // every new ID: during a retention sweep, a third of the work.
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // Reading the journal mode forces SQLite to read the header, which is
         // where a file that is not a database is first noticed.
         let mode: String = self
