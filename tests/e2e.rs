@@ -325,7 +325,7 @@ fn five_keystrokes_clear_five_pasted_cards() {
         s.send("r");
         s.wait_for("Redact for good?", T);
         s.send("y");
-        s.wait_for("Redacted 1 value(s)", T);
+        s.wait_for("Redacted 1 value in", T);
         if left > 0 {
             s.wait_for(&format!("Triage · {left} open"), T);
         }

@@ -127,8 +127,8 @@ fn counts_text<'a>(counts: impl Iterator<Item = (&'a Kind, &'a usize)>) -> Strin
 
 pub fn redacted(r: &Redaction) -> String {
     let mut s = format!(
-        "Redacted {} value(s) in item {}: {}.",
-        r.total(),
+        "Redacted {} in item {}: {}.",
+        crate::text::plural(r.total(), "value"),
         r.item_id,
         counts_text(r.spans_by_kind.iter())
     );
@@ -140,8 +140,8 @@ pub fn redacted(r: &Redaction) -> String {
 
 pub fn dismissed(d: &Dismissal) -> String {
     format!(
-        "Dismissed {} finding(s) in item {} as a false positive.",
-        d.finding_ids.len(),
+        "Dismissed {} in item {} as a false positive.",
+        crate::text::plural(d.finding_ids.len(), "finding"),
         d.item_id
     )
 }
