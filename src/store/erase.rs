@@ -631,8 +631,12 @@ pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec
              || coalesce(custom_attributes, '')) FROM customers",
         "SELECT lower(original || char(31) || normalized) FROM customer_emails",
         "SELECT lower(original || char(31) || normalized) FROM customer_phones",
+        // City, region and country too: an erased order's shipping address
+        // names a city that other customers live in.
         "SELECT lower(coalesce(line1, '') || char(31) || coalesce(line2, '') || char(31)
-             || coalesce(postal_code, '')) FROM customer_addresses",
+             || coalesce(city, '') || char(31) || coalesce(region, '') || char(31)
+             || coalesce(postal_code, '') || char(31) || coalesce(country, ''))
+         FROM customer_addresses",
         "SELECT key FROM search_keys",
         // Platform words (statuses, topics, channels, item types, app
         // initiators) live in the kept skeleton of every profile.
@@ -731,6 +735,8 @@ mod held_tests {
         let mut store = Store::open_in_memory().unwrap();
         let doc: crate::format::CustomerDoc = serde_json::from_value(serde_json::json!({
             "id": "other", "name": "Jose Garcia", "createdAt": "2024-01-01T00:00:00Z",
+            "addresses": [{"type": "HOME", "line1": "Storgatan 1", "city": "Göteborg",
+                "region": "Västra Götaland", "country": "SE"}],
             "conversations": [{"id": "cv", "status": "CLOSED", "createdAt": "2024-01-01T00:00:00Z",
                 "items": [{"id": "it", "timestamp": "2024-01-01T00:00:00Z",
                     "initiator": {"id": "stella", "type": "APP"},
@@ -746,12 +752,14 @@ mod held_tests {
             "CLOSED",
             "thanks for your",
             "Zebulon Quux",
+            "Göteborg",
+            "västra götaland",
         ]
         .iter()
         .map(|v| v.as_bytes().to_vec())
         .collect();
         let held = held_by_live_records(store.conn(), &values).unwrap();
-        assert_eq!(held, vec![true, true, true, true, false]);
+        assert_eq!(held, vec![true, true, true, true, false, true, true]);
     }
 }
 
