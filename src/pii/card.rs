@@ -4,11 +4,11 @@
 //! handles separators, boundaries and context; this file only judges a
 //! sequence of digits.
 
-use super::context::{Words, NOT_PERSONAL};
+use super::context::{Keywords, Words, NOT_PERSONAL};
 
 /// Words that make a card more likely, before the number.
 pub(crate) const WORDS: Words = Words {
-    positive: &[
+    positive: Keywords::new(&[
         "card*",
         "credit",
         "debit",
@@ -36,12 +36,12 @@ pub(crate) const WORDS: Words = Words {
         "pay with",
         "paid with",
         "charge*",
-    ],
+    ]),
     negative: NOT_PERSONAL,
 };
 
 /// Words that confirm a card when they follow it ("… exp 08/27 cvv 123").
-pub(crate) const WORDS_AFTER: &[&str] = &[
+pub(crate) const WORDS_AFTER: Keywords = Keywords::new(&[
     "exp",
     "exp.",
     "expiry",
@@ -50,7 +50,7 @@ pub(crate) const WORDS_AFTER: &[&str] = &[
     "cvc",
     "cvv2",
     "security code",
-];
+]);
 
 /// Confidence for a Luhn-valid number with a known issuer prefix and length.
 pub(crate) const KNOWN_ISSUER: f32 = 0.85;

@@ -1,14 +1,14 @@
 //! International bank account numbers: country, exact length for that
 //! country, and the ISO 7064 mod-97 check.
 
-use super::context::{self, Cue, Words};
+use super::context::{self, Cue, Keywords, Words};
 use super::{Candidate, Kind};
 
 pub(crate) const WORDS: Words = Words {
-    positive: &[
+    positive: Keywords::new(&[
         "iban", "bank*", "account", "acct", "sepa", "bic", "swift", "transfer", "wire", "refund",
-    ],
-    negative: &[],
+    ]),
+    negative: Keywords::new(&[]),
 };
 
 /// IBAN length per country (SWIFT IBAN registry).

@@ -6,7 +6,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::context::{self, Cue, Words};
+use super::context::{self, Cue, Keywords, Words};
 use super::{Candidate, Kind};
 
 const PUBLIC: f32 = 0.85;
@@ -14,7 +14,7 @@ const WITH_CONTEXT: f32 = 0.95;
 const LOCAL: f32 = 0.5;
 
 const WORDS: Words = Words {
-    positive: &[
+    positive: Keywords::new(&[
         "ip",
         "ip:",
         "address",
@@ -22,8 +22,8 @@ const WORDS: Words = Words {
         "logged in from",
         "from ip",
         "host",
-    ],
-    negative: &["version", "ver", "build", "release", "firmware", "v"],
+    ]),
+    negative: Keywords::new(&["version", "ver", "build", "release", "firmware", "v"]),
 };
 
 fn is_word(b: u8) -> bool {

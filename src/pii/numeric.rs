@@ -269,7 +269,7 @@ impl Slice<'_> {
         }
         let base = card::base_confidence(digits)?;
         let cue = context::before(self.bytes, start, &card::WORDS);
-        let after = context::after(self.bytes, end, card::WORDS_AFTER);
+        let after = context::after(self.bytes, end, &card::WORDS_AFTER);
         match cue {
             Cue::Positive => Some(0.97),
             _ if after => Some(0.95),

@@ -6,10 +6,10 @@
 //! phone number from a date or an order number, and to match a number on
 //! E.164 however it was typed.
 
-use super::context::{Words, NOT_PERSONAL};
+use super::context::{Keywords, Words, NOT_PERSONAL};
 
 pub(crate) const WORDS: Words = Words {
-    positive: &[
+    positive: Keywords::new(&[
         "call*",
         "phone*",
         "cell*",
@@ -32,7 +32,7 @@ pub(crate) const WORDS: Words = Words {
         "landline",
         "ph",
         "ph.",
-    ],
+    ]),
     negative: NOT_PERSONAL,
 };
 

@@ -1,10 +1,10 @@
 //! US social security numbers: `AAA-GG-SSSS` with the never-issued ranges
 //! and the famous sample numbers rejected.
 
-use super::context::{Cue, Words, NOT_PERSONAL};
+use super::context::{Cue, Keywords, Words, NOT_PERSONAL};
 
 pub(crate) const WORDS: Words = Words {
-    positive: &[
+    positive: Keywords::new(&[
         "ssn*",
         "ss#",
         "ss",
@@ -15,7 +15,7 @@ pub(crate) const WORDS: Words = Words {
         "tax id",
         "taxpayer*",
         "tin",
-    ],
+    ]),
     negative: NOT_PERSONAL,
 };
 

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::pii::{Kind, KnownContacts};
+use crate::store::raw::RawRows;
 use crate::triage::{Field, QueueFilter, QueueRow, Status};
 
 /// An item's text as the scan and redaction read it.
@@ -60,13 +61,6 @@ impl ItemText {
     }
 }
 
-fn text(v: rusqlite::types::ValueRef<'_>) -> Option<&str> {
-    match v {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok(),
-        _ => None,
-    }
-}
-
 /// What one range read covered.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Range {
@@ -95,7 +89,9 @@ pub fn for_each_item_after(
     // (never changed, scanned), else the bits `changed` (1) and `behind`
     // (2). One column fewer to fetch and convert per row is about 3% of
     // the scan's instructions.
-    let mut stmt = conn.prepare_cached(
+    // Stepped through SQLite's C interface: this reads every item row.
+    let mut rows = RawRows::prepare(
+        conn,
         "SELECT rowid, subject, body,
              CASE WHEN content_rev = 1 AND scanned_rev = 1 THEN NULL
                  ELSE (content_rev <> 1) + 2 * (scanned_rev < content_rev) END
@@ -104,20 +100,21 @@ pub fn for_each_item_after(
              OR body IS NOT NULL OR content_rev <> 1 OR scanned_rev <> content_rev)
          ORDER BY rowid LIMIT ?2",
     )?;
-    let mut rows = stmt.query(params![after, limit as i64])?;
+    rows.bind(1, after)?;
+    rows.bind(2, limit as i64)?;
     let mut range = Range {
         high: after,
         ..Range::default()
     };
-    while let Some(r) = rows.next()? {
-        let revisions: Option<i64> = r.get(3)?;
-        let revisions = revisions.unwrap_or(0);
+    while rows.step()? {
+        // NULL (level) reads as 0.
+        let revisions = rows.int(3);
         let view = ItemView {
-            rowid: r.get(0)?,
+            rowid: rows.int(0),
             id: None,
             customer_id: None,
-            subject: text(r.get_ref(1)?),
-            body: text(r.get_ref(2)?),
+            subject: rows.text(1)?,
+            body: rows.text(2)?,
             changed: revisions & 1 != 0,
             behind: revisions & 2 != 0,
             deleted: false,

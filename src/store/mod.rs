@@ -20,6 +20,7 @@ pub mod findings;
 pub mod forensic;
 pub mod operators;
 pub mod profile;
+mod raw;
 pub mod report;
 pub mod requests;
 pub mod retention;
