@@ -129,17 +129,18 @@ pub(crate) struct Candidate {
 ///
 /// Guarantees: every span lies on char boundaries of `text`; no detection
 /// holds more of the value than its masked preview; values listed in `known`
-/// are not reported. A text with no digit, no '@' and no ':' returns at once
-/// without allocating.
+/// are not reported. A text with fewer than four digits, no '@' and fewer
+/// than two ':' returns at once without allocating.
 pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     let bytes = text.as_bytes();
     let Shape {
         digits,
         has_at,
-        has_colon,
+        colons,
+        dots,
     } = Shape::of(bytes);
     // Every detector needs one of these; most messages have none of them.
-    if !has_at && !has_colon && digits < 4 {
+    if !has_at && colons < 2 && digits < 4 {
         return Vec::new();
     }
 
@@ -147,10 +148,11 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     if has_at {
         email::scan(text, &mut found);
     }
-    if digits >= 4 {
+    // A dotted quad has three dots; any IPv6 address at least two colons.
+    if digits >= 4 && dots >= 3 {
         ip::scan_v4(bytes, &mut found);
     }
-    if has_colon {
+    if colons >= 2 {
         ip::scan_v6(text, &mut found);
     }
     if digits >= 7 {
@@ -173,7 +175,8 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
 struct Shape {
     digits: usize,
     has_at: bool,
-    has_colon: bool,
+    colons: usize,
+    dots: usize,
 }
 
 impl Shape {
@@ -184,19 +187,22 @@ impl Shape {
         let mut shape = Shape {
             digits: 0,
             has_at: false,
-            has_colon: false,
+            colons: 0,
+            dots: 0,
         };
         // At most 255 per chunk, so a byte-wide count cannot overflow.
         for chunk in bytes.chunks(128) {
-            let (mut digits, mut at, mut colon) = (0u8, 0u8, 0u8);
+            let (mut digits, mut at, mut colons, mut dots) = (0u8, 0u8, 0u8, 0u8);
             for &b in chunk {
                 digits += (b.wrapping_sub(b'0') < 10) as u8;
                 at |= (b == b'@') as u8;
-                colon |= (b == b':') as u8;
+                colons += (b == b':') as u8;
+                dots += (b == b'.') as u8;
             }
             shape.digits += digits as usize;
             shape.has_at |= at != 0;
-            shape.has_colon |= colon != 0;
+            shape.colons += colons as usize;
+            shape.dots += dots as usize;
         }
         shape
     }
@@ -327,6 +333,18 @@ mod tests {
         assert_eq!(Kind::parse("IBAN"), Some(Kind::Iban));
         assert_eq!(Kind::parse("passport"), None);
         assert_eq!(Kind::Ssn.redaction_label(), "[SSN removed]");
+    }
+
+    /// `detect` skips the IP scanners for texts without three dots or two
+    /// colons; addresses with exactly that many must still be found.
+    #[test]
+    fn the_shape_check_keeps_the_shortest_addresses() {
+        assert_eq!(
+            kinds("logged in from 203.0.113.9"),
+            [(Kind::Ip, "203.0.113.9")]
+        );
+        assert_eq!(kinds("ip 2001::"), [(Kind::Ip, "2001::")]);
+        assert_eq!(kinds("at 10:30 see 1.2.3"), []);
     }
 
     #[test]
