@@ -230,14 +230,14 @@ impl Scanner {
         let mark = findings::watermark(conn)?;
         // New items, in file order, their text lent from the row.
         let range = findings::for_each_item_after(conn, mark, BATCH, |item| {
-            // Never changed since it was written: nothing to replace.
-            let fresh = !item.changed;
-            self.scan_item(conn, item, fresh, summary)
+            self.scan_item(conn, item, summary)
         })?;
         if range.high > mark {
-            // Items written by older databases start behind; level them
-            // (a second read of the range, so only when one is behind).
-            if range.behind {
+            // Items in the range that changed since they were written
+            // (older builds wrote every item behind) were just read at
+            // their current text, or have none: mark them scanned. The
+            // partial index says whether there are any.
+            if findings::any_behind(conn, mark + 1, range.high)? {
                 findings::mark_range_scanned(conn, mark + 1, range.high)?;
             }
             findings::set_watermark(conn, range.high)?;
@@ -258,7 +258,7 @@ impl Scanner {
             }
             items.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
             for item in &items {
-                self.scan_item(conn, &item.view(), false, summary)?;
+                self.scan_item(conn, &item.view(), summary)?;
                 findings::mark_scanned(conn, item.rowid, item.content_rev)?;
             }
             rowids.len()
@@ -283,24 +283,61 @@ impl Scanner {
 
     /// Replaces the item's open findings with those of its current text.
     /// The caller marks it scanned.
+    ///
+    /// An item read with its state (`item.state`) may have findings: they
+    /// are replaced. A new item read without it usually has none, so the
+    /// lookups are left until it has something to record; the lookup by
+    /// rowid then gives its state, and the item is skipped if deleted or
+    /// its findings replaced if it changed since it was written.
     fn scan_item(
         &mut self,
         conn: &rusqlite::Connection,
         item: &findings::ItemView,
-        fresh: bool,
         summary: &mut ScanSummary,
     ) -> Result<()> {
-        if !item.deleted {
+        let deleted = item.state.is_some_and(|s| s.deleted);
+        if !deleted {
             summary.items += 1;
         }
         let mut ids = Ids { item, owned: None };
-        let mut dismissed = Vec::new();
-        if !fresh {
-            let id = ids.get(conn)?.item_id;
-            findings::delete_open(conn, id)?;
-            dismissed = findings::dismissed_fingerprints(conn, id)?;
+        // The dismissed fingerprints, once the item's earlier findings
+        // have been dealt with.
+        let mut dismissed: Option<Vec<String>> = None;
+        if item.state.is_some() {
+            dismissed = Some(replace_open(conn, ids.get(conn)?.item_id)?);
         }
-        if !item.deleted {
+        if deleted {
+            return Ok(());
+        }
+        let now = self.now;
+        for (field, text) in fields(item) {
+            summary.bytes += text.len() as u64;
+            // The customer's own contacts only matter when the text
+            // holds an email or a phone number: read them only then.
+            let mut found = pii::detect(text, &NO_CONTACTS);
+            if found.is_empty() {
+                continue;
+            }
+            let owner = ids.get(conn)?;
+            let dismissed = match &mut dismissed {
+                Some(d) => d,
+                slot @ None => {
+                    // Looked up by rowid, so the state is known; were it
+                    // not, replacing is the safe choice.
+                    let state = owner.state.unwrap_or(findings::ItemState {
+                        changed: true,
+                        ..Default::default()
+                    });
+                    if state.deleted {
+                        return Ok(());
+                    }
+                    slot.insert(if state.changed || state.behind {
+                        replace_open(conn, owner.item_id)?
+                    } else {
+                        Vec::new()
+                    })
+                }
+            };
             let key = if dismissed.is_empty() {
                 None
             } else {
@@ -309,53 +346,51 @@ impl Scanner {
                 }
                 self.key.flatten()
             };
-            let now = self.now;
-            for (field, text) in fields(item) {
-                summary.bytes += text.len() as u64;
-                // The customer's own contacts only matter when the text
-                // holds an email or a phone number: read them only then.
-                let mut found = pii::detect(text, &NO_CONTACTS);
-                if found.is_empty() {
-                    continue;
-                }
-                let owner = ids.get(conn)?;
-                if found
-                    .iter()
-                    .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
-                {
-                    let known = self.known(conn, owner.customer_id)?;
-                    found = pii::detect(text, known);
-                }
-                for d in found {
-                    if let Some(key) = &key {
-                        if dismissed.contains(&fingerprint(key, d.kind, &text[d.start..d.end])) {
-                            summary.suppressed += 1;
-                            continue;
-                        }
+            if found
+                .iter()
+                .any(|d| matches!(d.kind, Kind::Email | Kind::Phone))
+            {
+                let known = self.known(conn, owner.customer_id)?;
+                found = pii::detect(text, known);
+            }
+            for d in found {
+                if let Some(key) = &key {
+                    if dismissed.contains(&fingerprint(key, d.kind, &text[d.start..d.end])) {
+                        summary.suppressed += 1;
+                        continue;
                     }
-                    findings::insert(conn, &new_finding(owner, field, &d, now))?;
-                    *summary.found.entry(d.kind).or_default() += 1;
                 }
+                findings::insert(conn, &new_finding(owner, field, &d, now))?;
+                *summary.found.entry(d.kind).or_default() += 1;
             }
         }
         Ok(())
     }
 }
 
-/// An item's ID and customer ID: lent by the row when it was read with
-/// them, else looked up once by rowid, with the item's time (which then
-/// saves each finding a lookup by ID).
-struct Ids<'a> {
-    item: &'a findings::ItemView<'a>,
-    owned: Option<(String, String, Millis)>,
+/// Removes the item's open findings (its text is about to be scanned
+/// again) and returns the fingerprints of its dismissed ones.
+fn replace_open(conn: &rusqlite::Connection, item_id: &str) -> Result<Vec<String>> {
+    findings::delete_open(conn, item_id)?;
+    findings::dismissed_fingerprints(conn, item_id)
 }
 
-/// Whose finding it is: the item, its customer, the item's time if known.
+/// An item's ID and customer ID: lent by the row when it was read with
+/// them, else looked up once by rowid, with the item's time (which then
+/// saves each finding a lookup by ID) and state.
+struct Ids<'a> {
+    item: &'a findings::ItemView<'a>,
+    owned: Option<findings::ItemIds>,
+}
+
+/// Whose finding it is: the item, its customer, the item's time and state
+/// if looked up.
 #[derive(Clone, Copy)]
 struct Owner<'a> {
     item_id: &'a str,
     customer_id: &'a str,
     item_at: Option<Millis>,
+    state: Option<findings::ItemState>,
 }
 
 impl Ids<'_> {
@@ -365,16 +400,18 @@ impl Ids<'_> {
                 item_id,
                 customer_id,
                 item_at: None,
+                state: self.item.state,
             });
         }
-        let (item_id, customer_id, at) = match &mut self.owned {
+        let ids = match &mut self.owned {
             Some(owned) => owned,
             slot @ None => slot.insert(findings::item_ids(conn, self.item.rowid)?),
         };
         Ok(Owner {
-            item_id,
-            customer_id,
-            item_at: Some(*at),
+            item_id: &ids.id,
+            customer_id: &ids.customer_id,
+            item_at: Some(ids.at),
+            state: Some(ids.state),
         })
     }
 }
@@ -900,7 +937,7 @@ pub fn redact_item(
             scanned_rev: rev,
             ..p.item
         };
-        Scanner::new(now).scan_item(conn, &rescanned.view(), false, &mut ScanSummary::default())?;
+        Scanner::new(now).scan_item(conn, &rescanned.view(), &mut ScanSummary::default())?;
         let mut entry = Entry::new(&actor.username, audit::REDACT).target(item_id);
         for (kind, n) in &counts {
             entry = entry.count(kind.as_str(), *n as i64);

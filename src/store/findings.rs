@@ -26,10 +26,11 @@ pub struct ItemText {
 }
 
 /// An item's text borrowed from the row being read: scanning millions of
-/// short messages should not copy each one. The new-items read leaves the
-/// IDs out (`None`): decoding two more strings a row cost up to a third
-/// of the scan, and only items with something to record need them
-/// (`item_ids`, which also gives the item's time).
+/// short messages should not copy each one. The new-items read leaves out
+/// the IDs and the item's state (`None`): decoding two more strings a row
+/// cost up to a third of the scan, and reading the state columns, which
+/// sit at the end of the row, another sixth. Only items with something to
+/// record need them (`item_ids`, which also gives the item's time).
 #[derive(Debug, Clone, Copy)]
 pub struct ItemView<'a> {
     pub rowid: i64,
@@ -37,6 +38,12 @@ pub struct ItemView<'a> {
     pub customer_id: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub body: Option<&'a str>,
+    pub state: Option<ItemState>,
+}
+
+/// What the scan needs to know about an item besides its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ItemState {
     /// The content changed after the item was written (`content_rev` > 1),
     /// so it may have findings to replace.
     pub changed: bool,
@@ -54,9 +61,11 @@ impl ItemText {
             customer_id: Some(&self.customer_id),
             subject: self.subject.as_deref(),
             body: self.body.as_deref(),
-            changed: self.content_rev != 1,
-            behind: self.scanned_rev < self.content_rev,
-            deleted: self.deleted,
+            state: Some(ItemState {
+                changed: self.content_rev != 1,
+                behind: self.scanned_rev < self.content_rev,
+                deleted: self.deleted,
+            }),
         }
     }
 }
@@ -65,39 +74,34 @@ impl ItemText {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Range {
     /// The highest rowid covered: every item above `after` and at or below
-    /// it was either lent to the caller or had nothing to scan.
+    /// it was either lent to the caller or had no text.
     pub high: i64,
     /// Items lent to the caller.
     pub items: usize,
-    /// Some item in the range has `scanned_rev < content_rev`.
-    pub behind: bool,
 }
 
-/// Calls `f` for up to `limit` items with rowid above `after`, in rowid
-/// order, lending each item's text from the row. Items with nothing to
-/// scan are passed over inside SQLite: deleted items (their deletion
-/// removed their findings) and items with no subject or body that never
-/// changed (status and topic changes, calls), a third of a typical table.
-/// The range still covers them, so the watermark moves past them.
+/// Calls `f` for up to `limit` items with a subject or body and rowid
+/// above `after`, in rowid order, lending each item's text from the row.
+/// Items with no text are passed over inside SQLite (status and topic
+/// changes, calls: a third of a typical table, and every deleted item,
+/// whose text its deletion wiped). The range still covers them, so the
+/// watermark moves past them.
+///
+/// Only the text columns are read, not the item's state: SQLite decodes a
+/// row's header up to the last column a query reads, and the state
+/// columns are the row's last. Callers look the state up with the IDs,
+/// for the few items with something to record.
 pub fn for_each_item_after(
     conn: &Connection,
     after: i64,
     limit: usize,
     mut f: impl FnMut(&ItemView) -> Result<()>,
 ) -> Result<Range> {
-    // The revisions come back as one value: NULL for nearly every row
-    // (never changed, scanned), else the bits `changed` (1) and `behind`
-    // (2). One column fewer to fetch and convert per row is about 3% of
-    // the scan's instructions.
     // Stepped through SQLite's C interface: this reads every item row.
     let mut rows = RawRows::prepare(
         conn,
-        "SELECT rowid, subject, body,
-             CASE WHEN content_rev = 1 AND scanned_rev = 1 THEN NULL
-                 ELSE (content_rev <> 1) + 2 * (scanned_rev < content_rev) END
-         FROM items
-         WHERE rowid > ?1 AND deleted_at IS NULL AND (subject IS NOT NULL
-             OR body IS NOT NULL OR content_rev <> 1 OR scanned_rev <> content_rev)
+        "SELECT rowid, subject, body FROM items
+         WHERE rowid > ?1 AND (subject IS NOT NULL OR body IS NOT NULL)
          ORDER BY rowid LIMIT ?2",
     )?;
     rows.bind(1, after)?;
@@ -107,31 +111,39 @@ pub fn for_each_item_after(
         ..Range::default()
     };
     while rows.step()? {
-        // NULL (level) reads as 0.
-        let revisions = rows.int(3);
         let view = ItemView {
             rowid: rows.int(0),
             id: None,
             customer_id: None,
             subject: rows.text(1)?,
             body: rows.text(2)?,
-            changed: revisions & 1 != 0,
-            behind: revisions & 2 != 0,
-            deleted: false,
+            state: None,
         };
         range.high = view.rowid;
         range.items += 1;
-        range.behind |= view.behind;
         f(&view)?;
     }
     if range.items < limit {
         // The read reached the end of the table: what follows the last
-        // item lent had nothing to scan.
+        // item lent had no text.
         range.high = conn
             .prepare_cached("SELECT max(coalesce(max(rowid), 0), ?1) FROM items")?
             .query_row([after], |r| r.get(0))?;
     }
     Ok(range)
+}
+
+/// Whether any live item with rowid in `low..=high` is behind the scan.
+/// Read from the partial index `items_unscanned`, which is empty or small
+/// on a database this build wrote.
+pub fn any_behind(conn: &Connection, low: i64, high: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM items INDEXED BY items_unscanned
+                 WHERE scanned_rev < content_rev AND deleted_at IS NULL
+                     AND rowid BETWEEN ?1 AND ?2)",
+        )?
+        .query_row(params![low, high], |r| r.get(0))?)
 }
 
 /// One stored finding.
@@ -272,10 +284,34 @@ pub fn item_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<ItemText>> 
 }
 
 /// An item's (ID, customer ID, time), by rowid.
-pub fn item_ids(conn: &Connection, rowid: i64) -> Result<(String, String, Millis)> {
+/// An item's IDs, time and state, for an item read without them.
+#[derive(Debug, Clone)]
+pub struct ItemIds {
+    pub id: String,
+    pub customer_id: String,
+    pub at: Millis,
+    pub state: ItemState,
+}
+
+pub fn item_ids(conn: &Connection, rowid: i64) -> Result<ItemIds> {
     Ok(conn
-        .prepare_cached("SELECT id, customer_id, timestamp FROM items WHERE rowid = ?1")?
-        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+        .prepare_cached(
+            "SELECT id, customer_id, timestamp, content_rev <> 1, scanned_rev < content_rev,
+                 deleted_at IS NOT NULL
+             FROM items WHERE rowid = ?1",
+        )?
+        .query_row([rowid], |r| {
+            Ok(ItemIds {
+                id: r.get(0)?,
+                customer_id: r.get(1)?,
+                at: r.get(2)?,
+                state: ItemState {
+                    changed: r.get(3)?,
+                    behind: r.get(4)?,
+                    deleted: r.get(5)?,
+                },
+            })
+        })?)
 }
 
 pub fn item_by_id(conn: &Connection, id: &str) -> Result<Option<ItemText>> {
@@ -537,38 +573,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_new_items_read_reports_changed_and_behind_items() {
+    fn the_new_items_read_lends_text_and_the_lookup_gives_the_state() {
         let store = crate::store::Store::open_in_memory().unwrap();
         let c = store.conn();
         c.execute_batch(
             "INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_1', 0, 0);
-             INSERT INTO items (id, customer_id, type, timestamp, body, content_rev, scanned_rev)
-             VALUES ('itm_new', 'cus_1', 'CHAT', 1, 'hello', 1, 1),
-                    ('itm_old_build', 'cus_1', 'CHAT', 2, 'hello', 1, 0),
-                    ('itm_edited', 'cus_1', 'CHAT', 3, 'hello', 2, 1),
-                    ('itm_edited_scanned', 'cus_1', 'CHAT', 4, 'hello', 2, 2),
-                    ('itm_status', 'cus_1', 'STATUS_CHANGE', 5, NULL, 1, 1);",
+             INSERT INTO items (id, customer_id, type, timestamp, subject, body, content_rev,
+                 scanned_rev, deleted_at)
+             VALUES ('itm_new', 'cus_1', 'CHAT', 1, NULL, 'hello', 1, 1, NULL),
+                    ('itm_old_build', 'cus_1', 'CHAT', 2, NULL, 'hello', 1, 0, NULL),
+                    ('itm_edited', 'cus_1', 'CHAT', 3, 'hi', NULL, 2, 1, NULL),
+                    ('itm_edited_scanned', 'cus_1', 'CHAT', 4, NULL, 'hello', 2, 2, NULL),
+                    ('itm_deleted', 'cus_1', 'CHAT', 5, NULL, NULL, 2, 1, 9),
+                    ('itm_status', 'cus_1', 'STATUS_CHANGE', 6, NULL, NULL, 1, 1, NULL);",
         )
         .unwrap();
         let mut seen = Vec::new();
         let range = for_each_item_after(c, 0, 100, |v| {
-            seen.push((v.rowid, v.changed, v.behind));
+            assert_eq!(v.state, None);
+            seen.push((v.rowid, v.subject.or(v.body).unwrap().to_string()));
             Ok(())
         })
         .unwrap();
         assert_eq!(
-            seen,
-            [
-                (1, false, false),
-                (2, false, true),
-                (3, true, true),
-                (4, true, false)
-            ]
+            seen.iter().map(|s| s.0).collect::<Vec<_>>(),
+            [1, 2, 3, 4],
+            "{seen:?}"
         );
-        // The item with nothing to scan is passed over but covered.
-        assert_eq!((range.high, range.items, range.behind), (5, 4, true));
-        let range = for_each_item_after(c, 3, 100, |_| Ok(())).unwrap();
-        assert!(!range.behind);
+        // The items with no text are passed over but covered.
+        assert_eq!((range.high, range.items), (6, 4));
+        let range = for_each_item_after(c, 1, 2, |_| Ok(())).unwrap();
+        assert_eq!((range.high, range.items), (3, 2));
+
+        let state = |rowid| item_ids(c, rowid).unwrap().state;
+        let s = |changed, behind, deleted| ItemState {
+            changed,
+            behind,
+            deleted,
+        };
+        assert_eq!(state(1), s(false, false, false));
+        assert_eq!(state(2), s(false, true, false));
+        assert_eq!(state(3), s(true, true, false));
+        assert_eq!(state(4), s(true, false, false));
+        assert_eq!(state(5), s(true, true, true));
+        let ids = item_ids(c, 3).unwrap();
+        assert_eq!(
+            (ids.id.as_str(), ids.customer_id.as_str(), ids.at),
+            ("itm_edited", "cus_1", 3)
+        );
+
+        // Behind and live: rows 2 and 3 only.
+        assert!(any_behind(c, 1, 2).unwrap());
+        assert!(any_behind(c, 3, 3).unwrap());
+        assert!(!any_behind(c, 4, 6).unwrap());
     }
 
     /// Recording a finding must not fill a temporary B-tree per row, as a
