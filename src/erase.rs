@@ -722,8 +722,7 @@ pub fn delete_profile_with(
 pub struct BulkOptions {
     /// `Full` runs one scan at the end for every deleted value.
     pub verify: Verify,
-    /// Profiles per transaction (each in its own savepoint); the WAL is
-    /// checkpointed once per batch.
+    /// Profiles per transaction; the WAL is checkpointed once per batch.
     pub batch_size: usize,
 }
 
@@ -748,7 +747,7 @@ pub enum BulkOutcome {
     AlreadyDeleted {
         deleted_at: Millis,
     },
-    /// This profile's savepoint was rolled back; the others are unaffected.
+    /// This profile was rolled back; the others are unaffected.
     Failed(String),
 }
 
@@ -784,12 +783,13 @@ pub struct BulkResult {
 }
 
 /// Deletes many profiles: batches of `options.batch_size` profiles, one
-/// transaction per batch and a savepoint per profile, so a profile that
-/// fails is rolled back alone and a crash loses at most the uncommitted
-/// batch, never part of a profile. Blocked, unknown and already deleted
-/// profiles are reported, not errors. The WAL is checkpointed after each
-/// batch. Each deleted profile gets a `delete-profile` audit entry (in its
-/// savepoint) and the run one `delete-bulk` entry with the totals.
+/// transaction per batch. A profile that fails is rolled back alone (its
+/// batch is then erased again with a savepoint per profile), and a crash
+/// loses at most the uncommitted batch, never part of a profile. Blocked,
+/// unknown and already deleted profiles are reported, not errors. The WAL
+/// is checkpointed after each batch. Each batch's deleted profiles get one
+/// `delete-profile` audit entry, and the run one `delete-bulk` entry with
+/// the totals.
 ///
 /// Returns Err only when the whole run cannot go on (permission, a batch
 /// that cannot commit); batches committed before that are reported through
@@ -859,69 +859,28 @@ fn bulk_batches(
     // and the scan checks a sample of VERIFY_MAX values anyway.
     let every = ids.len().div_ceil(VERIFY_PROFILES).max(1);
     for batch in ids.chunks(options.batch_size.max(1)) {
-        let (outcomes, removed) = store.write(|conn| {
-            let mut outcomes = Vec::with_capacity(batch.len());
-            let mut removed = Vec::new();
-            for (k, id) in batch.iter().enumerate() {
-                if cancel.load(Ordering::Relaxed) {
-                    break;
-                }
-                conn.execute_batch("SAVEPOINT erase_profile")?;
-                let before = held.len();
-                let sampled = (done + k) % every == 0;
-                let gather = (verify && sampled).then_some(&mut held);
-                match erase_one(conn, &actor.username, id, reason, now, gather, false) {
-                    Ok(erased) => {
-                        conn.execute_batch("RELEASE erase_profile")?;
-                        outcomes.push((
-                            id.to_string(),
-                            match erased {
-                                Erased::Done(r) => {
-                                    removed.push((id.to_string(), r));
-                                    BulkOutcome::Deleted
-                                }
-                                Erased::Blocked {
-                                    conversation_id,
-                                    status,
-                                } => BulkOutcome::Blocked {
-                                    conversation_id,
-                                    status,
-                                },
-                                Erased::NotFound => BulkOutcome::NotFound,
-                                Erased::AlreadyDeleted(at) => {
-                                    BulkOutcome::AlreadyDeleted { deleted_at: at }
-                                }
-                            },
-                        ));
-                    }
-                    Err(e) => {
-                        // Fails the batch if SQLite already rolled it all
-                        // back (disk full, I/O error): nothing is half done.
-                        conn.execute_batch("ROLLBACK TO erase_profile; RELEASE erase_profile")?;
-                        held.truncate(before);
-                        outcomes.push((id.to_string(), BulkOutcome::Failed(e.to_string())));
-                    }
-                }
+        // Each batch is first erased as one piece, without a savepoint per
+        // profile: opening and releasing one, and journaling each page it
+        // changes, was a seventh of a sweep's instructions. If a profile
+        // fails, that attempt is rolled back whole and the batch is erased
+        // again with a savepoint per profile, so the failing profile is
+        // left whole and the others go.
+        let before = held.len();
+        let step = Batch {
+            operator: &actor.username,
+            ids: batch,
+            reason,
+            now,
+            cancel,
+            sampled: |k: usize| verify && (done + k).is_multiple_of(every),
+        };
+        let (outcomes, removed) = match store.write(|conn| step.erase(conn, &mut held, false)) {
+            Ok(erased) => erased,
+            Err(_) => {
+                held.truncate(before);
+                store.write(|conn| step.erase(conn, &mut held, true))?
             }
-            // One audit entry per batch, in the batch's transaction: the
-            // IDs of every profile it erased and the summed counts. (A
-            // hash-chained entry per profile cost a third of the run.)
-            if !removed.is_empty() {
-                let mut entry = Entry::new(&actor.username, "delete-profile");
-                let mut totals: BTreeMap<String, i64> = BTreeMap::new();
-                for (id, r) in &removed {
-                    entry = entry.target(id);
-                    for (k, n) in r {
-                        *totals.entry(k.clone()).or_default() += n;
-                    }
-                }
-                for (k, n) in totals.iter().filter(|(_, n)| **n > 0) {
-                    entry = entry.count(k, *n);
-                }
-                audit::append(conn, &entry)?;
-            }
-            Ok((outcomes, removed))
-        })?;
+        };
         let checkpoint = store.checkpoint_truncate()?;
         result.checkpoint_completed &= checkpoint.completed;
         result.checkpoint_attempts += checkpoint.attempts;
@@ -982,6 +941,109 @@ fn bulk_batches(
         result.values_held_elsewhere = elsewhere;
     }
     Ok(result)
+}
+
+/// One batch of a bulk deletion.
+struct Batch<'a, F: Fn(usize) -> bool> {
+    operator: &'a str,
+    ids: &'a [&'a String],
+    reason: Reason,
+    now: Millis,
+    cancel: &'a AtomicBool,
+    /// Whether the values of the batch's `k`-th profile are read back
+    /// for verification.
+    sampled: F,
+}
+
+impl<F: Fn(usize) -> bool> Batch<'_, F> {
+    /// Erases the batch's profiles in the caller's transaction, stopping
+    /// between profiles once cancelled, and appends one audit entry for
+    /// them. With `isolate`, each profile has its own savepoint and one
+    /// that fails is rolled back alone and reported; without it, a failure
+    /// is returned and the caller rolls the whole batch back.
+    #[allow(clippy::type_complexity)]
+    fn erase(
+        &self,
+        conn: &rusqlite::Connection,
+        held: &mut Vec<Held>,
+        isolate: bool,
+    ) -> Result<(
+        Vec<(String, BulkOutcome)>,
+        Vec<(String, BTreeMap<String, i64>)>,
+    )> {
+        let mut outcomes = Vec::with_capacity(self.ids.len());
+        let mut removed = Vec::new();
+        for (k, id) in self.ids.iter().enumerate() {
+            if self.cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            if isolate {
+                conn.prepare_cached("SAVEPOINT erase_profile")?
+                    .execute([])?;
+            }
+            let before = held.len();
+            let gather = (self.sampled)(k).then_some(&mut *held);
+            let erased = match erase_one(
+                conn,
+                self.operator,
+                id,
+                self.reason,
+                self.now,
+                gather,
+                false,
+            ) {
+                Ok(erased) => erased,
+                Err(e) if isolate => {
+                    // Fails the batch if SQLite already rolled it all
+                    // back (disk full, I/O error): nothing is half done.
+                    conn.execute_batch("ROLLBACK TO erase_profile; RELEASE erase_profile")?;
+                    held.truncate(before);
+                    outcomes.push((id.to_string(), BulkOutcome::Failed(e.to_string())));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if isolate {
+                conn.prepare_cached("RELEASE erase_profile")?.execute([])?;
+            }
+            outcomes.push((
+                id.to_string(),
+                match erased {
+                    Erased::Done(r) => {
+                        removed.push((id.to_string(), r));
+                        BulkOutcome::Deleted
+                    }
+                    Erased::Blocked {
+                        conversation_id,
+                        status,
+                    } => BulkOutcome::Blocked {
+                        conversation_id,
+                        status,
+                    },
+                    Erased::NotFound => BulkOutcome::NotFound,
+                    Erased::AlreadyDeleted(at) => BulkOutcome::AlreadyDeleted { deleted_at: at },
+                },
+            ));
+        }
+        // One audit entry per batch, in the batch's transaction: the IDs
+        // of every profile it erased and the summed counts. (A hash-chained
+        // entry per profile cost a third of the run.)
+        if !removed.is_empty() {
+            let mut entry = Entry::new(self.operator, "delete-profile");
+            let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+            for (id, r) in &removed {
+                entry = entry.target(id);
+                for (k, n) in r {
+                    *totals.entry(k.clone()).or_default() += n;
+                }
+            }
+            for (k, n) in totals.iter().filter(|(_, n)| **n > 0) {
+                entry = entry.count(k, *n);
+            }
+            audit::append(conn, &entry)?;
+        }
+        Ok((outcomes, removed))
+    }
 }
 
 /// The shortest value worth searching for: shorter ones turn up by chance.

@@ -883,4 +883,21 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     for p in [&profiles[0], &profiles[2]] {
         assert_eq!(hits(&path, &p.needles()), 0, "{}", p.doc.id);
     }
+    // The batch was first tried whole and rolled back: its audit entry is
+    // written once, by the attempt that committed, naming the two erased.
+    let targets: Vec<String> = store
+        .conn()
+        .prepare("SELECT targets FROM audit_log WHERE action = 'delete-profile'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    assert!(
+        targets[0].contains("cus_0001")
+            && targets[0].contains("cus_0003")
+            && !targets[0].contains("cus_0002"),
+        "{targets:?}"
+    );
 }
