@@ -365,6 +365,12 @@ pub fn sweep(
         p.done = blocked_before + b.done as u64;
         progress(p);
     };
+    // The due profiles are spread over the whole file: reading their pages
+    // through a memory map saves the kernel copying each one out (on the
+    // 1M benchmark database, 4 s of a sweep's 21 s of kernel time). A disk
+    // read error on a mapped page stops the process instead of failing the
+    // batch; the batch then rolls back and the next run resumes it.
+    let mapped = crate::store::bulk::begin_mapped_reads(store.conn())?;
     let result = erase::delete_profiles_until(
         store,
         actor,
@@ -374,7 +380,9 @@ pub fn sweep(
         bulk,
         &mut on_batch,
         cancel,
-    )?;
+    );
+    crate::store::bulk::end_mapped_reads(store.conn(), mapped)?;
+    let result = result?;
     for (id, outcome) in result.outcomes {
         match outcome {
             BulkOutcome::Deleted => report.deleted += 1,

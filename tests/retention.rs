@@ -556,6 +556,13 @@ fn nothing_of_a_swept_profile_remains_in_the_database_files() {
         3
     );
     let owner = Actor::resolve(store.conn(), support::OWNER).unwrap();
+    let mmap_size = |store: &Store| -> i64 {
+        store
+            .conn()
+            .query_row("PRAGMA mmap_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let mapped_before = mmap_size(&store);
     let report = retention::sweep(
         &mut store,
         &owner,
@@ -568,6 +575,8 @@ fn nothing_of_a_swept_profile_remains_in_the_database_files() {
     assert_eq!(report.deleted, 50);
     let v = report.verification.expect("the sweep verifies the files");
     assert_eq!(v.values_found, 0);
+    // The sweep read through a memory map and gives the setting back.
+    assert_eq!(mmap_size(&store), mapped_before);
     drop(store);
     assert_eq!(
         lethe::store::forensic::scan(&db.path, &needles)

@@ -1,6 +1,7 @@
 //! Connection settings for large operations: writing a lot of data at
 //! once (demo and benchmark databases, bulk erasure, the PII scan's
-//! findings) and reading a whole table (the PII scan). Durability and erasure pragmas are left as they
+//! findings) and reading all over the file (the PII scan, a retention
+//! sweep). Durability and erasure pragmas are left as they
 //! are; only the page cache, the WAL checkpoint interval and memory-mapped
 //! reads change, and each has its way back.
 
@@ -38,13 +39,14 @@ pub fn restore(conn: &Connection, saved: Saved) -> Result<()> {
 /// 2 GB cap; see `.cargo/config.toml`).
 const MAPPED_READ_BYTES: i64 = 1 << 40;
 
-/// Memory-maps the database for a full-table read (the PII scan), so
-/// SQLite reads pages straight from the operating system's cache instead
-/// of copying each one out with a system call: on a large database that
-/// copying was a fifth of the scan. Writes still go through the WAL as
-/// before. Returns the previous setting for `end_mapped_reads`. (Bulk
-/// erasure was tried with it too: no clear gain in interleaved runs, and
-/// slower on profiles that sit together in the file.)
+/// Memory-maps the database for reads all over the file (the PII scan, a
+/// retention sweep), so SQLite reads pages straight from the operating
+/// system's cache instead of copying each one out with a system call: on
+/// a large database that copying was a fifth of the scan. Writes still go
+/// through the WAL as before. Returns the previous setting for
+/// `end_mapped_reads`. (Bulk erasure of a list was tried with it too: no
+/// clear gain in interleaved runs, and slower on profiles that sit
+/// together in the file.)
 pub fn begin_mapped_reads(conn: &Connection) -> Result<Option<i64>> {
     use rusqlite::OptionalExtension;
     // An in-memory database has no file to map and reports no setting.
