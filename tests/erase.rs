@@ -43,6 +43,18 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The profiles named by each `delete-profile` audit entry, in order.
+fn deletion_entries(store: &Store) -> Vec<Vec<String>> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT targets FROM audit_log WHERE action = 'delete-profile' ORDER BY seq")
+        .unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|t| serde_json::from_str(&t.unwrap()).unwrap())
+        .collect()
+}
+
 fn count(store: &Store, sql: &str, id: &str) -> i64 {
     store.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
 }
@@ -191,16 +203,7 @@ fn bulk_deletion_of_1500_profiles_leaves_no_marker() {
     assert_eq!(reason, "retention");
     // One entry per batch names every profile it erased, plus the run's
     // summary entry.
-    let targets: Vec<String> = {
-        let mut stmt = store
-            .conn()
-            .prepare("SELECT targets FROM audit_log WHERE action = 'delete-profile'")
-            .unwrap();
-        stmt.query_map([], |r| r.get::<_, String>(0))
-            .unwrap()
-            .flat_map(|t| serde_json::from_str::<Vec<String>>(&t.unwrap()).unwrap())
-            .collect()
-    };
+    let targets: Vec<String> = deletion_entries(&store).concat();
     assert_eq!(targets.len(), 1500);
     assert!(targets.iter().any(|t| t == "cus_0500"));
     let bulk: i64 = store
@@ -885,19 +888,5 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     }
     // The batch was first tried whole and rolled back: its audit entry is
     // written once, by the attempt that committed, naming the two erased.
-    let targets: Vec<String> = store
-        .conn()
-        .prepare("SELECT targets FROM audit_log WHERE action = 'delete-profile'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
-    assert_eq!(targets.len(), 1, "{targets:?}");
-    assert!(
-        targets[0].contains("cus_0001")
-            && targets[0].contains("cus_0003")
-            && !targets[0].contains("cus_0002"),
-        "{targets:?}"
-    );
+    assert_eq!(deletion_entries(&store), [["cus_0001", "cus_0003"]]);
 }
