@@ -943,6 +943,13 @@ fn bulk_batches(
     Ok(result)
 }
 
+/// What a batch did: each profile's outcome, in input order, and what was
+/// removed from each deleted profile.
+type BatchDone = (
+    Vec<(String, BulkOutcome)>,
+    Vec<(String, BTreeMap<String, i64>)>,
+);
+
 /// One batch of a bulk deletion.
 struct Batch<'a, F: Fn(usize) -> bool> {
     operator: &'a str,
@@ -961,16 +968,12 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
     /// them. With `isolate`, each profile has its own savepoint and one
     /// that fails is rolled back alone and reported; without it, a failure
     /// is returned and the caller rolls the whole batch back.
-    #[allow(clippy::type_complexity)]
     fn erase(
         &self,
         conn: &rusqlite::Connection,
         held: &mut Vec<Held>,
         isolate: bool,
-    ) -> Result<(
-        Vec<(String, BulkOutcome)>,
-        Vec<(String, BTreeMap<String, i64>)>,
-    )> {
+    ) -> Result<BatchDone> {
         let mut outcomes = Vec::with_capacity(self.ids.len());
         let mut removed = Vec::new();
         for (k, id) in self.ids.iter().enumerate() {
