@@ -878,10 +878,24 @@ fn bulk_batches(
             Ok(erased) => erased,
             Err(_) => {
                 held.truncate(before);
+                // The failed attempt may have spilled page images to the
+                // WAL; empty it, so the redo writes the file from the start
+                // and none of those images outlives its commit.
+                store.checkpoint_truncate()?;
                 store.write(|conn| step.erase(conn, &mut held, true))?
             }
         };
-        let checkpoint = store.checkpoint_truncate()?;
+        done += outcomes.len();
+        let stopped = outcomes.len() < batch.len();
+        // The last batch leaves the WAL empty; the ones before it leave the
+        // file's length for the next batch to overwrite, which is as clean
+        // and spares the file system zeroing new WAL pages (about a fifth
+        // of a large sweep's kernel time).
+        let checkpoint = if stopped || done == ids.len() {
+            store.checkpoint_truncate()?
+        } else {
+            store.checkpoint_restart()?
+        };
         result.checkpoint_completed &= checkpoint.completed;
         result.checkpoint_attempts += checkpoint.attempts;
         let receipts: Vec<Receipt> = removed
@@ -897,8 +911,6 @@ fn bulk_batches(
                 BulkOutcome::Failed(_) => result.failed += 1,
             }
         }
-        done += outcomes.len();
-        let stopped = outcomes.len() < batch.len();
         progress(&BulkProgress {
             done,
             total: ids.len(),

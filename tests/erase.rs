@@ -890,3 +890,57 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     // written once, by the attempt that committed, naming the two erased.
     assert_eq!(deletion_entries(&store), [["cus_0001", "cus_0003"]]);
 }
+
+/// Between batches the WAL keeps its length for the next batch to
+/// overwrite (a `RESTART` checkpoint). A long first batch followed by a
+/// short one would then leave the first batch's later frames in the file:
+/// page images from before the second batch, with its profile's values in
+/// them. Each batch's commit cuts the file after its own frames, so when
+/// a batch is reported, what it erased is in no file.
+#[test]
+fn each_batch_is_gone_from_every_file_when_it_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    let mut long = marked(1, "CLOSED");
+    // Forty more messages of about a page each: the first batch rewrites
+    // many pages, among them the items page it shares with the next
+    // profile.
+    let template = long.doc.conversations[0].items[2].clone();
+    for k in 0..40 {
+        let mut item = template.clone();
+        item.id = format!("it_0001_x{k:02}");
+        item.content.attachments.clear();
+        item.content.content = Some(format!("{k:02} {}", "long message text ".repeat(200)));
+        long.doc.conversations[0].items.push(item);
+    }
+    let (short, last) = (marked(2, "CLOSED"), marked(3, "CLOSED"));
+    insert(&mut store, &[&long.doc, &short.doc, &last.doc]);
+    store.checkpoint_truncate().unwrap();
+    assert_eq!(hits(&path, &short.needles()), short.markers.len());
+
+    let ids: Vec<String> = ["cus_0001", "cus_0002", "cus_0003"]
+        .map(String::from)
+        .to_vec();
+    let actor = root(&store);
+    let mut found_after_batch = Vec::new();
+    erase::delete_profiles(
+        &mut store,
+        &actor,
+        &ids,
+        Reason::Retention,
+        NOW,
+        BulkOptions {
+            verify: Verify::Skip,
+            batch_size: 1,
+        },
+        &mut |p| {
+            let erased = [&long, &short, &last][..p.done]
+                .iter()
+                .map(|m| hits(&path, &m.needles()))
+                .sum::<usize>();
+            found_after_batch.push(erased);
+        },
+    )
+    .unwrap();
+    assert_eq!(found_after_batch, vec![0, 0, 0]);
+}
