@@ -350,6 +350,41 @@ fn open_error(path: &Path, e: rusqlite::Error) -> Error {
 mod tests {
     use super::*;
 
+    /// Any connection's first commit after a `RESTART` checkpoint cuts the
+    /// `-wal` file after its own frames, whichever connection wrote the
+    /// long transaction before: the frames past it are gone, not waiting
+    /// to be overwritten.
+    #[test]
+    fn a_commit_after_a_restart_cuts_the_wal_after_its_own_frames() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let wal = dir.path().join("w.db-wal");
+        let mut first = Store::create(&path).unwrap();
+        first
+            .write(|c| {
+                c.execute_batch(
+                    "CREATE TABLE t (x);
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+                     INSERT INTO t SELECT randomblob(3000) FROM n;",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let long = std::fs::metadata(&wal).unwrap().len();
+        assert!(first.checkpoint_restart().unwrap().completed);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), long);
+
+        let mut second = Store::open(&path).unwrap();
+        second
+            .write(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
+            .unwrap();
+        let short = std::fs::metadata(&wal).unwrap().len();
+        // The WAL header and a frame or two of 24 + 4,096 bytes.
+        assert!(short < 32 + 3 * 4120, "{short} of {long}");
+        assert!(second.checkpoint_truncate().unwrap().completed);
+        assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+    }
+
     #[test]
     fn migrates_from_version_zero_and_sets_pragmas() {
         let dir = tempfile::tempdir().unwrap();
