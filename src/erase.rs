@@ -889,8 +889,8 @@ fn bulk_batches(
         let stopped = outcomes.len() < batch.len();
         // The last batch leaves the WAL empty; the ones before it leave the
         // file's length for the next batch to overwrite, which is as clean
-        // and spares the file system zeroing new WAL pages (about a fifth
-        // of a large sweep's kernel time).
+        // and spares the file system allocating new WAL pages (on a 1M
+        // sweep, a fifth of the kernel's time; docs/PERFORMANCE.md).
         let checkpoint = if stopped || done == ids.len() {
             store.checkpoint_truncate()?
         } else {
