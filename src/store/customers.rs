@@ -105,6 +105,7 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
         opt_ms(&doc.deleted_at, "deletedAt")?,
         doc.deletion_reason,
     ])?;
+    let shard = super::search::shard_of(conn.last_insert_rowid());
 
     let mut stmt = conn.prepare_cached(
         "INSERT INTO customer_emails (customer_id, position, original, normalized, is_primary)
@@ -145,7 +146,7 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
             a.country
         ])?;
     }
-    insert_search_keys(conn, &doc.id, keys)?;
+    insert_search_keys(conn, &doc.id, shard, keys)?;
 
     for conv in &doc.conversations {
         insert_conversation(conn, &doc.id, conv)?;
@@ -183,12 +184,19 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
     Ok(())
 }
 
-pub fn insert_search_keys(conn: &Connection, customer_id: &str, keys: &[SearchKey]) -> Result<()> {
+/// A profile's search keys, in the shard of its row (`search::shard_of`).
+pub fn insert_search_keys(
+    conn: &Connection,
+    customer_id: &str,
+    shard: i64,
+    keys: &[SearchKey],
+) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO search_keys (key, customer_id, kind) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO search_keys (shard, key, customer_id, kind)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
     for k in keys {
-        stmt.execute(params![k.key, customer_id, k.kind])?;
+        stmt.execute(params![shard, k.key, customer_id, k.kind])?;
     }
     Ok(())
 }

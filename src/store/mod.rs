@@ -34,12 +34,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Prepared statements kept per connection.
-const STATEMENT_CACHE: usize = 64;
+/// Prepared statements kept per connection: 64 for the rest of Lethe, and
+/// two per search-key shard (`search::SHARDS`).
+const STATEMENT_CACHE: usize = 64 + 2 * search::SHARDS as usize;
 
 /// The VDBE opcodes SQLite compiles `sql` to, its parameters unbound: for
 /// tests that pin a statement's plan (no temporary B-trees and the like).
@@ -383,6 +385,60 @@ mod tests {
         assert!(short < 32 + 3 * 4120, "{short} of {long}");
         assert!(second.checkpoint_truncate().unwrap().completed);
         assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+    }
+
+    /// Version 4 moves every search key into the shard of its customer's
+    /// row, keeps the lookup by customer, and loses no key.
+    #[test]
+    fn version_4_puts_each_search_key_in_its_customer_s_shard() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO customers (rowid, id, created_at, updated_at)
+                     VALUES (5, 'cus_near', 0, 0), (32769, 'cus_far', 0, 0);
+                 INSERT INTO search_keys (key, customer_id, kind) VALUES
+                     ('ada', 'cus_near', 2), ('ada@example.com', 'cus_near', 3),
+                     ('ada', 'cus_far', 2), ('15550100', 'cus_far', 4);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let keys: Vec<(i64, String, String, i64)> = c
+            .prepare("SELECT shard, key, customer_id, kind FROM search_keys ORDER BY 3, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let row = |s: i64, k: &str, id: &str, kind: i64| (s, k.to_string(), id.to_string(), kind);
+        assert_eq!(
+            keys,
+            [
+                row(2, "15550100", "cus_far", 4),
+                row(2, "ada", "cus_far", 2),
+                row(0, "ada", "cus_near", 2),
+                row(0, "ada@example.com", "cus_near", 3),
+            ]
+        );
+        let plan: String = c
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT key FROM search_keys WHERE customer_id = 'cus_far'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("search_keys_customer"), "{plan}");
+        assert_eq!(
+            search::exact_ids(c, "ada", &[]).unwrap(),
+            ["cus_far", "cus_near"]
+        );
     }
 
     #[test]

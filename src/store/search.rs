@@ -26,6 +26,86 @@ fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10ffff}")
 }
 
+/// Search keys are stored by shard (schema_v4.sql): blocks of
+/// `1 << SHARD_BLOCK_BITS` neighbouring customer rows, `SHARDS` of them, so
+/// that erasing profiles in file order rewrites few key pages. Every
+/// lookup reads each shard's range and merges them in key order.
+pub const SHARDS: i64 = 64;
+const SHARD_BLOCK_BITS: u32 = 14;
+
+/// The shard of a profile's search keys, from its customer row's rowid.
+/// Keep in step with the migration in schema_v4.sql.
+pub fn shard_of(rowid: i64) -> i64 {
+    (rowid >> SHARD_BLOCK_BITS) & (SHARDS - 1)
+}
+
+/// One search key: (key, customer ID, kind).
+type KeyRow = (String, String, i64);
+
+/// Which keys a merged scan reads.
+enum Range<'a> {
+    /// `lo <= key < hi`.
+    Between(&'a str, &'a str),
+    Exactly(&'a str),
+}
+
+/// Keys in `range` whose kind passes `keep`, in (key, customer ID, kind)
+/// order across every shard, at most `limit`. Each shard's range is read
+/// only as far as the merge needs it: about `limit` rows in all, plus one
+/// B-tree descent per shard.
+fn merged_keys(
+    conn: &Connection,
+    range: Range,
+    keep: impl Fn(i64) -> bool,
+    limit: usize,
+) -> Result<Vec<KeyRow>> {
+    use std::cmp::Reverse;
+    // One cached statement per shard (the shard is in the SQL text), so
+    // all of them can be open at once.
+    let mut stmts = Vec::with_capacity(SHARDS as usize);
+    for shard in 0..SHARDS {
+        let filter = match range {
+            Range::Between(..) => "key >= ?1 AND key < ?2",
+            Range::Exactly(_) => "key = ?1",
+        };
+        stmts.push(conn.prepare_cached(&format!(
+            "SELECT key, customer_id, kind FROM search_keys WHERE shard = {shard} AND {filter}"
+        ))?);
+    }
+    let mut cursors = Vec::with_capacity(stmts.len());
+    for stmt in &mut stmts {
+        cursors.push(match range {
+            Range::Between(lo, hi) => stmt.query(params![lo, hi])?,
+            Range::Exactly(key) => stmt.query([key])?,
+        });
+    }
+    let next = |rows: &mut rusqlite::Rows| -> Result<Option<KeyRow>> {
+        Ok(match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+            None => None,
+        })
+    };
+    let mut heads = std::collections::BinaryHeap::new();
+    for (i, rows) in cursors.iter_mut().enumerate() {
+        if let Some(row) = next(rows)? {
+            heads.push(Reverse((row, i)));
+        }
+    }
+    let mut out = Vec::new();
+    while out.len() < limit {
+        let Some(Reverse((row, i))) = heads.pop() else {
+            break;
+        };
+        if let Some(after) = next(&mut cursors[i])? {
+            heads.push(Reverse((after, i)));
+        }
+        if keep(row.2) {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
 /// Customer IDs with a key starting with each range's prefix (restricted to
 /// one key kind when given), in key order, without repeats.
 pub fn prefix_ids(
@@ -34,25 +114,17 @@ pub fn prefix_ids(
     limit: usize,
 ) -> Result<Vec<String>> {
     let mut ids: Vec<String> = Vec::new();
-    let mut any = conn.prepare_cached(
-        "SELECT customer_id FROM search_keys WHERE key >= ?1 AND key < ?2 LIMIT ?3",
-    )?;
-    let mut kind_only = conn.prepare_cached(
-        "SELECT customer_id FROM search_keys WHERE key >= ?1 AND key < ?2 AND kind = ?3 LIMIT ?4",
-    )?;
     // Fetch more rows than asked: one profile has several keys.
-    let fetch = (limit * 4) as i64;
+    let fetch = limit * 4;
     for (prefix, kind) in ranges {
         let upper = upper_bound(prefix);
-        let rows: Vec<String> = match kind {
-            None => any
-                .query_map(params![prefix, upper, fetch], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?,
-            Some(k) => kind_only
-                .query_map(params![prefix, upper, k, fetch], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?,
-        };
-        for id in rows {
+        let rows = merged_keys(
+            conn,
+            Range::Between(prefix, &upper),
+            |k| kind.is_none_or(|want| k == want),
+            fetch,
+        )?;
+        for (_, id, _) in rows {
             if ids.len() >= limit {
                 return Ok(ids);
             }
@@ -81,12 +153,15 @@ pub fn customer_id_prefix(conn: &Connection, prefix: &str, limit: usize) -> Resu
 
 /// Customer IDs whose key equals `key` (any of `kinds`; all kinds if empty).
 pub fn exact_ids(conn: &Connection, key: &str, kinds: &[i64]) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT customer_id, kind FROM search_keys WHERE key = ?1")?;
+    let rows = merged_keys(
+        conn,
+        Range::Exactly(key),
+        |k| kinds.is_empty() || kinds.contains(&k),
+        usize::MAX,
+    )?;
     let mut ids: Vec<String> = Vec::new();
-    for row in stmt.query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (id, kind) = row?;
-        if (kinds.is_empty() || kinds.contains(&kind)) && !ids.contains(&id) {
+    for (_, id, _) in rows {
+        if !ids.contains(&id) {
             ids.push(id);
         }
     }
@@ -127,4 +202,86 @@ pub fn summaries(conn: &Connection, ids: &[String]) -> Result<Vec<CustomerSummar
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn key(conn: &Connection, shard: i64, key: &str, customer_id: &str, kind: i64) {
+        conn.execute(
+            "INSERT INTO search_keys (shard, key, customer_id, kind) VALUES (?1, ?2, ?3, ?4)",
+            params![shard, key, customer_id, kind],
+        )
+        .unwrap();
+    }
+
+    /// Shards hold far-apart profiles; a lookup still answers in key
+    /// order, as one tree would, and stops at the limit.
+    #[test]
+    fn shards_are_merged_in_key_order() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        key(c, 5, "apple", "cus_c1", 2);
+        key(c, 0, "apricot", "cus_c2", 2);
+        key(c, 63, "apex", "cus_c3", 3);
+        key(c, 5, "banana", "cus_c4", 2);
+        key(c, 9, "apple", "cus_c5", 1);
+        let prefix = |p: &str, kind: Option<i64>, limit| {
+            prefix_ids(c, &[(p.to_string(), kind)], limit).unwrap()
+        };
+        assert_eq!(
+            prefix("ap", None, 10),
+            ["cus_c3", "cus_c1", "cus_c5", "cus_c2"]
+        );
+        assert_eq!(prefix("ap", None, 2), ["cus_c3", "cus_c1"]);
+        assert_eq!(prefix("ap", Some(2), 10), ["cus_c1", "cus_c2"]);
+        assert_eq!(prefix("b", None, 10), ["cus_c4"]);
+        assert_eq!(exact_ids(c, "apple", &[]).unwrap(), ["cus_c1", "cus_c5"]);
+        assert_eq!(exact_ids(c, "apple", &[1]).unwrap(), ["cus_c5"]);
+        assert!(exact_ids(c, "app", &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn shards_are_blocks_of_neighbouring_rows_that_wrap_around() {
+        assert_eq!(shard_of(1), 0);
+        assert_eq!(shard_of((1 << SHARD_BLOCK_BITS) - 1), 0);
+        assert_eq!(shard_of(1 << SHARD_BLOCK_BITS), 1);
+        assert_eq!(shard_of(SHARDS << SHARD_BLOCK_BITS), 0);
+    }
+
+    /// A profile's keys go to the shard of its customer row, and search
+    /// finds it there.
+    #[test]
+    fn a_profile_s_keys_go_to_the_shard_of_its_row() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO customers (rowid, id, created_at, updated_at) VALUES (?1, 'cus_pad', 0, 0)",
+                [3 * (1 << SHARD_BLOCK_BITS) - 1],
+            )
+            .unwrap();
+        let doc: crate::format::CustomerDoc = serde_json::from_value(serde_json::json!({
+            "id": "cus_far", "name": "Ada Lovelace", "createdAt": "2024-01-01T00:00:00Z",
+            "emails": [{"original": "ada@example.com"}]
+        }))
+        .unwrap();
+        store
+            .write(|c| crate::store::customers::insert(c, &doc, &crate::search::keys_for(&doc)))
+            .unwrap();
+        let shards: Vec<i64> = store
+            .conn()
+            .prepare("SELECT DISTINCT shard FROM search_keys WHERE customer_id = 'cus_far'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(shards, [3]);
+        let found = crate::search::prefix(store.conn(), "lovel", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, "cus_far");
+    }
 }
