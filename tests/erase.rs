@@ -139,6 +139,55 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
     );
 }
 
+/// A search key's shard sits in the file right before the key text, so it
+/// must never read as part of a value. Stored as a small number, shard 35
+/// was the byte '#': a live phone key "48574171019" behind it read
+/// "#48574171019", and the scan found a deleted order number "#4857417"
+/// that was in fact gone.
+#[test]
+fn no_erased_value_is_read_across_a_search_key_s_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, path) = database(dir.path());
+    // The next customer row starts block 35 of the customers table.
+    store
+        .conn()
+        .execute(
+            "INSERT INTO customers (rowid, id, created_at, updated_at)
+             VALUES (?1, 'cus_pad', 0, 0)",
+            [35 * 16384 - 1],
+        )
+        .unwrap();
+    let doc =
+        |v: serde_json::Value| -> lethe::format::CustomerDoc { serde_json::from_value(v).unwrap() };
+    let live = doc(serde_json::json!({
+        "id": "cus_live", "name": "Ola Nowak", "createdAt": "2024-01-01T00:00:00Z",
+        "phones": [{"original": "+48 574 171 019"}]
+    }));
+    let gone = doc(serde_json::json!({
+        "id": "cus_gone", "name": "Jan Kowalski", "createdAt": "2024-01-01T00:00:00Z",
+        "orders": [{"id": "ord_1", "number": "#4857417", "placedAt": "2024-02-01T00:00:00Z"}]
+    }));
+    insert(&mut store, &[&live, &gone]);
+    let phone_key: String = store
+        .conn()
+        .query_row(
+            "SELECT key FROM search_keys WHERE customer_id = 'cus_live' AND kind = 4",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(phone_key, "48574171019");
+    store.checkpoint_truncate().unwrap();
+    assert_eq!(hits(&path, &[b"#4857417".to_vec()]), 1);
+
+    let actor = root(&store);
+    let receipt =
+        erase::delete_profile(&mut store, &actor, "cus_gone", Reason::Manual, NOW).unwrap();
+    let scan = receipt.verification.expect("verified by default");
+    assert_eq!(scan.values_found, 0);
+    assert_eq!(hits(&path, &[b"#4857417".to_vec()]), 0);
+}
+
 #[test]
 fn bulk_deletion_of_1500_profiles_leaves_no_marker() {
     let dir = tempfile::tempdir().unwrap();

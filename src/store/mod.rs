@@ -421,10 +421,10 @@ mod tests {
         assert_eq!(
             keys,
             [
-                row(2, "15550100", "cus_far", 4),
-                row(2, "ada", "cus_far", 2),
-                row(0, "ada", "cus_near", 2),
-                row(0, "ada@example.com", "cus_near", 3),
+                row(-62, "15550100", "cus_far", 4),
+                row(-62, "ada", "cus_far", 2),
+                row(-64, "ada", "cus_near", 2),
+                row(-64, "ada@example.com", "cus_near", 3),
             ]
         );
         let plan: String = c

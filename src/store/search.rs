@@ -33,10 +33,12 @@ fn upper_bound(prefix: &str) -> String {
 pub const SHARDS: i64 = 64;
 const SHARD_BLOCK_BITS: u32 = 14;
 
-/// The shard of a profile's search keys, from its customer row's rowid.
-/// Keep in step with the migration in schema_v4.sql.
+/// The shard of a profile's search keys, from its customer row's rowid:
+/// -64 to -1, which SQLite stores as one byte from 0xC0 up, a byte that
+/// cannot join the key text after it into a UTF-8 value the forensic scan
+/// looks for (schema_v4.sql). Keep in step with that migration.
 pub fn shard_of(rowid: i64) -> i64 {
-    (rowid >> SHARD_BLOCK_BITS) & (SHARDS - 1)
+    ((rowid >> SHARD_BLOCK_BITS) & (SHARDS - 1)) - SHARDS
 }
 
 /// One search key: (key, customer ID, kind).
@@ -63,7 +65,7 @@ fn merged_keys(
     // One cached statement per shard (the shard is in the SQL text), so
     // all of them can be open at once.
     let mut stmts = Vec::with_capacity(SHARDS as usize);
-    for shard in 0..SHARDS {
+    for shard in -SHARDS..0 {
         let filter = match range {
             Range::Between(..) => "key >= ?1 AND key < ?2",
             Range::Exactly(_) => "key = ?1",
@@ -223,11 +225,11 @@ mod tests {
     fn shards_are_merged_in_key_order() {
         let store = Store::open_in_memory().unwrap();
         let c = store.conn();
-        key(c, 5, "apple", "cus_c1", 2);
-        key(c, 0, "apricot", "cus_c2", 2);
-        key(c, 63, "apex", "cus_c3", 3);
-        key(c, 5, "banana", "cus_c4", 2);
-        key(c, 9, "apple", "cus_c5", 1);
+        key(c, -59, "apple", "cus_c1", 2);
+        key(c, -64, "apricot", "cus_c2", 2);
+        key(c, -1, "apex", "cus_c3", 3);
+        key(c, -59, "banana", "cus_c4", 2);
+        key(c, -55, "apple", "cus_c5", 1);
         let prefix = |p: &str, kind: Option<i64>, limit| {
             prefix_ids(c, &[(p.to_string(), kind)], limit).unwrap()
         };
@@ -245,10 +247,11 @@ mod tests {
 
     #[test]
     fn shards_are_blocks_of_neighbouring_rows_that_wrap_around() {
-        assert_eq!(shard_of(1), 0);
-        assert_eq!(shard_of((1 << SHARD_BLOCK_BITS) - 1), 0);
-        assert_eq!(shard_of(1 << SHARD_BLOCK_BITS), 1);
-        assert_eq!(shard_of(SHARDS << SHARD_BLOCK_BITS), 0);
+        assert_eq!(shard_of(1), -64);
+        assert_eq!(shard_of((1 << SHARD_BLOCK_BITS) - 1), -64);
+        assert_eq!(shard_of(1 << SHARD_BLOCK_BITS), -63);
+        assert_eq!(shard_of((SHARDS << SHARD_BLOCK_BITS) - 1), -1);
+        assert_eq!(shard_of(SHARDS << SHARD_BLOCK_BITS), -64);
     }
 
     /// A profile's keys go to the shard of its customer row, and search
@@ -279,7 +282,7 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(shards, [3]);
+        assert_eq!(shards, [-61]);
         let found = crate::search::prefix(store.conn(), "lovel", 10).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id, "cus_far");
