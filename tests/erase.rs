@@ -108,6 +108,19 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
     assert!(doc.name.is_none() && doc.emails.is_empty() && doc.orders.is_empty());
     assert_eq!(doc.conversations.len(), 2);
     assert_eq!(doc.conversations[0].work_sessions.len(), 1);
+    // Conversations are deleted with their customer, and say so.
+    assert!(doc.deleted_at.is_some());
+    assert!(doc
+        .conversations
+        .iter()
+        .all(|c| c.deleted_at == doc.deleted_at));
+    let other_doc = customers::load(store.conn(), "cus_0002", false)
+        .unwrap()
+        .unwrap();
+    assert!(other_doc
+        .conversations
+        .iter()
+        .all(|c| c.deleted_at.is_none()));
     let items = &doc.conversations[0].items;
     assert_eq!(items.len(), 6);
     assert_eq!(items[0].id, "it_0001_e1");

@@ -436,8 +436,12 @@ fn load_conversations(
     with_data: bool,
 ) -> Result<Vec<ConversationDoc>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, status, topic, channel, agent_id, created_at, updated_at, closed_at, deleted_at
-         FROM conversations WHERE customer_id = ?1 ORDER BY created_at, id",
+        // A conversation is deleted with its customer; erasure marks only
+        // the customer row.
+        "SELECT v.id, v.status, v.topic, v.channel, v.agent_id, v.created_at, v.updated_at,
+             v.closed_at, coalesce(v.deleted_at, c.deleted_at)
+         FROM conversations v JOIN customers c ON c.id = v.customer_id
+         WHERE v.customer_id = ?1 ORDER BY v.created_at, v.id",
     )?;
     let mut convs: Vec<ConversationDoc> = stmt
         .query_map([customer_id], |r| {

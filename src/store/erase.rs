@@ -559,7 +559,10 @@ pub fn wipe_profile(
         *removed.entry(kind.to_string()).or_default() += n as i64;
     }
 
-    let statements: [(&str, &str); 4] = [
+    // Conversations are not written: a conversation is deleted when its
+    // customer is (`coalesce(v.deleted_at, c.deleted_at)` where it is
+    // read), which spares a sweep one page write in fourteen.
+    let statements: [(&str, &str); 3] = [
         (
             "items",
             "UPDATE items SET subject = NULL, body = NULL, from_addr = NULL, to_addrs = NULL,
@@ -568,11 +571,6 @@ pub fn wipe_profile(
              WHERE customer_id = ?1 AND (deleted_at IS NULL OR subject IS NOT NULL
                  OR body IS NOT NULL OR from_addr IS NOT NULL OR to_addrs IS NOT NULL
                  OR extra IS NOT NULL)",
-        ),
-        (
-            "",
-            "UPDATE conversations SET deleted_at = coalesce(deleted_at, ?2)
-             WHERE customer_id = ?1",
         ),
         ("orders", "DELETE FROM orders WHERE customer_id = ?1"),
         (

@@ -93,7 +93,7 @@ pub fn for_each_conversation(
              (SELECT count(*) FROM items i WHERE i.conversation_id = v.id
                  AND i.deleted_at IS NOT NULL),
              (SELECT count(*) FROM work_sessions w WHERE w.conversation_id = v.id),
-             v.deleted_at, c.deleted_at, c.deletion_reason
+             coalesce(v.deleted_at, c.deleted_at), c.deleted_at, c.deletion_reason
          FROM conversations v
          JOIN customers c ON c.id = v.customer_id
          ORDER BY v.customer_id, v.created_at, v.id",
