@@ -487,3 +487,57 @@ fn console_demo_database_is_created_once() {
     lethe::cli::demo::ensure_demo_db(&db).unwrap();
     assert_eq!(std::fs::metadata(&db).unwrap().modified().unwrap(), before);
 }
+
+/// A database from an older Lethe is upgraded on first use, and the admin
+/// is told before it starts (version 4 rebuilds the search index, which
+/// takes about a minute per million customers); search still works after.
+#[test]
+fn an_older_database_is_upgraded_with_a_notice_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let out = lethe(&db, &["demo", "--customers", "20", "--seed", "5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name: String = {
+        let store = Store::open(&db).unwrap();
+        // Version 3's last step is undone by hand: the search keys lose
+        // their shard, as version 3 stored them.
+        store
+            .conn()
+            .execute_batch(
+                "CREATE TABLE old_keys (key TEXT NOT NULL, customer_id TEXT NOT NULL,
+                     kind INTEGER NOT NULL, PRIMARY KEY (key, customer_id, kind)) WITHOUT ROWID;
+                 INSERT INTO old_keys SELECT key, customer_id, kind FROM search_keys;
+                 DROP TABLE search_keys;
+                 ALTER TABLE old_keys RENAME TO search_keys;
+                 CREATE INDEX search_keys_customer ON search_keys (customer_id);
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+        store
+            .conn()
+            .query_row(
+                "SELECT name FROM customers WHERE name IS NOT NULL LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let out = lethe(&db, &["find", "--name", &name]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("upgrading") && stderr.contains("from schema version 3 to 4"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    drop(store);
+    // Once is enough.
+    let out = lethe(&db, &["find", "--name", &name]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("upgrading"));
+}

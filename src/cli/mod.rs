@@ -153,28 +153,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         db: cli.db.clone().unwrap_or_else(default_db),
     };
     match cli.command {
-        None => {
-            if cli.demo {
-                let db = cli.db.clone().unwrap_or_else(|| data_dir().join("demo.db"));
-                demo::ensure_demo_db(&db)?;
-                crate::tui::run(&Ctx { db })
-            } else {
-                crate::tui::run(&ctx)
-            }
+        None if cli.demo => {
+            let db = cli.db.clone().unwrap_or_else(|| data_dir().join("demo.db"));
+            upgrade(&db)?;
+            demo::ensure_demo_db(&db)?;
+            crate::tui::run(&Ctx { db })
         }
-        Some(Command::Demo(args)) => demo::run(&ctx, args),
-        Some(Command::Import(args)) => data::import(&ctx, args),
-        Some(Command::Export(args)) => data::export(&ctx, args),
-        Some(Command::Find(args)) => data::find(&ctx, args),
-        Some(Command::Operators(c)) => access::operators(&ctx, c),
-        Some(Command::Account(c)) => access::account(&ctx, c),
-        Some(Command::Audit(c)) => access::audit(&ctx, c),
-        Some(Command::DeleteItem(args)) => erase::delete_item(&ctx, args),
-        Some(Command::Delete(args)) => erase::delete(&ctx, args),
-        Some(Command::Report(c)) => erase::report(&ctx, c),
-        Some(Command::Retention(c)) => retention::run(&ctx, c),
-        Some(Command::Scan(args)) => pii::scan(&ctx, args),
-        Some(Command::Redact(args)) => pii::redact(&ctx, args),
-        Some(Command::Request(c)) => request::run(&ctx, c),
+        command => {
+            upgrade(&ctx.db)?;
+            dispatch(&ctx, command)
+        }
+    }
+}
+
+/// A database written by an older Lethe is upgraded before anything else
+/// opens it, with a line on stderr first: on a large database an upgrade
+/// takes a while (version 4 rebuilds the search index, about 50 s per
+/// million customers), and the console would otherwise sit blank.
+fn upgrade(db: &std::path::Path) -> anyhow::Result<()> {
+    let Some(found) = crate::store::pending_upgrade(db) else {
+        return Ok(());
+    };
+    eprintln!(
+        "lethe: upgrading {} from schema version {found} to {}; on a large database \
+         this takes a minute or more (if stopped, it is rolled back and runs again next time)",
+        db.display(),
+        crate::store::SCHEMA_VERSION
+    );
+    let started = std::time::Instant::now();
+    drop(Store::open(db)?);
+    eprintln!(
+        "lethe: upgraded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn dispatch(ctx: &Ctx, command: Option<Command>) -> anyhow::Result<()> {
+    match command {
+        None => crate::tui::run(ctx),
+        Some(Command::Demo(args)) => demo::run(ctx, args),
+        Some(Command::Import(args)) => data::import(ctx, args),
+        Some(Command::Export(args)) => data::export(ctx, args),
+        Some(Command::Find(args)) => data::find(ctx, args),
+        Some(Command::Operators(c)) => access::operators(ctx, c),
+        Some(Command::Account(c)) => access::account(ctx, c),
+        Some(Command::Audit(c)) => access::audit(ctx, c),
+        Some(Command::DeleteItem(args)) => erase::delete_item(ctx, args),
+        Some(Command::Delete(args)) => erase::delete(ctx, args),
+        Some(Command::Report(c)) => erase::report(ctx, c),
+        Some(Command::Retention(c)) => retention::run(ctx, c),
+        Some(Command::Scan(args)) => pii::scan(ctx, args),
+        Some(Command::Redact(args)) => pii::redact(ctx, args),
+        Some(Command::Request(c)) => request::run(ctx, c),
     }
 }

@@ -309,6 +309,24 @@ impl Store {
     }
 }
 
+/// The schema version of an existing Lethe database that this binary
+/// would upgrade on opening it; None for a current, new, newer or
+/// unreadable file (opening it says what is wrong).
+pub fn pending_upgrade(path: &Path) -> Option<i64> {
+    if !path.is_file() {
+        return None;
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ok()?;
+    (1..SCHEMA_VERSION).contains(&found).then_some(found)
+}
+
 pub fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
