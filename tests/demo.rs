@@ -526,6 +526,9 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
             )
             .unwrap()
     };
+    // As after any other program closed it: no `-shm` file yet.
+    let shm = dir.path().join("old.db-shm");
+    assert!(!shm.exists() || std::fs::remove_file(&shm).is_ok());
     let out = lethe(&db, &["find", "--name", &name]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
