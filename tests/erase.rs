@@ -59,6 +59,11 @@ fn count(store: &Store, sql: &str, id: &str) -> i64 {
     store.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
 }
 
+/// The one value a query without parameters returns.
+fn value<T: rusqlite::types::FromSql>(store: &Store, sql: &str) -> T {
+    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
 #[test]
 fn profile_deletion_leaves_no_marker_in_any_database_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -181,14 +186,10 @@ fn no_erased_value_is_read_across_a_search_key_s_shard() {
         "orders": [{"id": "ord_1", "number": "#4857417", "placedAt": "2024-02-01T00:00:00Z"}]
     }));
     insert(&mut store, &[&live, &gone]);
-    let phone_key: String = store
-        .conn()
-        .query_row(
-            "SELECT key FROM search_keys WHERE customer_id = 'cus_live' AND kind = 4",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let phone_key: String = value(
+        &store,
+        "SELECT key FROM search_keys WHERE customer_id = 'cus_live' AND kind = 4",
+    );
     assert_eq!(phone_key, "48574171019");
     store.checkpoint_truncate().unwrap();
     assert_eq!(hits(&path, &[b"#4857417".to_vec()]), 1);
@@ -254,28 +255,20 @@ fn bulk_deletion_of_1500_profiles_leaves_no_marker() {
     );
     assert_eq!(hits(&path, &needles), 0);
     assert_eq!(hits(&path, &kept[0].needles()), kept[0].markers.len());
-    let reason: String = store
-        .conn()
-        .query_row(
-            "SELECT deletion_reason FROM customers WHERE id = 'cus_0500'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let reason: String = value(
+        &store,
+        "SELECT deletion_reason FROM customers WHERE id = 'cus_0500'",
+    );
     assert_eq!(reason, "retention");
     // One entry per batch names every profile it erased, plus the run's
     // summary entry.
     let targets: Vec<String> = deletion_entries(&store).concat();
     assert_eq!(targets.len(), 1500);
     assert!(targets.iter().any(|t| t == "cus_0500"));
-    let bulk: i64 = store
-        .conn()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'delete-bulk'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let bulk: i64 = value(
+        &store,
+        "SELECT count(*) FROM audit_log WHERE action = 'delete-bulk'",
+    );
     assert_eq!(bulk, 1);
 }
 
