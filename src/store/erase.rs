@@ -586,9 +586,7 @@ pub fn wipe_profile(
         } else {
             stmt.execute([customer_id])?
         };
-        if !kind.is_empty() {
-            removed.insert(kind.to_string(), n as i64);
-        }
+        removed.insert(kind.to_string(), n as i64);
     }
     // Tables keyed by customer and something else: deleted one key at a
     // time. SQLite deletes a range of a WITHOUT ROWID table that has a
