@@ -828,9 +828,11 @@ pub fn delete_profiles_until(
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
     let saved = crate::store::bulk::begin(store.conn())?;
+    let writeback = store.early_writeback();
     let result = bulk_batches(
         store, actor, &ids, reason, now, options, progress, cancel, verify,
     );
+    drop(writeback);
     crate::store::bulk::restore(store.conn(), saved)?;
     result
 }

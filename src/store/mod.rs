@@ -26,6 +26,7 @@ pub mod requests;
 pub mod retention;
 pub mod search;
 pub mod timeline;
+pub mod writeback;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
 /// version `i` to `i + 1`.
@@ -216,6 +217,13 @@ impl Store {
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// Has the kernel write this database's dirty pages while the caller
+    /// goes on, until the guard is dropped (see `writeback`). For large
+    /// writes: a sweep's checkpoints then wait on the disk far less.
+    pub fn early_writeback(&self) -> writeback::Writeback {
+        writeback::Writeback::start(self.path())
     }
 
     pub fn schema_version(&self) -> Result<i64> {
