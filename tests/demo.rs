@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use lethe::clock::{self, Millis, DAY_MS};
 use lethe::demo::{self, pasted, Options};
 use lethe::format::{ContentType, ConversationStatus, CustomerDoc, InitiatorType, ItemDoc};
-use lethe::store::{customers, Store};
+use lethe::store::{customers, Store, SCHEMA_VERSION};
 
 const ANCHOR: Millis = 1_750_000_000_000; // 2025-06-15
 const CUSTOMERS: u64 = 800;
@@ -533,12 +533,13 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("upgrading") && stderr.contains("from schema version 3 to 4"),
+        stderr.contains("upgrading")
+            && stderr.contains(&format!("from schema version 3 to {SCHEMA_VERSION}")),
         "{stderr}"
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     drop(store);
     // Once is enough.
     let out = lethe(&db, &["find", "--name", &name]);

@@ -187,17 +187,25 @@ fn insert_batch(store: &mut Store, batch: &[Prepared], summary: &mut Summary) ->
 }
 
 /// A cached benchmark database of `customers` customers (anchor
-/// `BENCH_ANCHOR`) under `target/lethe-bench/demo-{customers}-{seed}.db`,
+/// `BENCH_ANCHOR`) under
+/// `target/lethe-bench/demo-{customers}-{seed}-v{schema version}.db`,
 /// generated on first use. The file only appears under its final name once
 /// complete and checkpointed, so an interrupted run is never reused. The
-/// current OS user is its first operator.
+/// current OS user is its first operator. A schema change builds a new file
+/// and removes the older one: a benchmark measures the layout this code
+/// writes, not an upgraded one (an upgrade packs some tables differently).
 pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
     let dir = bench_dir();
-    let path = dir.join(format!("demo-{customers}-{seed}.db"));
+    let current = format!(
+        "demo-{customers}-{seed}-v{}.db",
+        crate::store::SCHEMA_VERSION
+    );
+    let path = dir.join(&current);
     if path.exists() {
         return Ok(path);
     }
     std::fs::create_dir_all(&dir)?;
+    remove_older_versions(&dir, &format!("demo-{customers}-{seed}"), &current)?;
     let stem = format!("demo-{customers}-{seed}.db.partial-");
     remove_abandoned(&dir, &stem)?;
     // Per process, so two benchmarks that start at once each build a
@@ -224,6 +232,25 @@ pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
     );
     std::fs::rename(&tmp, &path)?;
     Ok(path)
+}
+
+/// Removes the cached databases of the same size and seed that earlier
+/// schema versions built (`{stem}.db`, `{stem}-v{n}.db`).
+fn remove_older_versions(dir: &Path, stem: &str, current: &str) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(stem) else {
+            continue;
+        };
+        let versioned = rest
+            .strip_prefix("-v")
+            .and_then(|r| r.strip_suffix(".db"))
+            .is_some_and(|v| v.parse::<u32>().is_ok());
+        if name != current && (rest == ".db" || versioned) {
+            remove_db_files(&dir.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes partial bench databases left by processes that no longer run
@@ -348,5 +375,37 @@ mod tests {
         assert_eq!(id("cus", 42, 7), "cus_bvm0000000007238");
         assert!(id("itm", 42, 1 << 20) > id("itm", 42, 5));
         assert_ne!(id("cus", 43, 0)[..8], id("cus", 42, 0)[..8]);
+    }
+
+    #[test]
+    fn a_new_schema_version_replaces_only_its_own_older_bench_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            "demo-500-7.db",
+            "demo-500-7.db-wal",
+            "demo-500-7-v4.db",
+            "demo-500-7-v5.db",
+            "demo-5000-7.db",
+            "demo-500-70.db",
+            "demo-500-7.db.partial-1",
+        ];
+        for f in files {
+            std::fs::write(dir.path().join(f), b"").unwrap();
+        }
+        remove_older_versions(dir.path(), "demo-500-7", "demo-500-7-v5.db").unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "demo-500-7-v5.db",
+                "demo-500-7.db.partial-1",
+                "demo-500-70.db",
+                "demo-5000-7.db"
+            ]
+        );
     }
 }
