@@ -277,7 +277,7 @@ pub fn sweep(
         _ => None,
     };
     let cut = cutoff(days, now);
-    let (due, blocked_count) = db::count_overdue(store.conn(), cut)?;
+    let rows = db::overdue_rows(store.conn(), cut)?;
     let mut report = SweepReport {
         dry_run: opts.dry_run,
         days,
@@ -291,7 +291,7 @@ pub fn sweep(
         verification: None,
     };
     let mut p = Progress {
-        total: (due + blocked_count) as u64,
+        total: rows.len() as u64,
         ..Progress::default()
     };
     progress(p);
@@ -306,39 +306,29 @@ pub fn sweep(
             now,
         )?)
     };
-    // Collect the due profiles first (keyset pages in retention-clock
-    // order), so blocked ones are reported once and never revisited.
-    let mut after: Option<(Millis, String)> = None;
-    let mut due: Vec<(i64, String)> = Vec::new();
-    loop {
-        let page = db::overdue_page(
-            store.conn(),
-            cut,
-            after.as_ref().map(|(c, id)| (*c, id.as_str())),
-            5000,
-        )?;
-        let Some(last) = page.last() else { break };
-        after = Some((last.clock, last.customer_id.clone()));
-        for c in page {
-            match c.blocked_by {
-                Some((conversation_id, status)) => {
-                    p.blocked += 1;
-                    p.done += 1;
-                    report.blocked.push(Blocked {
-                        customer_id: c.customer_id,
-                        conversation_id,
-                        status,
-                    });
-                }
-                None => due.push((c.rowid, c.customer_id)),
+    // Sort out the blocked profiles first, so they are reported once and
+    // never revisited. A profile deleted or contacted since its row was
+    // listed is no longer due and is left out.
+    let mut due_ids: Vec<String> = Vec::with_capacity(rows.len());
+    for rowid in rows {
+        let Some(c) = db::overdue_at(store.conn(), rowid, cut)? else {
+            p.total -= 1;
+            continue;
+        };
+        match c.blocked_by {
+            Some((conversation_id, status)) => {
+                p.blocked += 1;
+                p.done += 1;
+                report.blocked.push(Blocked {
+                    customer_id: c.customer_id,
+                    conversation_id,
+                    status,
+                });
             }
+            None => due_ids.push(c.customer_id),
         }
     }
     progress(p);
-    // Oldest first is how they were found; file order is how they are
-    // cheapest to delete (each batch then rewrites neighbouring pages).
-    due.sort_unstable();
-    let due_ids: Vec<String> = due.into_iter().map(|(_, id)| id).collect();
     if opts.dry_run {
         p.done += due_ids.len() as u64;
         report.would_delete = due_ids;

@@ -60,54 +60,55 @@ pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64>
         .query_row(params![from, to], |r| r.get(0))?)
 }
 
-/// One overdue profile, in retention-clock order.
+/// One overdue profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub customer_id: String,
-    /// Where the profile sits in the file: deleting in this order touches
-    /// neighbouring pages one after another.
-    pub rowid: i64,
-    pub clock: Millis,
     /// (conversation ID, status) of the open work that blocks deletion.
     pub blocked_by: Option<(String, String)>,
 }
 
-/// The next overdue profiles after the keyset position `(after_clock,
-/// after_id)`, so a sweep walks past blocked profiles without revisiting them.
-pub fn overdue_page(
-    conn: &Connection,
-    cutoff: Millis,
-    after: Option<(Millis, &str)>,
-    limit: usize,
-) -> Result<Vec<Candidate>> {
-    let (after_clock, after_id) = after.unwrap_or((i64::MIN, ""));
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, coalesce(c.last_contact_at, c.created_at) AS clock, c.rowid,
-             (SELECT v.id || char(31) || v.status FROM conversations v
-                 WHERE v.customer_id = c.id AND v.status <> 'CLOSED'
-                 ORDER BY v.created_at LIMIT 1)
-         FROM customers c
-         WHERE c.deleted_at IS NULL
-           AND coalesce(c.last_contact_at, c.created_at) <= ?1
-           AND (coalesce(c.last_contact_at, c.created_at), c.id) > (?2, ?3)
-         ORDER BY coalesce(c.last_contact_at, c.created_at), c.id
-         LIMIT ?4",
-    )?;
-    let rows = stmt
-        .query_map(params![cutoff, after_clock, after_id, limit as i64], |r| {
-            let open: Option<String> = r.get(3)?;
+/// The rows of every live profile overdue at `cutoff`, sorted: file order,
+/// in which a sweep deletes them (each batch then rewrites neighbouring
+/// pages). Read from the retention index alone, without a customer row.
+pub fn overdue_rows(conn: &Connection, cutoff: Millis) -> Result<Vec<i64>> {
+    let mut rows = conn
+        .prepare_cached(
+            "SELECT rowid FROM customers
+             WHERE deleted_at IS NULL AND coalesce(last_contact_at, created_at) <= ?1",
+        )?
+        .query_map([cutoff], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    rows.sort_unstable();
+    Ok(rows)
+}
+
+/// The profile at `rowid` if it is still live and overdue at `cutoff`,
+/// with the open work that blocks its deletion. Called in file order, so
+/// the customer rows are read page after page; in retention-clock order
+/// each was a read somewhere else in the file.
+pub fn overdue_at(conn: &Connection, rowid: i64, cutoff: Millis) -> Result<Option<Candidate>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT c.id,
+                 (SELECT v.id || char(31) || v.status FROM conversations v
+                     WHERE v.customer_id = c.id AND v.status <> 'CLOSED'
+                     ORDER BY v.created_at LIMIT 1)
+             FROM customers c
+             WHERE c.rowid = ?1 AND c.deleted_at IS NULL
+               AND coalesce(c.last_contact_at, c.created_at) <= ?2",
+        )?
+        .query_row(params![rowid, cutoff], |r| {
+            let open: Option<String> = r.get(1)?;
             Ok(Candidate {
                 customer_id: r.get(0)?,
-                rowid: r.get(2)?,
-                clock: r.get(1)?,
                 blocked_by: open.and_then(|o| {
                     o.split_once('\u{1f}')
                         .map(|(id, status)| (id.to_string(), status.to_string()))
                 }),
             })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        })
+        .optional()?)
 }
 
 /// Starts a sweep record. Runs left `running` by a killed process are marked
@@ -217,5 +218,52 @@ mod tests {
             )
             .unwrap();
         assert_eq!(count_overdue(store.conn(), 500).unwrap(), (5, 2));
+    }
+
+    #[test]
+    fn overdue_rows_come_in_file_order_from_the_index_alone() {
+        let store = Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO customers (rowid, id, created_at, updated_at, last_contact_at, deleted_at)
+             VALUES (7, 'late_row_oldest', 0, 0, 10, NULL),
+                    (3, 'early_row', 0, 0, 100, NULL),
+                    (5, 'not_due', 0, 0, 900, NULL),
+                    (4, 'deleted', 0, 0, 100, 500),
+                    (9, 'never_contacted', 50, 50, NULL, NULL);
+             INSERT INTO conversations (id, customer_id, status, created_at, updated_at)
+             VALUES ('w', 'early_row', 'WAITING', 2, 0), ('o', 'early_row', 'OPEN', 1, 0);",
+        )
+        .unwrap();
+        assert_eq!(overdue_rows(c, 500).unwrap(), [3, 7, 9]);
+        let plan: String = c
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM customers
+                 WHERE deleted_at IS NULL AND coalesce(last_contact_at, created_at) <= 500",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(
+            plan.contains("COVERING INDEX customers_retention"),
+            "{plan}"
+        );
+        // Each row again, with what blocks it: the oldest open conversation.
+        let at = |rowid| overdue_at(c, rowid, 500).unwrap();
+        assert_eq!(
+            at(3),
+            Some(Candidate {
+                customer_id: "early_row".into(),
+                blocked_by: Some(("o".into(), "OPEN".into())),
+            })
+        );
+        assert_eq!(at(9).unwrap().blocked_by, None);
+        // Rows no longer due since they were listed are left out.
+        c.execute_batch(
+            "UPDATE customers SET last_contact_at = 900 WHERE rowid = 7;
+             UPDATE customers SET deleted_at = 600 WHERE rowid = 9;",
+        )
+        .unwrap();
+        assert_eq!((at(7), at(9), at(5), at(4)), (None, None, None, None));
     }
 }
