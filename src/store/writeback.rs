@@ -99,7 +99,7 @@ fn run(files: &[PathBuf; 2], stop: &AtomicBool, requests: &AtomicU64) {
 /// The process's open descriptors of each of `files`, by
 /// `/proc/self/fd`. A descriptor that SQLite closes later and the process
 /// reuses for something else only gets a harmless request, or an error.
-pub fn open_descriptors(files: &[PathBuf; 2]) -> [Option<i32>; 2] {
+fn open_descriptors(files: &[PathBuf; 2]) -> [Option<i32>; 2] {
     let mut found = [None, None];
     let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
         return found;
