@@ -747,6 +747,9 @@ pub enum BulkOutcome {
     AlreadyDeleted {
         deleted_at: Millis,
     },
+    /// A retention sweep's profile that was deleted, or had a Contact,
+    /// after the sweep listed it: it is no longer due and is left alone.
+    NotDue,
     /// This profile was rolled back; the others are unaffected.
     Failed(String),
 }
@@ -771,6 +774,7 @@ pub struct BulkResult {
     pub blocked: usize,
     pub not_found: usize,
     pub already_deleted: usize,
+    pub not_due: usize,
     pub failed: usize,
     /// True when every batch's checkpoint completed.
     pub checkpoint_completed: bool,
@@ -821,16 +825,79 @@ pub fn delete_profiles_until(
     progress: &mut dyn FnMut(&BulkProgress),
     cancel: &AtomicBool,
 ) -> Result<BulkResult> {
-    access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
     let mut seen = HashSet::new();
-    let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
+    let targets: Vec<Target> = ids
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .map(|id| Target::Id(id))
+        .collect();
+    run_bulk(
+        store, actor, &targets, reason, now, options, progress, cancel,
+    )
+}
+
+/// A retention sweep's deletion: `delete_profiles_until` for the customer
+/// rows `rows` (as `store::retention::overdue_rows` lists them), each read
+/// in its batch's transaction and erased only if it is still live and its
+/// last Contact is at or before `cutoff`. A profile deleted or contacted
+/// since the listing is reported as `NotDue` and left alone, however long
+/// the sweep has been running.
+#[allow(clippy::too_many_arguments)]
+pub fn delete_overdue_until(
+    store: &mut Store,
+    actor: &Actor,
+    rows: &[i64],
+    cutoff: Millis,
+    now: Millis,
+    options: BulkOptions,
+    progress: &mut dyn FnMut(&BulkProgress),
+    cancel: &AtomicBool,
+) -> Result<BulkResult> {
+    let targets: Vec<Target> = rows
+        .iter()
+        .map(|&rowid| Target::Overdue { rowid, cutoff })
+        .collect();
+    run_bulk(
+        store,
+        actor,
+        &targets,
+        Reason::Retention,
+        now,
+        options,
+        progress,
+        cancel,
+    )
+}
+
+/// A profile a bulk run is asked to erase.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    /// Named by ID (a list, a request).
+    Id(&'a str),
+    /// A retention sweep's customer row, erased if still overdue at
+    /// `cutoff` when its batch reaches it.
+    Overdue { rowid: i64, cutoff: Millis },
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_bulk(
+    store: &mut Store,
+    actor: &Actor,
+    targets: &[Target],
+    reason: Reason,
+    now: Millis,
+    options: BulkOptions,
+    progress: &mut dyn FnMut(&BulkProgress),
+    cancel: &AtomicBool,
+) -> Result<BulkResult> {
+    access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
     let verify = options.verify == Verify::Full;
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
     let saved = crate::store::bulk::begin(store.conn())?;
     let writeback = store.early_writeback();
     let result = bulk_batches(
-        store, actor, &ids, reason, now, options, progress, cancel, verify,
+        store, actor, targets, reason, now, options, progress, cancel, verify,
     );
     drop(writeback);
     crate::store::bulk::restore(store.conn(), saved)?;
@@ -841,7 +908,7 @@ pub fn delete_profiles_until(
 fn bulk_batches(
     store: &mut Store,
     actor: &Actor,
-    ids: &[&String],
+    targets: &[Target],
     reason: Reason,
     now: Millis,
     options: BulkOptions,
@@ -859,8 +926,8 @@ fn bulk_batches(
     // VERIFY_PROFILES, else of every `every`-th one: reading all of them
     // (message texts, file bytes) cost a third of a 100,000-profile sweep,
     // and the scan checks a sample of VERIFY_MAX values anyway.
-    let every = ids.len().div_ceil(VERIFY_PROFILES).max(1);
-    for batch in ids.chunks(options.batch_size.max(1)) {
+    let every = targets.len().div_ceil(VERIFY_PROFILES).max(1);
+    for batch in targets.chunks(options.batch_size.max(1)) {
         // Each batch is first erased as one piece, without a savepoint per
         // profile: opening and releasing one, and journaling each page it
         // changes, was a seventh of a sweep's instructions. If a profile
@@ -870,7 +937,7 @@ fn bulk_batches(
         let before = held.len();
         let step = Batch {
             operator: &actor.username,
-            ids: batch,
+            targets: batch,
             reason,
             now,
             cancel,
@@ -893,7 +960,7 @@ fn bulk_batches(
         // file's length for the next batch to overwrite, which is as clean
         // and spares the file system allocating new WAL pages (on a 1M
         // sweep, a fifth of the kernel's time; docs/PERFORMANCE.md).
-        let checkpoint = if stopped || done == ids.len() {
+        let checkpoint = if stopped || done == targets.len() {
             store.checkpoint_truncate()?
         } else {
             store.checkpoint_restart()?
@@ -910,12 +977,13 @@ fn bulk_batches(
                 BulkOutcome::Blocked { .. } => result.blocked += 1,
                 BulkOutcome::NotFound => result.not_found += 1,
                 BulkOutcome::AlreadyDeleted { .. } => result.already_deleted += 1,
+                BulkOutcome::NotDue => result.not_due += 1,
                 BulkOutcome::Failed(_) => result.failed += 1,
             }
         }
         progress(&BulkProgress {
             done,
-            total: ids.len(),
+            total: targets.len(),
             outcomes: &outcomes,
             receipts: &receipts,
         });
@@ -925,17 +993,21 @@ fn bulk_batches(
             break;
         }
     }
-    let summary = Entry::new(&actor.username, "delete-bulk")
+    let mut summary = Entry::new(&actor.username, "delete-bulk")
         .count("deleted", result.deleted as i64)
         .count("blocked", result.blocked as i64)
         .count("not_found", result.not_found as i64)
-        .count("already_deleted", result.already_deleted as i64)
-        .count("failed", result.failed as i64)
-        .outcome(if result.failed > 0 || result.cancelled {
+        .count("already_deleted", result.already_deleted as i64);
+    if result.not_due > 0 {
+        summary = summary.count("not_due", result.not_due as i64);
+    }
+    let summary = summary.count("failed", result.failed as i64).outcome(
+        if result.failed > 0 || result.cancelled {
             Outcome::Partial
         } else {
             Outcome::Ok
-        });
+        },
+    );
     store.write(|conn| audit::append(conn, &summary))?;
     if verify {
         let (mut scan, elsewhere) = verify_gone(store, &needles_of(held))?;
@@ -967,7 +1039,7 @@ type BatchDone = (
 /// One batch of a bulk deletion.
 struct Batch<'a, F: Fn(usize) -> bool> {
     operator: &'a str,
-    ids: &'a [&'a String],
+    targets: &'a [Target<'a>],
     reason: Reason,
     now: Millis,
     cancel: &'a AtomicBool,
@@ -988,12 +1060,34 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
         held: &mut Vec<Held>,
         isolate: bool,
     ) -> Result<BatchDone> {
-        let mut outcomes = Vec::with_capacity(self.ids.len());
+        let mut outcomes = Vec::with_capacity(self.targets.len());
         let mut removed = Vec::new();
-        for (k, id) in self.ids.iter().enumerate() {
+        for (k, target) in self.targets.iter().enumerate() {
             if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
+            // Read in this transaction: nothing can change it before the
+            // profile is erased.
+            let owned;
+            let id: &str = match *target {
+                Target::Id(id) => id,
+                Target::Overdue { rowid, cutoff } => {
+                    match crate::store::retention::due_at(conn, rowid, cutoff)? {
+                        Some((id, true)) => {
+                            owned = id;
+                            &owned
+                        }
+                        Some((id, false)) => {
+                            outcomes.push((id, BulkOutcome::NotDue));
+                            continue;
+                        }
+                        None => {
+                            outcomes.push((format!("row {rowid}"), BulkOutcome::NotFound));
+                            continue;
+                        }
+                    }
+                }
+            };
             if isolate {
                 conn.prepare_cached("SAVEPOINT erase_profile")?
                     .execute([])?;

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry, Outcome};
 use crate::clock::{Millis, DAY_MS};
-use crate::erase::{self, BulkOptions, BulkOutcome, Reason, Verify};
+use crate::erase::{self, BulkOptions, BulkOutcome, Verify};
 use crate::error::{Error, Result};
 use crate::store::{self, retention as db, Store};
 
@@ -295,46 +295,32 @@ pub fn sweep(
         ..Progress::default()
     };
     progress(p);
-    let run = if opts.dry_run {
-        None
-    } else {
-        Some(db::begin_run(
-            store.conn(),
-            &actor.username,
-            days,
-            cut,
-            now,
-        )?)
-    };
-    // Sort out the blocked profiles first, so they are reported once and
-    // never revisited. A profile deleted or contacted since its row was
-    // listed is no longer due and is left out.
-    let mut due_ids: Vec<String> = Vec::with_capacity(rows.len());
-    for rowid in rows {
-        let Some(c) = db::overdue_at(store.conn(), rowid, cut)? else {
-            p.total -= 1;
-            continue;
-        };
-        match c.blocked_by {
-            Some((conversation_id, status)) => {
-                p.blocked += 1;
-                p.done += 1;
-                report.blocked.push(Blocked {
-                    customer_id: c.customer_id,
-                    conversation_id,
-                    status,
-                });
-            }
-            None => due_ids.push(c.customer_id),
-        }
-    }
-    progress(p);
     if opts.dry_run {
-        p.done += due_ids.len() as u64;
-        report.would_delete = due_ids;
+        // A profile deleted or contacted since its row was listed is no
+        // longer due and is left out.
+        for rowid in rows {
+            let Some((customer_id, true)) = db::due_at(store.conn(), rowid, cut)? else {
+                p.total -= 1;
+                continue;
+            };
+            // The same rule as the erasure's: OPEN first, then the oldest.
+            match store::erase::blocking_conversation(store.conn(), &customer_id)? {
+                Some((conversation_id, status)) => {
+                    p.blocked += 1;
+                    report.blocked.push(Blocked {
+                        customer_id,
+                        conversation_id,
+                        status,
+                    });
+                }
+                None => report.would_delete.push(customer_id),
+            }
+            p.done += 1;
+        }
         progress(p);
         return Ok(report);
     }
+    let run = db::begin_run(store.conn(), &actor.username, days, cut, now)?;
     let bulk = BulkOptions {
         verify: if opts.verify {
             Verify::Full
@@ -343,16 +329,23 @@ pub fn sweep(
         },
         batch_size: opts.batch.max(1),
     };
-    let blocked_before = p.blocked;
+    // Each profile is read and checked in the transaction that erases it,
+    // so one contacted or deleted since the listing is left alone (and
+    // drops out of the total), and one whose conversation opened since is
+    // reported as blocked.
+    let listed = p.total;
+    let mut not_due = 0;
     let mut on_batch = |b: &erase::BulkProgress| {
         for (_, outcome) in b.outcomes {
             match outcome {
                 BulkOutcome::Deleted => p.deleted += 1,
                 BulkOutcome::Blocked { .. } => p.blocked += 1,
+                BulkOutcome::NotDue | BulkOutcome::NotFound => not_due += 1,
                 _ => {}
             }
         }
-        p.done = blocked_before + b.done as u64;
+        p.total = listed - not_due;
+        p.done = b.done as u64 - not_due;
         progress(p);
     };
     // The due profiles are spread over the whole file: reading their pages
@@ -361,22 +354,13 @@ pub fn sweep(
     // read error on a mapped page stops the process instead of failing the
     // batch; the batch then rolls back and the next run resumes it.
     let mapped = crate::store::bulk::begin_mapped_reads(store.conn())?;
-    let result = erase::delete_profiles_until(
-        store,
-        actor,
-        &due_ids,
-        Reason::Retention,
-        now,
-        bulk,
-        &mut on_batch,
-        cancel,
-    );
+    let result =
+        erase::delete_overdue_until(store, actor, &rows, cut, now, bulk, &mut on_batch, cancel);
     crate::store::bulk::end_mapped_reads(store.conn(), mapped)?;
     let result = result?;
     for (id, outcome) in result.outcomes {
         match outcome {
             BulkOutcome::Deleted => report.deleted += 1,
-            // The conversation opened after the candidates were read.
             BulkOutcome::Blocked {
                 conversation_id,
                 status,
@@ -386,39 +370,37 @@ pub fn sweep(
                 status,
             }),
             BulkOutcome::Failed(why) => report.failed.push((id, why)),
-            BulkOutcome::NotFound | BulkOutcome::AlreadyDeleted { .. } => {}
+            BulkOutcome::NotFound | BulkOutcome::AlreadyDeleted { .. } | BulkOutcome::NotDue => {}
         }
     }
     report.cancelled = result.cancelled;
     report.checkpoint_completed = result.checkpoint_completed;
     report.verification = result.verification;
-    if let Some(run) = run {
-        let state = if report.cancelled {
-            "cancelled"
-        } else {
-            "completed"
-        };
-        db::update_run(
-            store.conn(),
-            run,
-            report.deleted as i64,
-            report.blocked.len() as i64,
-        )?;
-        db::finish_run(store.conn(), run, state, now)?;
-        let outcome = if report.cancelled || !report.failed.is_empty() {
-            Outcome::Partial
-        } else {
-            Outcome::Ok
-        };
-        audit::append(
-            store.conn(),
-            &Entry::new(&actor.username, audit::RETENTION_SWEEP)
-                .count("days", days)
-                .count("deleted", report.deleted as i64)
-                .count("blocked", report.blocked.len() as i64)
-                .count("failed", report.failed.len() as i64)
-                .outcome(outcome),
-        )?;
-    }
+    let state = if report.cancelled {
+        "cancelled"
+    } else {
+        "completed"
+    };
+    db::update_run(
+        store.conn(),
+        run,
+        report.deleted as i64,
+        report.blocked.len() as i64,
+    )?;
+    db::finish_run(store.conn(), run, state, now)?;
+    let outcome = if report.cancelled || !report.failed.is_empty() {
+        Outcome::Partial
+    } else {
+        Outcome::Ok
+    };
+    audit::append(
+        store.conn(),
+        &Entry::new(&actor.username, audit::RETENTION_SWEEP)
+            .count("days", days)
+            .count("deleted", report.deleted as i64)
+            .count("blocked", report.blocked.len() as i64)
+            .count("failed", report.failed.len() as i64)
+            .outcome(outcome),
+    )?;
     Ok(report)
 }

@@ -537,6 +537,57 @@ fn a_console_and_a_sweep_on_one_database_both_keep_working() {
 }
 
 #[test]
+fn a_contact_or_open_conversation_during_a_sweep_saves_the_profile() {
+    // Listed as due when the sweep starts; by the time their batch comes,
+    // old00003 has had a Contact and old00004 has an open conversation.
+    let db = overdue_db(6);
+    let mut store = db.store();
+    let owner = db.actor(support::OWNER);
+    let other = Store::open(&db.path).unwrap();
+    let mut seen = vec![];
+    let report = retention::sweep(
+        &mut store,
+        &owner,
+        at("2026-11-22T00:00:00Z"),
+        &SweepOptions {
+            batch: 1,
+            verify: false,
+            ..SweepOptions::default()
+        },
+        &mut |p| {
+            seen.push((p.done, p.total));
+            if p.done == 1 && seen.iter().filter(|s| s.0 == 1).count() == 1 {
+                other
+                    .conn()
+                    .execute_batch(
+                        "UPDATE customers SET last_contact_at = 1790000000000
+                             WHERE id = 'old00003';
+                         INSERT INTO conversations (id, customer_id, status, created_at, updated_at)
+                             VALUES ('late-conv', 'old00004', 'OPEN', 1790000000000, 1790000000000);",
+                    )
+                    .unwrap();
+            }
+        },
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(report.deleted, 4);
+    assert!(!deleted(&store, "old00003"), "contacted during the sweep");
+    assert_eq!(report.blocked.len(), 1);
+    assert_eq!(
+        (
+            report.blocked[0].customer_id.as_str(),
+            report.blocked[0].conversation_id.as_str()
+        ),
+        ("old00004", "late-conv")
+    );
+    assert!(!deleted(&store, "old00004"));
+    // old00003 dropped out of the total: the gauge still ends full.
+    assert_eq!(seen.first(), Some(&(0, 6)));
+    assert_eq!(seen.last(), Some(&(5, 5)));
+}
+
+#[test]
 fn nothing_of_a_swept_profile_remains_in_the_database_files() {
     let db = overdue_db(50);
     let mut store = db.store();

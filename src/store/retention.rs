@@ -60,14 +60,6 @@ pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64>
         .query_row(params![from, to], |r| r.get(0))?)
 }
 
-/// One overdue profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub customer_id: String,
-    /// (conversation ID, status) of the open work that blocks deletion.
-    pub blocked_by: Option<(String, String)>,
-}
-
 /// The rows of every live profile overdue at `cutoff`, sorted: file order,
 /// in which a sweep deletes them (each batch then rewrites neighbouring
 /// pages). Read from the retention index alone, without a customer row.
@@ -83,31 +75,16 @@ pub fn overdue_rows(conn: &Connection, cutoff: Millis) -> Result<Vec<i64>> {
     Ok(rows)
 }
 
-/// The profile at `rowid` if it is still live and overdue at `cutoff`,
-/// with the open work that blocks its deletion. Called in file order, so
-/// the customer rows are read page after page; in retention-clock order
-/// each was a read somewhere else in the file.
-pub fn overdue_at(conn: &Connection, rowid: i64, cutoff: Millis) -> Result<Option<Candidate>> {
+/// The customer ID at `rowid`, and whether that profile is still live and
+/// overdue at `cutoff`. A sweep reads it in the transaction that erases the
+/// profile. `None` if there is no such row.
+pub fn due_at(conn: &Connection, rowid: i64, cutoff: Millis) -> Result<Option<(String, bool)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT c.id,
-                 (SELECT v.id || char(31) || v.status FROM conversations v
-                     WHERE v.customer_id = c.id AND v.status <> 'CLOSED'
-                     ORDER BY v.created_at LIMIT 1)
-             FROM customers c
-             WHERE c.rowid = ?1 AND c.deleted_at IS NULL
-               AND coalesce(c.last_contact_at, c.created_at) <= ?2",
+            "SELECT id, deleted_at IS NULL AND coalesce(last_contact_at, created_at) <= ?2
+             FROM customers WHERE rowid = ?1",
         )?
-        .query_row(params![rowid, cutoff], |r| {
-            let open: Option<String> = r.get(1)?;
-            Ok(Candidate {
-                customer_id: r.get(0)?,
-                blocked_by: open.and_then(|o| {
-                    o.split_once('\u{1f}')
-                        .map(|(id, status)| (id.to_string(), status.to_string()))
-                }),
-            })
-        })
+        .query_row(params![rowid, cutoff], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -248,22 +225,20 @@ mod tests {
             plan.contains("COVERING INDEX customers_retention"),
             "{plan}"
         );
-        // Each row again, with what blocks it: the oldest open conversation.
-        let at = |rowid| overdue_at(c, rowid, 500).unwrap();
-        assert_eq!(
-            at(3),
-            Some(Candidate {
-                customer_id: "early_row".into(),
-                blocked_by: Some(("o".into(), "OPEN".into())),
-            })
-        );
-        assert_eq!(at(9).unwrap().blocked_by, None);
-        // Rows no longer due since they were listed are left out.
+        // Each row again, with its ID and whether it is still due.
+        let at = |rowid| due_at(c, rowid, 500).unwrap();
+        assert_eq!(at(3), Some(("early_row".into(), true)));
+        assert_eq!(at(9), Some(("never_contacted".into(), true)));
+        // Rows no longer due since they were listed: contacted, deleted.
         c.execute_batch(
             "UPDATE customers SET last_contact_at = 900 WHERE rowid = 7;
              UPDATE customers SET deleted_at = 600 WHERE rowid = 9;",
         )
         .unwrap();
-        assert_eq!((at(7), at(9), at(5), at(4)), (None, None, None, None));
+        assert_eq!(at(7), Some(("late_row_oldest".into(), false)));
+        assert_eq!(at(9), Some(("never_contacted".into(), false)));
+        assert_eq!(at(5), Some(("not_due".into(), false)));
+        assert_eq!(at(4), Some(("deleted".into(), false)));
+        assert_eq!(at(8), None);
     }
 }
