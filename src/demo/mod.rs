@@ -186,18 +186,25 @@ fn insert_batch(store: &mut Store, batch: &[Prepared], summary: &mut Summary) ->
     Ok(())
 }
 
+/// Raised when the bytes a build writes change without a schema change, so
+/// the benchmarks build their databases again. 2: SQLite clears the gap of
+/// a page it rebuilds (vendor/libsqlite3-sys/LETHE.md); files written
+/// before hold old cell bytes there.
+const BENCH_WRITER: u32 = 2;
+
 /// A cached benchmark database of `customers` customers (anchor
 /// `BENCH_ANCHOR`) under
-/// `target/lethe-bench/demo-{customers}-{seed}-v{schema version}.db`,
+/// `target/lethe-bench/demo-{customers}-{seed}-v{schema version}-w{BENCH_WRITER}.db`,
 /// generated on first use. The file only appears under its final name once
 /// complete and checkpointed, so an interrupted run is never reused. The
-/// current OS user is its first operator. A schema change builds a new file
-/// and removes the older one: a benchmark measures the layout this code
-/// writes, not an upgraded one (an upgrade packs some tables differently).
+/// current OS user is its first operator. A schema change (or a new
+/// `BENCH_WRITER`) builds a new file and removes the older one: a benchmark
+/// measures the file this code writes, not an upgraded one (an upgrade
+/// packs some tables differently).
 pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
     let dir = bench_dir();
     let current = format!(
-        "demo-{customers}-{seed}-v{}.db",
+        "demo-{customers}-{seed}-v{}-w{BENCH_WRITER}.db",
         crate::store::SCHEMA_VERSION
     );
     let path = dir.join(&current);
@@ -235,17 +242,22 @@ pub fn bench_db(customers: u64, seed: u64) -> Result<PathBuf> {
 }
 
 /// Removes the cached databases of the same size and seed that earlier
-/// schema versions built (`{stem}.db`, `{stem}-v{n}.db`).
+/// schema versions or writers built (`{stem}.db`, `{stem}-v{n}.db`,
+/// `{stem}-v{n}-w{m}.db`).
 fn remove_older_versions(dir: &Path, stem: &str, current: &str) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
         let Some(rest) = name.strip_prefix(stem) else {
             continue;
         };
+        let number = |v: &str| v.parse::<u32>().is_ok();
         let versioned = rest
             .strip_prefix("-v")
             .and_then(|r| r.strip_suffix(".db"))
-            .is_some_and(|v| v.parse::<u32>().is_ok());
+            .is_some_and(|v| match v.split_once("-w") {
+                Some((schema, writer)) => number(schema) && number(writer),
+                None => number(v),
+            });
         if name != current && (rest == ".db" || versioned) {
             remove_db_files(&dir.join(&name))?;
         }
@@ -385,6 +397,8 @@ mod tests {
             "demo-500-7.db-wal",
             "demo-500-7-v4.db",
             "demo-500-7-v5.db",
+            "demo-500-7-v5-w2.db",
+            "demo-500-7-v5-w3.db",
             "demo-5000-7.db",
             "demo-500-70.db",
             "demo-500-7.db.partial-1",
@@ -392,7 +406,7 @@ mod tests {
         for f in files {
             std::fs::write(dir.path().join(f), b"").unwrap();
         }
-        remove_older_versions(dir.path(), "demo-500-7", "demo-500-7-v5.db").unwrap();
+        remove_older_versions(dir.path(), "demo-500-7", "demo-500-7-v5-w3.db").unwrap();
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -401,7 +415,7 @@ mod tests {
         assert_eq!(
             left,
             [
-                "demo-500-7-v5.db",
+                "demo-500-7-v5-w3.db",
                 "demo-500-7.db.partial-1",
                 "demo-500-70.db",
                 "demo-5000-7.db"
