@@ -879,6 +879,27 @@ enum Target<'a> {
     Overdue { rowid: i64, cutoff: Millis },
 }
 
+impl<'a> Target<'a> {
+    /// The customer ID to erase, or the outcome of a target that is left
+    /// alone. Read in the batch's transaction: nothing can change it before
+    /// the profile is erased.
+    fn resolve(
+        &self,
+        conn: &rusqlite::Connection,
+    ) -> Result<std::result::Result<std::borrow::Cow<'a, str>, (String, BulkOutcome)>> {
+        Ok(match *self {
+            Target::Id(id) => Ok(id.into()),
+            Target::Overdue { rowid, cutoff } => {
+                match crate::store::retention::due_at(conn, rowid, cutoff)? {
+                    Some((id, true)) => Ok(id.into()),
+                    Some((id, false)) => Err((id, BulkOutcome::NotDue)),
+                    None => Err((format!("row {rowid}"), BulkOutcome::NotFound)),
+                }
+            }
+        })
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_bulk(
     store: &mut Store,
@@ -1066,28 +1087,14 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            // Read in this transaction: nothing can change it before the
-            // profile is erased.
-            let owned;
-            let id: &str = match *target {
-                Target::Id(id) => id,
-                Target::Overdue { rowid, cutoff } => {
-                    match crate::store::retention::due_at(conn, rowid, cutoff)? {
-                        Some((id, true)) => {
-                            owned = id;
-                            &owned
-                        }
-                        Some((id, false)) => {
-                            outcomes.push((id, BulkOutcome::NotDue));
-                            continue;
-                        }
-                        None => {
-                            outcomes.push((format!("row {rowid}"), BulkOutcome::NotFound));
-                            continue;
-                        }
-                    }
+            let id = match target.resolve(conn)? {
+                Ok(id) => id,
+                Err(skipped) => {
+                    outcomes.push(skipped);
+                    continue;
                 }
             };
+            let id: &str = &id;
             if isolate {
                 conn.prepare_cached("SAVEPOINT erase_profile")?
                     .execute([])?;
