@@ -589,6 +589,65 @@ mod tests {
         assert!(err.to_string().contains("newer Lethe"));
     }
 
+    /// SQLite here writes a transaction's WAL frames many at a time and a
+    /// checkpoint reads them many at a time (`vendor/libsqlite3-sys`,
+    /// LETHE.md). A commit of hundreds of frames, and a transaction whose
+    /// small cache spills pages and writes them again, must read back the
+    /// same from a fresh connection that recovers the WAL from a copy of
+    /// the files, as after a crash, and after a checkpoint.
+    #[test]
+    fn large_transactions_recover_from_the_wal_and_checkpoint_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        let store = Store::create(&path).unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "PRAGMA wal_autocheckpoint=0;
+             CREATE TABLE w (a INTEGER PRIMARY KEY, b TEXT);
+             BEGIN;
+             WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 4000)
+             INSERT INTO w SELECT x, printf('%0500d', x) FROM n;
+             COMMIT;
+             PRAGMA cache_size=20;
+             BEGIN;
+             UPDATE w SET b = printf('%0300d', a * 7) WHERE a % 3 = 0;
+             UPDATE w SET b = printf('%0310d', a * 7) WHERE a % 3 = 0;
+             COMMIT;",
+        )
+        .unwrap();
+        let digest = |c: &Connection| -> (i64, i64, String) {
+            c.query_row(
+                "SELECT count(*), sum(a), (SELECT b FROM w WHERE a = 3000) FROM w",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+        };
+        let want = (4000, 8_002_000, format!("{:0310}", 3000 * 7));
+        let wal = std::fs::metadata(dir.path().join("w.db-wal"))
+            .unwrap()
+            .len();
+        assert!(
+            wal > 200 * 4096,
+            "the transaction is in the WAL: {wal} bytes"
+        );
+
+        let copy = dir.path().join("copy.db");
+        std::fs::copy(&path, &copy).unwrap();
+        std::fs::copy(dir.path().join("w.db-wal"), dir.path().join("copy.db-wal")).unwrap();
+        let recovered = Connection::open(&copy).unwrap();
+        let check: String = recovered
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        assert_eq!(digest(&recovered), want);
+
+        store.checkpoint_truncate().unwrap();
+        assert_eq!(digest(c), want);
+        let reopened = Connection::open(&path).unwrap();
+        assert_eq!(digest(&reopened), want);
+    }
+
     #[test]
     fn names_bad_paths_clearly() {
         let dir = tempfile::tempdir().unwrap();
