@@ -576,19 +576,18 @@ fn crash_point(_name: &str) {
     }
 }
 
-/// Wipes one profile and audits it, inside the caller's transaction.
+/// Wipes one profile, read from its row in the caller's transaction, and
+/// audits it there.
 fn erase_one(
     conn: &rusqlite::Connection,
     operator: &str,
-    customer_id: &str,
+    row: &db::CustomerRow,
     reason: Reason,
     now: Millis,
     held: Option<&mut Vec<Held>>,
     audit_each: bool,
 ) -> Result<Erased> {
-    let Some(row) = db::customer(conn, customer_id)? else {
-        return Ok(Erased::NotFound);
-    };
+    let customer_id = row.id.as_str();
     if let Some(at) = row.deleted_at {
         return Ok(Erased::AlreadyDeleted(at));
     }
@@ -601,7 +600,7 @@ fn erase_one(
     if let Some(held) = held {
         db::profile_values(conn, customer_id, held)?;
     }
-    let removed = db::wipe_profile(conn, customer_id, reason.as_str(), now)?;
+    let removed = db::wipe_profile(conn, row, reason.as_str(), now)?;
     crash_point("erase-profile-rows");
     if audit_each {
         let mut entry = Entry::new(operator, "delete-profile").target(customer_id);
@@ -669,15 +668,10 @@ pub fn delete_profile_with(
     let mut held = Vec::new();
     let gather = (verify == Verify::Full).then_some(&mut held);
     let erased = store.write(|conn| {
-        erase_one(
-            conn,
-            &actor.username,
-            customer_id,
-            reason,
-            now,
-            gather,
-            true,
-        )
+        let Some(row) = db::customer(conn, customer_id)? else {
+            return Ok(Erased::NotFound);
+        };
+        erase_one(conn, &actor.username, &row, reason, now, gather, true)
     })?;
     let removed = match erased {
         Erased::Done(removed) => removed,
@@ -879,20 +873,22 @@ enum Target<'a> {
     Overdue { rowid: i64, cutoff: Millis },
 }
 
-impl<'a> Target<'a> {
-    /// The customer ID to erase, or the outcome of a target that is left
+impl Target<'_> {
+    /// The customer row to erase, or the outcome of a target that is left
     /// alone. Read in the batch's transaction: nothing can change it before
     /// the profile is erased.
     fn resolve(
         &self,
         conn: &rusqlite::Connection,
-    ) -> Result<std::result::Result<std::borrow::Cow<'a, str>, (String, BulkOutcome)>> {
+    ) -> Result<std::result::Result<db::CustomerRow, (String, BulkOutcome)>> {
         Ok(match *self {
-            Target::Id(id) => Ok(id.into()),
+            Target::Id(id) => {
+                db::customer(conn, id)?.ok_or_else(|| (id.to_string(), BulkOutcome::NotFound))
+            }
             Target::Overdue { rowid, cutoff } => {
                 match crate::store::retention::due_at(conn, rowid, cutoff)? {
-                    Some((id, true)) => Ok(id.into()),
-                    Some((id, false)) => Err((id, BulkOutcome::NotDue)),
+                    Some((row, true)) => Ok(row),
+                    Some((row, false)) => Err((row.id, BulkOutcome::NotDue)),
                     None => Err((format!("row {rowid}"), BulkOutcome::NotFound)),
                 }
             }
@@ -915,7 +911,7 @@ fn run_bulk(
     let verify = options.verify == Verify::Full;
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
-    let saved = crate::store::bulk::begin(store.conn())?;
+    let saved = crate::store::bulk::begin_erasure(store.conn())?;
     let writeback = store.early_writeback();
     let result = bulk_batches(
         store, actor, targets, reason, now, options, progress, cancel, verify,
@@ -1087,14 +1083,14 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let id = match target.resolve(conn)? {
-                Ok(id) => id,
+            let row = match target.resolve(conn)? {
+                Ok(row) => row,
                 Err(skipped) => {
                     outcomes.push(skipped);
                     continue;
                 }
             };
-            let id: &str = &id;
+            let id = row.id.as_str();
             if isolate {
                 conn.prepare_cached("SAVEPOINT erase_profile")?
                     .execute([])?;
@@ -1104,7 +1100,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             let erased = match erase_one(
                 conn,
                 self.operator,
-                id,
+                &row,
                 self.reason,
                 self.now,
                 gather,

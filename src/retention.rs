@@ -299,10 +299,11 @@ pub fn sweep(
         // A profile deleted or contacted since its row was listed is no
         // longer due and is left out.
         for rowid in rows {
-            let Some((customer_id, true)) = db::due_at(store.conn(), rowid, cut)? else {
+            let Some((row, true)) = db::due_at(store.conn(), rowid, cut)? else {
                 p.total -= 1;
                 continue;
             };
+            let customer_id = row.id;
             // The same rule as the erasure's: OPEN first, then the oldest.
             match store::erase::blocking_conversation(store.conn(), &customer_id)? {
                 Some((conversation_id, status)) => {

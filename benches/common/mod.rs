@@ -166,7 +166,7 @@ pub fn plain_sql_delete(conn: &rusqlite::Connection, id: &str, now: i64) {
 pub fn plain_sql_rate(db: &Path, ids: &[String], batch: usize) -> f64 {
     let mut store = lethe::store::Store::open(db).unwrap();
     // The same connection settings the erase path uses for a bulk run.
-    lethe::store::bulk::begin(store.conn()).unwrap();
+    lethe::store::bulk::begin_erasure(store.conn()).unwrap();
     let now = lethe::clock::now_ms();
     let started = Instant::now();
     for chunk in ids.chunks(batch) {

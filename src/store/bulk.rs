@@ -14,6 +14,8 @@ use crate::error::Result;
 pub struct Saved {
     cache_size: i64,
     autocheckpoint: i64,
+    /// Foreign-key enforcement, when a bulk erasure turned it off.
+    foreign_keys: Option<bool>,
 }
 
 /// A 256 MiB page cache and a checkpoint every 64 MiB of WAL instead of
@@ -23,14 +25,33 @@ pub fn begin(conn: &Connection) -> Result<Saved> {
     let saved = Saved {
         cache_size: conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?,
         autocheckpoint: conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?,
+        foreign_keys: None,
     };
     conn.execute_batch("PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;")?;
+    Ok(saved)
+}
+
+/// `begin`'s settings for erasing many profiles, and foreign-key
+/// enforcement off. An erasure deletes only rows that no other row refers
+/// to (emails, phones, addresses, app data, orders, search keys, findings)
+/// and changes no key, so no constraint can fail either way; with
+/// enforcement on, SQLite deletes each of a profile's ranges in those
+/// tables through a temporary B-tree, for the bookkeeping of deferred
+/// constraints. Must be called outside a transaction, where SQLite takes
+/// the change.
+pub fn begin_erasure(conn: &Connection) -> Result<Saved> {
+    let mut saved = begin(conn)?;
+    saved.foreign_keys = Some(conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?);
+    conn.pragma_update(None, "foreign_keys", false)?;
     Ok(saved)
 }
 
 pub fn restore(conn: &Connection, saved: Saved) -> Result<()> {
     conn.pragma_update(None, "cache_size", saved.cache_size)?;
     conn.pragma_update(None, "wal_autocheckpoint", saved.autocheckpoint)?;
+    if let Some(on) = saved.foreign_keys {
+        conn.pragma_update(None, "foreign_keys", on)?;
+    }
     Ok(())
 }
 
@@ -88,6 +109,26 @@ mod tests {
         );
         restore(c, saved).unwrap();
         assert_eq!((get("cache_size"), get("wal_autocheckpoint")), before);
+        // An erasure also turns foreign-key enforcement off, and back on.
+        assert_eq!(get("foreign_keys"), 1);
+        let saved = begin_erasure(c).unwrap();
+        assert_eq!(
+            (
+                get("cache_size"),
+                get("wal_autocheckpoint"),
+                get("foreign_keys")
+            ),
+            (-262144, 16384, 0)
+        );
+        restore(c, saved).unwrap();
+        assert_eq!(
+            (
+                get("cache_size"),
+                get("wal_autocheckpoint"),
+                get("foreign_keys")
+            ),
+            (before.0, before.1, 1)
+        );
     }
 
     #[test]

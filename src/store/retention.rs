@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::store::erase::{customer_row, CustomerRow, CUSTOMER_ROW};
 
 /// Live profiles whose retention clock is at or before `cutoff`, split into
 /// (deletable, blocked by an OPEN or WAITING conversation).
@@ -75,16 +76,23 @@ pub fn overdue_rows(conn: &Connection, cutoff: Millis) -> Result<Vec<i64>> {
     Ok(rows)
 }
 
-/// The customer ID at `rowid`, and whether that profile is still live and
+/// The customer row at `rowid`, and whether that profile is still live and
 /// overdue at `cutoff`. A sweep reads it in the transaction that erases the
 /// profile. `None` if there is no such row.
-pub fn due_at(conn: &Connection, rowid: i64, cutoff: Millis) -> Result<Option<(String, bool)>> {
+pub fn due_at(
+    conn: &Connection,
+    rowid: i64,
+    cutoff: Millis,
+) -> Result<Option<(CustomerRow, bool)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT id, deleted_at IS NULL AND coalesce(last_contact_at, created_at) <= ?2
-             FROM customers WHERE rowid = ?1",
-        )?
-        .query_row(params![rowid, cutoff], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached(&format!(
+            "SELECT {CUSTOMER_ROW},
+                 deleted_at IS NULL AND coalesce(last_contact_at, created_at) <= ?2
+             FROM customers WHERE rowid = ?1"
+        ))?
+        .query_row(params![rowid, cutoff], |r| {
+            Ok((customer_row(r)?, r.get(4)?))
+        })
         .optional()?)
 }
 
@@ -226,7 +234,11 @@ mod tests {
             "{plan}"
         );
         // Each row again, with its ID and whether it is still due.
-        let at = |rowid| due_at(c, rowid, 500).unwrap();
+        let at = |rowid| {
+            due_at(c, rowid, 500)
+                .unwrap()
+                .map(|(row, due)| (row.id, due))
+        };
         assert_eq!(at(3), Some(("early_row".into(), true)));
         assert_eq!(at(9), Some(("never_contacted".into(), true)));
         // Rows no longer due since they were listed: contacted, deleted.
