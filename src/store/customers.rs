@@ -105,7 +105,7 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
         opt_ms(&doc.deleted_at, "deletedAt")?,
         doc.deletion_reason,
     ])?;
-    let shard = super::search::shard_of(conn.last_insert_rowid());
+    let rowid = conn.last_insert_rowid();
 
     let mut stmt = conn.prepare_cached(
         "INSERT INTO customer_emails (customer_id, position, original, normalized, is_primary)
@@ -146,7 +146,7 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
             a.country
         ])?;
     }
-    insert_search_keys(conn, &doc.id, shard, keys)?;
+    insert_search_keys(conn, rowid, &doc.id, keys)?;
 
     for conv in &doc.conversations {
         insert_conversation(conn, &doc.id, conv)?;
@@ -184,13 +184,16 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
     Ok(())
 }
 
-/// A profile's search keys, in the shard of its row (`search::shard_of`).
+/// A profile's search keys, in the shard of its customer row
+/// (`search::shard_of`), and their list on that row, by which erasure
+/// finds them.
 pub fn insert_search_keys(
     conn: &Connection,
+    rowid: i64,
     customer_id: &str,
-    shard: i64,
     keys: &[SearchKey],
 ) -> Result<()> {
+    let shard = super::search::shard_of(rowid);
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO search_keys (shard, key, customer_id, kind)
          VALUES (?1, ?2, ?3, ?4)",
@@ -198,7 +201,62 @@ pub fn insert_search_keys(
     for k in keys {
         stmt.execute(params![shard, k.key, customer_id, k.kind])?;
     }
+    if let Some(list) = key_list(shard, keys) {
+        conn.prepare_cached("UPDATE customers SET search_keys = ?2 WHERE rowid = ?1")?
+            .execute(params![rowid, list])?;
+    }
     Ok(())
+}
+
+/// One search key as a customer row lists it: (shard, kind, key).
+pub type ListedKey = (i64, i64, String);
+
+/// The list of a profile's search keys that its customer row keeps
+/// (`customers.search_keys`, schema_v6.sql): a flat JSON array of shard,
+/// kind and key for each distinct key, as `[-64,1,"ada lovelace",-64,2,"ada"]`.
+/// `None` for no keys.
+pub fn key_list(shard: i64, keys: &[SearchKey]) -> Option<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut flat = Vec::with_capacity(keys.len() * 3);
+    for k in keys
+        .iter()
+        .filter(|k| seen.insert((k.kind, k.key.as_str())))
+    {
+        flat.extend([
+            Value::from(shard),
+            Value::from(k.kind),
+            Value::from(k.key.as_str()),
+        ]);
+    }
+    (!flat.is_empty()).then(|| Value::Array(flat).to_string())
+}
+
+/// Reads the list `key_list` writes, of the profile `customer_id`.
+pub fn parse_key_list(customer_id: &str, text: &str) -> Result<Vec<ListedKey>> {
+    let damaged = || {
+        Error::Invalid(format!(
+            "the list of search keys on customer {customer_id}'s row is damaged, so they \
+             cannot all be found and the profile was left whole; restore the database \
+             from a backup and try again"
+        ))
+    };
+    let Ok(Value::Array(flat)) = serde_json::from_str::<Value>(text) else {
+        return Err(damaged());
+    };
+    if flat.len() % 3 != 0 {
+        return Err(damaged());
+    }
+    flat.chunks(3)
+        .map(|t| match t {
+            [Value::Number(shard), Value::Number(kind), Value::String(key)] => {
+                match (shard.as_i64(), kind.as_i64()) {
+                    (Some(shard), Some(kind)) => Ok((shard, kind, key.clone())),
+                    _ => Err(damaged()),
+                }
+            }
+            _ => Err(damaged()),
+        })
+        .collect()
 }
 
 fn insert_conversation(conn: &Connection, customer_id: &str, conv: &ConversationDoc) -> Result<()> {
@@ -555,4 +613,83 @@ fn load_items(conn: &Connection, conv_id: &str, with_data: bool) -> Result<Vec<I
         }
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod key_list_tests {
+    use super::*;
+
+    fn key(kind: i64, key: &str) -> SearchKey {
+        SearchKey {
+            key: key.into(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_key_list_reads_back_as_written_once_per_key() {
+        let keys = [
+            key(1, "zoë o'hara"),
+            key(2, "zoë"),
+            key(2, "zoë"),
+            key(3, "a\"b\\c@example.com"),
+        ];
+        let list = key_list(-61, &keys).unwrap();
+        assert_eq!(
+            parse_key_list("cus_1", &list).unwrap(),
+            [
+                (-61, 1, "zoë o'hara".to_string()),
+                (-61, 2, "zoë".to_string()),
+                (-61, 3, "a\"b\\c@example.com".to_string()),
+            ]
+        );
+        assert_eq!(key_list(-61, &[]), None);
+    }
+
+    #[test]
+    fn a_damaged_key_list_is_refused_with_the_customer_named() {
+        for bad in [
+            "",
+            "{}",
+            "[-64,2]",
+            "[-64,2,3]",
+            "[\"-64\",2,\"ada\"]",
+            "[-64,2,\"ada\"",
+        ] {
+            let e = parse_key_list("cus_9", bad).unwrap_err().to_string();
+            assert!(
+                e.contains("cus_9") && e.contains("damaged") && e.contains("left whole"),
+                "{bad}: {e}"
+            );
+        }
+    }
+
+    /// A damaged list fails the erasure before anything changes, so the
+    /// transaction has nothing half done to roll back.
+    #[test]
+    fn a_profile_with_a_damaged_key_list_is_left_whole() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let c = store.conn();
+        c.execute_batch(
+            "INSERT INTO customers (id, name, created_at, updated_at, search_keys)
+                 VALUES ('cus_d', 'Ada', 0, 0, '[-64,2');
+             INSERT INTO search_keys (shard, key, customer_id, kind)
+                 VALUES (-64, 'ada', 'cus_d', 2);
+             INSERT INTO customer_emails (customer_id, position, original, normalized)
+                 VALUES ('cus_d', 0, 'ada@example.com', 'ada@example.com');",
+        )
+        .unwrap();
+        let row = crate::store::erase::customer(c, "cus_d").unwrap().unwrap();
+        let e = crate::store::erase::wipe_profile(c, &row, "manual", 1).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        let left: (Option<String>, i64, i64) = c
+            .query_row(
+                "SELECT name, (SELECT count(*) FROM search_keys),
+                     (SELECT count(*) FROM customer_emails) FROM customers",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(left, (Some("Ada".into()), 1, 1));
+    }
 }

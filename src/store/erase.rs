@@ -407,7 +407,7 @@ pub fn profile_counts(conn: &Connection, customer_id: &str) -> Result<ProfileCou
 /// Every PII value of a profile, read before it is wiped.
 pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT name, external_customer_id, external_ids, custom_attributes
+        "SELECT name, external_customer_id, external_ids, custom_attributes, search_keys
          FROM customers WHERE id = ?1",
     )?;
     let mut rows = stmt.query([customer_id])?;
@@ -416,6 +416,15 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
         push_opt(out, r.get(1)?, Held::Exact);
         push_opt(out, r.get(2)?, Held::Json);
         push_opt(out, r.get(3)?, Held::Json);
+        // Name, email, phone and external ID keys (not name tokens); not
+        // the customer ID, which the skeleton keeps.
+        if let Some(list) = r.get::<_, Option<String>>(4)? {
+            for (_, kind, key) in super::customers::parse_key_list(customer_id, &list)? {
+                if matches!(kind, 1 | 3 | 4 | 5) {
+                    push_opt(out, Some(key), Held::Exact);
+                }
+            }
+        }
     }
     let mut stmt = conn.prepare_cached(
         "SELECT original, normalized FROM customer_emails WHERE customer_id = ?1
@@ -437,15 +446,6 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
         push_opt(out, r.get(0)?, Held::Exact);
         push_opt(out, r.get(1)?, Held::Exact);
         push_opt(out, r.get(2)?, Held::Exact);
-    }
-    // Name, email, phone and external ID keys; not the customer ID, which
-    // the skeleton keeps.
-    let mut stmt = conn.prepare_cached(
-        "SELECT key FROM search_keys WHERE customer_id = ?1 AND kind IN (1, 3, 4, 5)",
-    )?;
-    let mut rows = stmt.query([customer_id])?;
-    while let Some(r) = rows.next()? {
-        push_opt(out, r.get(0)?, Held::Exact);
     }
     let mut stmt = conn.prepare_cached(
         "SELECT number, details FROM orders WHERE customer_id = ?1
@@ -497,17 +497,14 @@ const PART_WIPES: [(&str, &str); 3] = [
 ];
 
 /// The rows a profile's erasure deletes whole, by customer: the count's
-/// name and the statement. With foreign-key enforcement on, SQLite deletes
+/// name and the statement. (Its search keys are deleted one by one, as its
+/// customer row lists them: `wipe_profile`.) With foreign-key enforcement on, SQLite deletes
 /// such a range (these tables refer to `customers`) through a temporary
 /// B-tree, for the deferred-constraint bookkeeping; a bulk erasure turns
 /// enforcement off (`store::bulk::begin_erasure`) and deletes each range in
 /// one pass.
-const PROFILE_DELETES: [(&str, &str); 6] = [
+const PROFILE_DELETES: [(&str, &str); 5] = [
     ("orders", "DELETE FROM orders WHERE customer_id = ?1"),
-    (
-        "search_keys",
-        "DELETE FROM search_keys WHERE customer_id = ?1",
-    ),
     (
         "emails",
         "DELETE FROM customer_emails WHERE customer_id = ?1",
@@ -537,15 +534,23 @@ pub fn wipe_profile(
 ) -> Result<BTreeMap<String, i64>> {
     let customer_id = customer.id.as_str();
     let mut removed = BTreeMap::new();
-    let (has_name, external_ids, custom_attributes): (bool, i64, i64) = conn
-        .prepare_cached(
+    let (has_name, external_ids, custom_attributes, key_list): (bool, i64, i64, Option<String>) =
+        conn.prepare_cached(
             "SELECT name IS NOT NULL,
                  (external_customer_id IS NOT NULL)
                      + (SELECT count(*) FROM json_each(external_ids)),
-                 (SELECT count(*) FROM json_each(custom_attributes))
+                 (SELECT count(*) FROM json_each(custom_attributes)),
+                 search_keys
              FROM customers WHERE rowid = ?1",
         )?
-        .query_row([customer.rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        .query_row([customer.rowid], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    // Read before anything changes: a damaged list leaves the profile whole.
+    let keys = match &key_list {
+        Some(list) => super::customers::parse_key_list(customer_id, list)?,
+        None => Vec::new(),
+    };
     removed.insert("name".into(), has_name as i64);
     removed.insert("external_ids".into(), external_ids);
     removed.insert("custom_attributes".into(), custom_attributes);
@@ -591,9 +596,19 @@ pub fn wipe_profile(
         let n = conn.prepare_cached(sql)?.execute([customer_id])?;
         removed.insert(kind.to_string(), n as i64);
     }
+    // The search keys the customer row lists, each by its primary key.
+    let mut delete_key = conn.prepare_cached(
+        "DELETE FROM search_keys WHERE shard = ?1 AND key = ?2 AND customer_id = ?3 AND kind = ?4",
+    )?;
+    let mut n = 0;
+    for (shard, kind, key) in &keys {
+        n += delete_key.execute(params![shard, key, customer_id, kind])?;
+    }
+    removed.insert("search_keys".into(), n as i64);
     conn.prepare_cached(
         "UPDATE customers SET name = NULL, external_customer_id = NULL, external_ids = NULL,
-             custom_attributes = NULL, deleted_at = ?2, deletion_reason = ?3, updated_at = ?2
+             custom_attributes = NULL, search_keys = NULL, deleted_at = ?2, deletion_reason = ?3,
+             updated_at = ?2
          WHERE rowid = ?1",
     )?
     .execute(params![customer.rowid, now, reason])?;

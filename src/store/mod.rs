@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v3.sql"),
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
+    include_str!("schema_v6.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -454,18 +455,90 @@ mod tests {
                 row(-64, "ada@example.com", "cus_near", 3),
             ]
         );
-        let plan: String = c
-            .query_row(
-                "EXPLAIN QUERY PLAN SELECT key FROM search_keys WHERE customer_id = 'cus_far'",
-                [],
-                |r| r.get(3),
-            )
-            .unwrap();
-        assert!(plan.contains("search_keys_customer"), "{plan}");
         assert_eq!(
             search::exact_ids(c, "ada", &[]).unwrap(),
             ["cus_far", "cus_near"]
         );
+    }
+
+    /// Version 6 lists each profile's search keys on its customer row and
+    /// drops the index by customer; erasure then deletes the listed keys,
+    /// and no other profile's.
+    #[test]
+    fn version_6_lists_each_profile_s_keys_on_its_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..5] {
+                c.execute_batch(sql).unwrap();
+            }
+            c.execute_batch(
+                "PRAGMA user_version = 5;
+                 INSERT INTO customers (rowid, id, created_at, updated_at)
+                     VALUES (5, 'cus_near', 0, 0), (32769, 'cus_far', 0, 0),
+                         (6, 'cus_keyless', 0, 0);
+                 INSERT INTO search_keys (shard, key, customer_id, kind) VALUES
+                     (-64, 'ada', 'cus_near', 2), (-64, 'o''hara \"x\"', 'cus_near', 1),
+                     (-62, 'ada', 'cus_far', 2), (-62, '15550100', 'cus_far', 4);",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let c = store.conn();
+        let list = |c: &Connection, id: &str| -> Option<Vec<customers::ListedKey>> {
+            let text: Option<String> = c
+                .query_row(
+                    "SELECT search_keys FROM customers WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            text.map(|t| {
+                let mut keys = customers::parse_key_list(id, &t).unwrap();
+                keys.sort();
+                keys
+            })
+        };
+        assert_eq!(
+            list(c, "cus_near").unwrap(),
+            [(-64, 1, "o'hara \"x\"".into()), (-64, 2, "ada".into())]
+        );
+        assert_eq!(
+            list(c, "cus_far").unwrap(),
+            [(-62, 2, "ada".into()), (-62, 4, "15550100".into())]
+        );
+        assert_eq!(list(c, "cus_keyless"), None);
+        let indexes: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'search_keys_customer'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 0);
+
+        let row = erase::customer(c, "cus_far").unwrap().unwrap();
+        let removed = store
+            .write(|c| erase::wipe_profile(c, &row, "manual", 1))
+            .unwrap();
+        assert_eq!(removed["search_keys"], 2);
+        let c = store.conn();
+        let left: Vec<(String, String)> = c
+            .prepare("SELECT customer_id, key FROM search_keys ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            left,
+            [
+                ("cus_near".to_string(), "ada".to_string()),
+                ("cus_near".to_string(), "o'hara \"x\"".to_string())
+            ]
+        );
+        assert_eq!(list(store.conn(), "cus_far"), None);
     }
 
     #[test]
