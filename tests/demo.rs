@@ -504,8 +504,8 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
     let name: String = {
         let store = Store::open(&db).unwrap();
         // Versions 4 and 6 are undone by hand: the search keys lose their
-        // shard and the customer rows their list of keys, as version 3
-        // stored them.
+        // shard, the customer rows their list of keys, and the lists of
+        // parts and findings by customer go, as version 3 stored them.
         store
             .conn()
             .execute_batch(
@@ -516,6 +516,8 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
                  ALTER TABLE old_keys RENAME TO search_keys;
                  CREATE INDEX search_keys_customer ON search_keys (customer_id);
                  ALTER TABLE customers DROP COLUMN search_keys;
+                 DROP TABLE customer_parts;
+                 DROP INDEX pii_findings_customer;
                  PRAGMA user_version = 3;",
             )
             .unwrap();

@@ -343,6 +343,7 @@ fn insert_item(conn: &Connection, customer_id: &str, conv_id: &str, item: &ItemD
             bytes,
             opt_ms(&a.deleted_at, "attachment deletedAt")?
         ])?;
+        insert_part(conn, customer_id, PART_ATTACHMENT, &a.id)?;
     }
     if let Some(r) = &c.recording {
         let bytes = r
@@ -364,7 +365,20 @@ fn insert_item(conn: &Connection, customer_id: &str, conv_id: &str, item: &ItemD
             bytes,
             opt_ms(&r.deleted_at, "recording deletedAt")?
         ])?;
+        insert_part(conn, customer_id, PART_RECORDING, &r.id)?;
     }
+    Ok(())
+}
+
+/// `customer_parts.kind` of an attachment and of a recording.
+pub const PART_ATTACHMENT: i64 = 0;
+pub const PART_RECORDING: i64 = 1;
+
+/// Lists an attachment or a recording under its profile (schema_v6.sql),
+/// where erasure finds it.
+fn insert_part(conn: &Connection, customer_id: &str, kind: i64, id: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO customer_parts (customer_id, kind, id) VALUES (?1, ?2, ?3)")?
+        .execute(params![customer_id, kind, id])?;
     Ok(())
 }
 

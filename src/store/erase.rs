@@ -468,30 +468,27 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
     Ok(())
 }
 
-/// A profile's attachments (0), recordings (1) and PII findings (2) that
-/// still hold something to wipe, by ID. The number indexes `PART_WIPES`.
-const PROFILE_PARTS: &str = "SELECT 0, a.id FROM items i JOIN attachments a ON a.item_id = i.id
-     WHERE i.customer_id = ?1
-         AND (a.deleted_at IS NULL OR a.filename IS NOT NULL OR a.content IS NOT NULL)
+/// A profile's attachments (0), recordings (1) and PII findings (2), by
+/// ID, from the list of its parts and the findings' index by customer
+/// (schema_v6.sql). The number indexes `PART_WIPES`.
+const PROFILE_PARTS: &str = "SELECT kind, id FROM customer_parts WHERE customer_id = ?1
      UNION ALL
-     SELECT 1, r.id FROM items i JOIN recordings r ON r.item_id = i.id
-     WHERE i.customer_id = ?1 AND (r.deleted_at IS NULL OR r.content IS NOT NULL)
-     UNION ALL
-     SELECT 2, f.id FROM items i JOIN pii_findings f ON f.item_id = i.id
-     WHERE i.customer_id = ?1";
+     SELECT 2, id FROM pii_findings WHERE customer_id = ?1";
 
 /// How each kind of `PROFILE_PARTS` row is wiped, by its ID (and the time).
+/// A part wiped before is not written again.
 const PART_WIPES: [(&str, &str); 3] = [
     (
         "attachments",
         "UPDATE attachments SET filename = NULL, content = NULL,
              deleted_at = coalesce(deleted_at, ?2)
-         WHERE id = ?1",
+         WHERE id = ?1
+             AND (deleted_at IS NULL OR filename IS NOT NULL OR content IS NOT NULL)",
     ),
     (
         "recordings",
         "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
-         WHERE id = ?1",
+         WHERE id = ?1 AND (deleted_at IS NULL OR content IS NOT NULL)",
     ),
     ("pii_findings", "DELETE FROM pii_findings WHERE id = ?1"),
 ];
@@ -555,11 +552,10 @@ pub fn wipe_profile(
     removed.insert("external_ids".into(), external_ids);
     removed.insert("custom_attributes".into(), custom_attributes);
 
-    // The profile's attachments, recordings and findings hang off its
-    // items: found with one join each, then changed one row at a time by
-    // ID. As `item_id IN (SELECT id FROM items ...)` statements SQLite
-    // built two temporary B-trees per table per profile, about a fifth of
-    // a retention sweep's instructions.
+    // The profile's attachments, recordings and findings, listed by
+    // customer, then changed one row at a time by ID. (As
+    // `item_id IN (SELECT id FROM items ...)` statements SQLite built two
+    // temporary B-trees per table per profile.)
     let parts: Vec<(i64, rusqlite::types::Value)> = conn
         .prepare_cached(PROFILE_PARTS)?
         .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -462,8 +462,10 @@ mod tests {
     }
 
     /// Version 6 lists each profile's search keys on its customer row and
-    /// drops the index by customer; erasure then deletes the listed keys,
-    /// and no other profile's.
+    /// drops the index by customer, and lists its attachments and
+    /// recordings and indexes its findings by customer; erasure then
+    /// deletes the listed keys and wipes the listed parts, and no other
+    /// profile's.
     #[test]
     fn version_6_lists_each_profile_s_keys_on_its_row() {
         let dir = tempfile::tempdir().unwrap();
@@ -480,7 +482,19 @@ mod tests {
                          (6, 'cus_keyless', 0, 0);
                  INSERT INTO search_keys (shard, key, customer_id, kind) VALUES
                      (-64, 'ada', 'cus_near', 2), (-64, 'o''hara \"x\"', 'cus_near', 1),
-                     (-62, 'ada', 'cus_far', 2), (-62, '15550100', 'cus_far', 4);",
+                     (-62, 'ada', 'cus_far', 2), (-62, '15550100', 'cus_far', 4);
+                 INSERT INTO items (id, customer_id, type, timestamp) VALUES
+                     ('it_far', 'cus_far', 'EMAIL', 0), ('it_call', 'cus_far', 'PHONE_CALL', 0),
+                     ('it_near', 'cus_near', 'EMAIL', 0);
+                 INSERT INTO attachments (id, item_id, filename, file_size, content) VALUES
+                     ('att_far', 'it_far', 'far.pdf', 3, x'010203'),
+                     ('att_near', 'it_near', 'near.pdf', 3, x'040506');
+                 INSERT INTO recordings (id, item_id, file_size, content)
+                     VALUES ('rec_far', 'it_call', 3, x'070809');
+                 INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind,
+                     confidence, preview, found_at) VALUES
+                     ('it_far', 'cus_far', 'body', 0, 4, 'email', 0.9, 'a***', 0),
+                     ('it_near', 'cus_near', 'body', 0, 4, 'email', 0.9, 'b***', 0);",
             )
             .unwrap();
         }
@@ -523,6 +537,14 @@ mod tests {
             .write(|c| erase::wipe_profile(c, &row, "manual", 1))
             .unwrap();
         assert_eq!(removed["search_keys"], 2);
+        assert_eq!(
+            (
+                removed["attachments"],
+                removed["recordings"],
+                removed["pii_findings"]
+            ),
+            (1, 1, 1)
+        );
         let c = store.conn();
         let left: Vec<(String, String)> = c
             .prepare("SELECT customer_id, key FROM search_keys ORDER BY 1, 2")
@@ -539,6 +561,17 @@ mod tests {
             ]
         );
         assert_eq!(list(store.conn(), "cus_far"), None);
+        // The other profile's parts and finding are untouched.
+        let kept: (i64, i64) = store
+            .conn()
+            .query_row(
+                "SELECT (SELECT count(*) FROM attachments WHERE content IS NOT NULL),
+                     (SELECT count(*) FROM pii_findings)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (1, 1));
     }
 
     #[test]
