@@ -146,6 +146,40 @@ fn search_open_a_customer_and_read_an_item() {
     );
 }
 
+/// Quitting closes every connection the console opened, its search and
+/// preview threads' included, so the last one to close copies the WAL
+/// back and removes the `-wal` and `-shm` files: nothing is left next to
+/// the database. (Before, the process often exited with those threads'
+/// connections open, and the files stayed until the next open.)
+#[test]
+fn quitting_leaves_no_wal_or_shm_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    for round in 0..3 {
+        let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+        s.wait_for("Search", T);
+        s.send("mar");
+        s.wait_for("Martha", T);
+        s.esc();
+        s.send("3");
+        s.wait_for("Last sweep", T);
+        s.send("je400");
+        s.wait_for("Preview for 400 days", T);
+        s.esc();
+        s.send("q");
+        assert!(s.wait_exit(T));
+        for suffix in ["-wal", "-shm"] {
+            let mut p = db.clone().into_os_string();
+            p.push(suffix);
+            assert!(
+                !PathBuf::from(&p).exists(),
+                "round {round}: {} is left after quitting",
+                PathBuf::from(&p).display()
+            );
+        }
+    }
+}
+
 #[test]
 fn help_lists_every_key_and_q_types_in_the_search_box() {
     let dir = tempfile::tempdir().unwrap();

@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let (tx, rx) = mpsc::channel::<Event>();
     let reply = tx.clone();
-    let search = worker::spawn(ctx.db.clone(), move |resp| {
+    let (search, search_thread) = worker::spawn(ctx.db.clone(), move |resp| {
         reply.send(Event::Action(Action::SearchDone(resp))).is_ok()
     });
     let mut terminal = ratatui::try_init()?;
@@ -52,15 +52,24 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let event = tx.clone();
     let reply: worker::Reply = std::sync::Arc::new(move |a| event.send(Event::Action(a)).is_ok());
     let mut rt = Runtime::new(app, store, Searcher::Worker(search), save_dir);
+    let (previews, preview_thread) = worker::spawn_previews(ctx.db.clone(), reply.clone());
     rt.background = Some(runtime::Background {
         db: ctx.db.clone(),
-        previews: worker::spawn_previews(ctx.db.clone(), reply.clone()),
+        previews,
         reply,
     });
     std::thread::spawn(move || read_terminal(tx));
     let result = event_loop(&mut terminal, &mut rt, &rx);
     let _ = terminal.show_cursor();
     ratatui::restore();
+    // Every connection is closed before the process exits: the last one
+    // to close copies the WAL back and removes the `-wal` and `-shm`
+    // files. Dropping the console's senders ends the search and preview
+    // threads, which close theirs; a search or preview under way finishes
+    // first.
+    drop(rt);
+    let _ = search_thread.join();
+    let _ = preview_thread.join();
     result
 }
 

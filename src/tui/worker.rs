@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use super::action::{Action, SearchRequest, SearchResponse};
 use super::screens::customers::RESULT_LIMIT;
@@ -24,10 +25,11 @@ pub struct PreviewRequest {
     pub now: Millis,
 }
 
-/// Starts the retention preview thread.
-pub fn spawn_previews(db: PathBuf, reply: Reply) -> Sender<PreviewRequest> {
+/// Starts the retention preview thread; it ends when the returned sender
+/// is dropped or `reply` returns false.
+pub fn spawn_previews(db: PathBuf, reply: Reply) -> (Sender<PreviewRequest>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<PreviewRequest>();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let store = Store::open(&db).map_err(|e| e.to_string());
         while let Some(req) = newest(&rx) {
             let result = match &store {
@@ -40,7 +42,7 @@ pub fn spawn_previews(db: PathBuf, reply: Reply) -> Sender<PreviewRequest> {
             }
         }
     });
-    tx
+    (tx, thread)
 }
 
 /// Runs `job` on a new thread with its own connection to `db`, and sends
@@ -56,15 +58,15 @@ pub fn spawn_job(
     });
 }
 
-/// Starts the thread; it ends when the returned sender is dropped or
-/// `reply` returns false.
+/// Starts the search thread; it ends when the returned sender is dropped
+/// or `reply` returns false.
 pub fn spawn(
     db: PathBuf,
     reply: impl Fn(SearchResponse) -> bool + Send + 'static,
-) -> Sender<SearchRequest> {
+) -> (Sender<SearchRequest>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<SearchRequest>();
-    std::thread::spawn(move || serve(db, rx, reply));
-    tx
+    let thread = std::thread::spawn(move || serve(db, rx, reply));
+    (tx, thread)
 }
 
 /// The newest request waiting, skipping stale ones; None once the
