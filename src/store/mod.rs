@@ -415,27 +415,32 @@ mod tests {
         assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
     }
 
+    /// A database file at schema version `version`, holding `rows` (SQL).
+    fn database_at(path: &Path, version: usize, rows: &str) {
+        let c = Connection::open(path).unwrap();
+        for sql in &MIGRATIONS[..version] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        c.execute_batch(rows).unwrap();
+    }
+
     /// Version 4 moves every search key into the shard of its customer's
-    /// row, keeps the lookup by customer, and loses no key.
+    /// row and loses no key.
     #[test]
     fn version_4_puts_each_search_key_in_its_customer_s_shard() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v3.db");
-        {
-            let c = Connection::open(&path).unwrap();
-            for sql in &MIGRATIONS[..3] {
-                c.execute_batch(sql).unwrap();
-            }
-            c.execute_batch(
-                "PRAGMA user_version = 3;
-                 INSERT INTO customers (rowid, id, created_at, updated_at)
+        database_at(
+            &path,
+            3,
+            "INSERT INTO customers (rowid, id, created_at, updated_at)
                      VALUES (5, 'cus_near', 0, 0), (32769, 'cus_far', 0, 0);
                  INSERT INTO search_keys (key, customer_id, kind) VALUES
                      ('ada', 'cus_near', 2), ('ada@example.com', 'cus_near', 3),
                      ('ada', 'cus_far', 2), ('15550100', 'cus_far', 4);",
-            )
-            .unwrap();
-        }
+        );
         let store = Store::open(&path).unwrap();
         let c = store.conn();
         let keys: Vec<(i64, String, String, i64)> = c
@@ -470,14 +475,10 @@ mod tests {
     fn version_6_lists_each_profile_s_keys_on_its_row() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v5.db");
-        {
-            let c = Connection::open(&path).unwrap();
-            for sql in &MIGRATIONS[..5] {
-                c.execute_batch(sql).unwrap();
-            }
-            c.execute_batch(
-                "PRAGMA user_version = 5;
-                 INSERT INTO customers (rowid, id, created_at, updated_at)
+        database_at(
+            &path,
+            5,
+            "INSERT INTO customers (rowid, id, created_at, updated_at)
                      VALUES (5, 'cus_near', 0, 0), (32769, 'cus_far', 0, 0),
                          (6, 'cus_keyless', 0, 0);
                  INSERT INTO search_keys (shard, key, customer_id, kind) VALUES
@@ -495,9 +496,7 @@ mod tests {
                      confidence, preview, found_at) VALUES
                      ('it_far', 'cus_far', 'body', 0, 4, 'email', 0.9, 'a***', 0),
                      ('it_near', 'cus_near', 'body', 0, 4, 'email', 0.9, 'b***', 0);",
-            )
-            .unwrap();
-        }
+        );
         let mut store = Store::open(&path).unwrap();
         let c = store.conn();
         let list = |c: &Connection, id: &str| -> Option<Vec<customers::ListedKey>> {
