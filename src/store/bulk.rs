@@ -40,8 +40,9 @@ pub fn begin(conn: &Connection) -> Result<Saved> {
 /// constraints. Must be called outside a transaction, where SQLite takes
 /// the change.
 pub fn begin_erasure(conn: &Connection) -> Result<Saved> {
+    let foreign_keys = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
     let mut saved = begin(conn)?;
-    saved.foreign_keys = Some(conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?);
+    saved.foreign_keys = Some(foreign_keys);
     conn.pragma_update(None, "foreign_keys", false)?;
     Ok(saved)
 }

@@ -495,11 +495,11 @@ const PART_WIPES: [(&str, &str); 3] = [
 
 /// The rows a profile's erasure deletes whole, by customer: the count's
 /// name and the statement. (Its search keys are deleted one by one, as its
-/// customer row lists them: `wipe_profile`.) With foreign-key enforcement on, SQLite deletes
-/// such a range (these tables refer to `customers`) through a temporary
-/// B-tree, for the deferred-constraint bookkeeping; a bulk erasure turns
-/// enforcement off (`store::bulk::begin_erasure`) and deletes each range in
-/// one pass.
+/// customer row lists them: `wipe_profile`.) With foreign-key enforcement
+/// on, SQLite deletes such a range (these tables refer to `customers`)
+/// through a temporary B-tree, for the deferred-constraint bookkeeping; a
+/// bulk erasure turns enforcement off (`store::bulk::begin_erasure`) and
+/// deletes each range in one pass.
 const PROFILE_DELETES: [(&str, &str); 5] = [
     ("orders", "DELETE FROM orders WHERE customer_id = ?1"),
     (
