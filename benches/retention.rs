@@ -49,7 +49,7 @@ fn run(customers: u64) {
         &SweepOptions {
             dry_run: false,
             batch: 2000,
-            verify: true,
+            verify: lethe::erase::Verify::Full,
         },
         &mut |_| last_batch = Instant::now(),
         &AtomicBool::new(false),

@@ -83,8 +83,26 @@ pub struct ItemDeletion {
 /// database, seconds on a multi-GB one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verify {
+    /// The structural check of free space, and a search for the erased
+    /// values: all of them up to `VERIFY_MAX`, else an evenly spaced
+    /// sample of values and of a bulk run's profiles.
     Full,
+    /// As `Full`, but every value of every profile is searched for, in as
+    /// many passes over the files as that takes.
+    Every,
     Skip,
+}
+
+impl Verify {
+    /// The choice the command-line flags `--no-verify` (or
+    /// `--skip-verify`) and `--verify-all` make.
+    pub fn chosen(skip: bool, all: bool) -> Verify {
+        match (skip, all) {
+            (true, _) => Verify::Skip,
+            (false, true) => Verify::Every,
+            (false, false) => Verify::Full,
+        }
+    }
 }
 
 /// Finds what an ID names: an item (an email means its thread), an
@@ -347,7 +365,7 @@ pub fn delete_item_with(
     let (mut done, needles) = store.write(|conn| {
         let plan = plan_item(conn, target)?;
         let mut held = Vec::new();
-        if verify == Verify::Full {
+        if verify != Verify::Skip {
             for i in &plan.items {
                 db::item_values(conn, &i.id, &mut held)?;
             }
@@ -396,8 +414,8 @@ pub fn delete_item_with(
         Ok((done, needles_of(held)))
     })?;
     done.checkpoint_completed = store.checkpoint_truncate()?.completed;
-    if verify == Verify::Full {
-        let (scan, elsewhere) = verify_gone(store, &needles)?;
+    if verify != Verify::Skip {
+        let (scan, elsewhere) = verify_gone(store, &needles, verify)?;
         done.verification = scan;
         done.values_held_elsewhere = elsewhere;
     }
@@ -666,7 +684,7 @@ pub fn delete_profile_with(
 ) -> Result<Receipt> {
     access::require(store.conn(), actor, Permission::Delete, "delete-profile")?;
     let mut held = Vec::new();
-    let gather = (verify == Verify::Full).then_some(&mut held);
+    let gather = (verify != Verify::Skip).then_some(&mut held);
     let erased = store.write(|conn| {
         let Some(row) = db::customer(conn, customer_id)? else {
             return Ok(Erased::NotFound);
@@ -701,10 +719,10 @@ pub fn delete_profile_with(
         now,
         removed,
         checkpoint,
-        verify == Verify::Full,
+        verify != Verify::Skip,
     );
-    if verify == Verify::Full {
-        let (scan, elsewhere) = verify_gone(store, &needles_of(held))?;
+    if verify != Verify::Skip {
+        let (scan, elsewhere) = verify_gone(store, &needles_of(held), verify)?;
         r.verification = scan;
         r.values_held_elsewhere = elsewhere;
     }
@@ -908,7 +926,7 @@ fn run_bulk(
     cancel: &AtomicBool,
 ) -> Result<BulkResult> {
     access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
-    let verify = options.verify == Verify::Full;
+    let verify = options.verify != Verify::Skip;
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
     let saved = crate::store::bulk::begin_erasure(store.conn())?;
@@ -943,7 +961,11 @@ fn bulk_batches(
     // VERIFY_PROFILES, else of every `every`-th one: reading all of them
     // (message texts, file bytes) cost a third of a 100,000-profile sweep,
     // and the scan checks a sample of VERIFY_MAX values anyway.
-    let every = targets.len().div_ceil(VERIFY_PROFILES).max(1);
+    let every = if options.verify == Verify::Every {
+        1
+    } else {
+        targets.len().div_ceil(VERIFY_PROFILES).max(1)
+    };
     for batch in targets.chunks(options.batch_size.max(1)) {
         // Each batch is first erased as one piece, without a savepoint per
         // profile: opening and releasing one, and journaling each page it
@@ -1027,7 +1049,7 @@ fn bulk_batches(
     );
     store.write(|conn| audit::append(conn, &summary))?;
     if verify {
-        let (mut scan, elsewhere) = verify_gone(store, &needles_of(held))?;
+        let (mut scan, elsewhere) = verify_gone(store, &needles_of(held), options.verify)?;
         if let Some(scan) = scan.as_mut().filter(|_| every > 1) {
             let sampled = result
                 .outcomes
@@ -1257,19 +1279,45 @@ fn window(bytes: &[u8], text: bool, min_distinct: usize) -> Option<&[u8]> {
     best.filter(|(s, _)| *s >= min_distinct).map(|(_, w)| w)
 }
 
-/// Scans the database files for the needles (in chunks, so the scanner
-/// stays small) and discounts hits that live records explain. Returns the
-/// combined scan, whose `values_found` counts only unexplained hits, and
-/// the number of explained ones. `None` for an in-memory store.
-fn verify_gone(store: &Store, needles: &[Vec<u8>]) -> Result<(Option<Scan>, usize)> {
+/// Verifies that `values`, just removed, are in no database file unless
+/// live records hold them, and that the file's free space is all zero
+/// (compacting once if not). Returns the scan and how many values live
+/// records explain; `None` for an in-memory store.
+pub fn verify_values(
+    store: &Store,
+    values: &[Vec<u8>],
+    verify: Verify,
+) -> Result<(Option<Scan>, usize)> {
+    if verify == Verify::Skip {
+        return Ok((None, 0));
+    }
+    let needles: Vec<Vec<u8>> = values
+        .iter()
+        .filter(|v| v.len() >= MIN_NEEDLE)
+        .cloned()
+        .collect();
+    verify_gone(store, &needles, verify)
+}
+
+/// Scans the database files for the needles and checks the database
+/// file's free space, and discounts hits that live records explain.
+/// Returns the combined scan, whose `values_found` counts only unexplained
+/// hits, and the number of explained ones. `None` for an in-memory store.
+///
+/// `Verify::Full` searches for up to `VERIFY_MAX` values, an evenly spaced
+/// sample of a bigger run (the scan says so); `Verify::Every` searches for
+/// every value, `VERIFY_MAX` per pass over the files. The structural check
+/// needs no values and always covers the whole file.
+fn verify_gone(
+    store: &Store,
+    needles: &[Vec<u8>],
+    verify: Verify,
+) -> Result<(Option<Scan>, usize)> {
     let Some(path) = store.path() else {
         return Ok((None, 0));
     };
-    // One pass over the files checks up to VERIFY_MAX values; a bigger run
-    // (a bulk deletion, a retention sweep) checks an evenly spaced sample,
-    // and the receipt says so.
     let sample: Vec<Vec<u8>>;
-    let (checked, sampled_from) = if needles.len() > VERIFY_MAX {
+    let (checked, sampled_from) = if needles.len() > VERIFY_MAX && verify != Verify::Every {
         let step = needles.len() as f64 / VERIFY_MAX as f64;
         sample = (0..VERIFY_MAX)
             .map(|k| needles[(k as f64 * step) as usize].clone())
@@ -1279,9 +1327,9 @@ fn verify_gone(store: &Store, needles: &[Vec<u8>]) -> Result<(Option<Scan>, usiz
         (needles, None)
     };
     let (mut scan, mut elsewhere) = scan_once(store, path, checked)?;
-    if scan.values_found > 0 {
-        // SQLite zeroes freed cells, but a rebalanced page can keep old bytes
-        // in its unallocated gap. Rebuild the file and look again.
+    if !scan.is_clean() {
+        // A file written by an older SQLite can keep old cell bytes in the
+        // free space of its pages. Rebuild the file and look again.
         store.compact()?;
         (scan, elsewhere) = scan_once(store, path, checked)?;
         scan.compacted = true;
@@ -1290,10 +1338,37 @@ fn verify_gone(store: &Store, needles: &[Vec<u8>]) -> Result<(Option<Scan>, usiz
     Ok((Some(scan), elsewhere))
 }
 
-/// One scan of the files, with the hits that live records explain taken
-/// out of `values_found`; returns the scan and how many were explained.
+/// One verification of the files, in passes of at most `VERIFY_MAX`
+/// values, with the hits that live records explain taken out of
+/// `values_found`; returns the scan and how many were explained. The
+/// store holds a read snapshot meanwhile, so that no checkpoint, of this
+/// process or another, rewrites the database file under the scan.
 fn scan_once(store: &Store, path: &std::path::Path, values: &[Vec<u8>]) -> Result<(Scan, usize)> {
-    let (mut scan, found) = forensic::scan_each(path, values)?;
+    let mut scan: Option<Scan> = None;
+    let mut found = Vec::with_capacity(values.len());
+    store.with_snapshot(|| {
+        for (k, part) in values.chunks(VERIFY_MAX).enumerate() {
+            let (s, f) = if k == 0 {
+                forensic::verify(path, part)?
+            } else {
+                forensic::scan_each(path, part)?
+            };
+            found.extend(f);
+            match scan.as_mut() {
+                None => scan = Some(s),
+                Some(all) => {
+                    all.values_checked += s.values_checked;
+                    all.values_found += s.values_found;
+                    all.bytes_scanned += s.bytes_scanned;
+                }
+            }
+        }
+        if scan.is_none() {
+            scan = Some(forensic::verify(path, &[])?.0);
+        }
+        Ok(())
+    })?;
+    let mut scan = scan.expect("set above");
     let hits: Vec<Vec<u8>> = values
         .iter()
         .zip(&found)

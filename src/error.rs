@@ -43,6 +43,11 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// The byte-level verification could not run; what was deleted stays
+    /// deleted, but nothing was checked.
+    #[error("the byte-level check of the database files could not run: {0}. Check that the files are readable and the disk is healthy, then run the check again.")]
+    Verification(String),
+
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 

@@ -232,7 +232,7 @@ pub struct SweepOptions {
     pub dry_run: bool,
     /// Profiles per erase batch; cancellation is checked between profiles.
     pub batch: usize,
-    pub verify: bool,
+    pub verify: Verify,
 }
 
 impl Default for SweepOptions {
@@ -240,7 +240,7 @@ impl Default for SweepOptions {
         SweepOptions {
             dry_run: false,
             batch: 2000,
-            verify: true,
+            verify: Verify::Full,
         }
     }
 }
@@ -323,11 +323,7 @@ pub fn sweep(
     }
     let run = db::begin_run(store.conn(), &actor.username, days, cut, now)?;
     let bulk = BulkOptions {
-        verify: if opts.verify {
-            Verify::Full
-        } else {
-            Verify::Skip
-        },
+        verify: opts.verify,
         batch_size: opts.batch.max(1),
     };
     // Each profile is read and checked in the transaction that erases it,

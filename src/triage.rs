@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry, Outcome};
 use crate::clock::{self, Millis};
+use crate::erase::Verify;
 use crate::error::{Error, Result};
 use crate::pii::{self, Detection, Kind, KnownContacts};
 use crate::store::findings::{self, ItemText, NewFinding};
@@ -809,6 +810,10 @@ pub struct Redaction {
     /// False when readers kept old WAL frames alive; the old text may
     /// remain in `-wal` until the next checkpoint, and the caller must say so.
     pub checkpoint_completed: bool,
+    /// The structural check of the file's free space and a search of the
+    /// files for every removed value. `None` for an in-memory store or
+    /// when nothing was redacted.
+    pub verification: Option<crate::store::forensic::Scan>,
 }
 
 impl Redaction {
@@ -913,8 +918,17 @@ pub fn redact_item(
             *counts.entry(d.kind).or_default() += 1;
         }
         if counts.is_empty() {
-            return Ok(counts);
+            return Ok((counts, Vec::new()));
         }
+        let removed: Vec<Vec<u8>> = [(&p.item.subject, &p.subject), (&p.item.body, &p.body)]
+            .into_iter()
+            .flat_map(|(text, ds)| {
+                let text = text.as_deref().unwrap_or_default();
+                ds.iter()
+                    .filter_map(move |d| text.get(d.start..d.end))
+                    .map(|v| v.as_bytes().to_vec())
+            })
+            .collect();
         let redact = |text: &Option<String>, ds: &[Detection]| {
             text.as_deref().map(|t| {
                 if ds.is_empty() {
@@ -943,17 +957,24 @@ pub fn redact_item(
             entry = entry.count(kind.as_str(), *n as i64);
         }
         audit::append(conn, &entry)?;
-        Ok(counts)
+        Ok((counts, removed))
     })?;
-    let checkpoint_completed = if spans_by_kind.is_empty() {
-        true
-    } else {
-        store.checkpoint_truncate()?.completed
-    };
+    let (spans_by_kind, removed) = spans_by_kind;
+    if spans_by_kind.is_empty() {
+        return Ok(Redaction {
+            item_id: item_id.to_string(),
+            spans_by_kind,
+            checkpoint_completed: true,
+            verification: None,
+        });
+    }
+    let checkpoint_completed = store.checkpoint_truncate()?.completed;
+    let (verification, _) = crate::erase::verify_values(store, &removed, Verify::Every)?;
     Ok(Redaction {
         item_id: item_id.to_string(),
         spans_by_kind,
         checkpoint_completed,
+        verification,
     })
 }
 

@@ -363,6 +363,13 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
             sampled_from: None,
             profile_sample: None,
             compacted: true,
+            free_space: Some(lethe::store::forensic::FreeSpace {
+                pages: 40,
+                btree_pages: 38,
+                freelist_pages: 1,
+                free_bytes: 52_000,
+                ..Default::default()
+            }),
         }),
         values_held_elsewhere: 0,
     };
@@ -379,7 +386,7 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         .all(|r| r.id != "cus_martha"));
     let screen = c.screen();
     assert!(
-        screen.contains("Verified after compacting the database: none of 34"),
+        screen.contains("Verified after compacting the database: none of the 34"),
         "{screen}"
     );
     assert!(screen.contains("Removed: emails 2, items 15"), "{screen}");

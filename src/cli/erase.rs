@@ -49,8 +49,12 @@ pub struct DeleteArgs {
     pub receipts: Option<PathBuf>,
     /// Skip the byte scan of the database files after deleting (it reads
     /// the whole database once).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "verify_all")]
     pub skip_verify: bool,
+    /// Search the files for every erased value of every profile, not a
+    /// sample (one more pass over the files per 20,000 values).
+    #[arg(long)]
+    pub verify_all: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,12 +95,9 @@ fn confirm(yes: bool, question: &str) -> anyhow::Result<()> {
 
 fn describe_scan(scan: &Scan, elsewhere: usize) -> String {
     let mut s = format!(
-        "verification: {} values{} searched for in {} files ({:.1} MB), {} found",
-        scan.values_checked,
-        scan.sample_note(),
-        scan.files.len(),
+        "{} ({:.1} MB read)",
+        scan.headline().trim_end_matches('.'),
         scan.bytes_scanned as f64 / 1e6,
-        scan.values_found
     );
     if elsewhere > 0 {
         s += &format!(" ({elsewhere} more are also held by other live records)");
@@ -105,12 +106,12 @@ fn describe_scan(scan: &Scan, elsewhere: usize) -> String {
 }
 
 fn scan_failed(scan: &Option<Scan>) -> anyhow::Result<()> {
-    if let Some(s) = scan.as_ref().filter(|s| s.values_found > 0) {
+    if let Some(s) = scan.as_ref().filter(|s| !s.is_clean()) {
         anyhow::bail!(
-            "the deletion committed, but {} deleted values are still in the database files. \
+            "the deletion committed, but erased data is still in the database files ({}). \
              Close other programs that hold the database open, then run `lethe delete` \
              again for the same IDs, or report this as a bug.",
-            s.values_found
+            s.verdict()
         );
     }
     Ok(())
@@ -296,11 +297,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     )?;
 
     let options = BulkOptions {
-        verify: if args.skip_verify {
-            Verify::Skip
-        } else {
-            Verify::Full
-        },
+        verify: Verify::chosen(args.skip_verify, args.verify_all),
         ..BulkOptions::default()
     };
     let bar = std::io::stderr().is_terminal().then(|| {

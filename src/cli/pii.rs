@@ -210,11 +210,22 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
         .map(|(k, n)| format!("{n} {}", k.label()))
         .collect();
     println!("Redacted item {}: {}.", done.item_id, counts.join(", "));
+    if let Some(scan) = &done.verification {
+        println!("{}", scan.headline());
+    }
     if !done.checkpoint_completed {
         eprintln!(
             "lethe: warning: another process kept the database busy, so the old text may remain \
              in the -wal file until the next checkpoint; close other Lethe sessions and run \
              `lethe scan`, which checkpoints again."
+        );
+    }
+    if let Some(scan) = done.verification.as_ref().filter(|s| !s.is_clean()) {
+        anyhow::bail!(
+            "the redaction committed, but removed data is still in the database files ({}). \
+             Close other programs that hold the database open and redact again, or report \
+             this as a bug.",
+            scan.verdict()
         );
     }
     Ok(())

@@ -619,34 +619,47 @@ pub fn wipe_profile(
 /// of values, and the reading stops as soon as every value is accounted for.
 pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec<bool>> {
     // Every text column a customer's data can share with other records,
-    // one lowercased string per row.
+    // one lowercased string per row. Columns that lie side by side in the
+    // row's record on disk (declared order; a WITHOUT ROWID table's key
+    // first) are joined with nothing between them, as the file holds them:
+    // a live message body followed by its sender's address forms bytes
+    // that are no remnant of anyone. Where a number column stands between
+    // two text columns, char(31) keeps them apart.
     const TEXT: &[&str] = &[
-        "SELECT lower(coalesce(name, '') || char(31) || coalesce(external_customer_id, '')
-             || char(31) || coalesce(external_ids, '') || char(31)
-             || coalesce(custom_attributes, '')) FROM customers",
-        "SELECT lower(original || char(31) || normalized) FROM customer_emails",
-        "SELECT lower(original || char(31) || normalized) FROM customer_phones",
+        "SELECT lower(id || coalesce(name, '') || coalesce(external_customer_id, '')
+             || coalesce(external_ids, '') || coalesce(custom_attributes, ''))
+         FROM customers",
+        "SELECT lower(original || normalized) FROM customer_emails",
+        "SELECT lower(original || normalized || coalesce(type, '')) FROM customer_phones",
         // City, region and country too: an erased order's shipping address
         // names a city that other customers live in.
-        "SELECT lower(coalesce(line1, '') || char(31) || coalesce(line2, '') || char(31)
-             || coalesce(city, '') || char(31) || coalesce(region, '') || char(31)
-             || coalesce(postal_code, '') || char(31) || coalesce(country, ''))
+        "SELECT lower(coalesce(type, '') || coalesce(line1, '') || coalesce(line2, '')
+             || coalesce(city, '') || coalesce(region, '') || coalesce(postal_code, '')
+             || coalesce(country, ''))
          FROM customer_addresses",
-        "SELECT key FROM search_keys",
+        "SELECT key || customer_id FROM search_keys",
         // Platform words (statuses, topics, channels, item types, app
         // initiators) live in the kept skeleton of every profile.
-        "SELECT lower(status || char(31) || coalesce(topic, '') || char(31)
-             || coalesce(channel, '')) FROM conversations",
-        "SELECT lower(type || char(31) || coalesce(initiator_type, '') || char(31)
-             || coalesce(initiator_id, '') || char(31) || coalesce(direction, '') || char(31)
-             || coalesce(subject, '') || char(31) || coalesce(body, '') || char(31)
-             || coalesce(from_addr, '') || char(31) || coalesce(to_addrs, '') || char(31)
-             || coalesce(extra, '')) FROM items",
-        "SELECT lower(coalesce(filename, '')) FROM attachments",
-        "SELECT lower(coalesce(number, '') || char(31) || coalesce(details, '') || char(31)
-             || coalesce(source, '') || char(31) || coalesce(status, '')) FROM orders",
-        "SELECT lower(app || char(31) || payload) FROM app_data",
-        "SELECT lower(coalesce(identifiers, '') || char(31) || coalesce(note, '')) FROM requests",
+        "SELECT lower(id || customer_id || status || coalesce(topic, '')
+             || coalesce(channel, '') || coalesce(agent_id, ''))
+         FROM conversations",
+        "SELECT lower(id || customer_id || coalesce(conversation_id, '') || type || char(31)
+             || coalesce(initiator_id, '') || coalesce(initiator_type, '')
+             || coalesce(direction, '') || coalesce(subject, '') || coalesce(body, '')
+             || coalesce(from_addr, '') || coalesce(to_addrs, '') || coalesce(extra, '')
+             || coalesce(thread_id, ''))
+         FROM items",
+        "SELECT lower(id || item_id || coalesce(filename, '') || coalesce(content_type, ''))
+         FROM attachments",
+        "SELECT lower(id || customer_id || coalesce(source, '') || coalesce(number, '')
+             || char(31) || coalesce(status, '') || char(31) || coalesce(currency, '')
+             || coalesce(details, ''))
+         FROM orders",
+        "SELECT lower(customer_id || app || payload) FROM app_data",
+        "SELECT lower(type || regulation || coalesce(identifiers, '') || char(31)
+             || coalesce(extension_reason, '') || status || coalesce(note, '')
+             || coalesce(customer_ids, ''))
+         FROM requests",
     ];
     const BYTES: &[&str] = &[
         "SELECT content FROM attachments WHERE content IS NOT NULL",

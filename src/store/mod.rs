@@ -305,6 +305,26 @@ impl Store {
         self.checkpoint_truncate()
     }
 
+    /// Runs `f` while this connection holds a read transaction. A reader
+    /// that started on an empty WAL reads the database file itself, and
+    /// SQLite lets no checkpoint, of any connection or process, copy pages
+    /// into the file while it reads: the file stays as it is for `f` (the
+    /// byte scans), while other writers go on adding to the WAL.
+    pub fn with_snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f();
+        }
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let started = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+        let value = started.map_err(Error::from).and_then(|()| f());
+        let ended = self.conn.execute_batch("COMMIT");
+        let value = value?;
+        ended?;
+        Ok(value)
+    }
+
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         get_setting(&self.conn, key)
     }

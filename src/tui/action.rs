@@ -62,7 +62,7 @@ pub enum Action {
     CustomerLoaded(Result<Box<(Profile, Timeline)>, String>),
     ItemPreviewed(ItemTarget, Result<ItemPreview, String>),
     ProfilePreviewed(Result<ProfilePreview, String>),
-    ItemDeleted(Result<ItemDeletion, String>),
+    ItemDeleted(Result<Box<ItemDeletion>, String>),
     ProfileDeleted(String, Result<Box<Receipt>, String>),
     Saved(Result<PathBuf, String>),
     AuditLoaded(Result<(Vec<Row>, Verification), String>),

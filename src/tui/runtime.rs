@@ -144,12 +144,13 @@ impl Runtime {
                 let now = clock::now_ms();
                 let Some(bg) = &self.background else {
                     let r = erase::delete_item(&mut self.store, &actor, &t, now);
-                    return Some(Action::ItemDeleted(text(r)));
+                    return Some(Action::ItemDeleted(text(r.map(Box::new))));
                 };
                 self.app.info("Deleting and verifying the database files…");
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r =
-                        store.and_then(|mut s| text(erase::delete_item(&mut s, &actor, &t, now)));
+                    let r = store.and_then(|mut s| {
+                        text(erase::delete_item(&mut s, &actor, &t, now).map(Box::new))
+                    });
                     Action::ItemDeleted(r)
                 });
                 None

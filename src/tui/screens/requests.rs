@@ -502,23 +502,15 @@ fn receipt_lines(t: &Theme, req: &Request, w: usize) -> Vec<Line<'static>> {
             t.base(),
         );
     }
-    match &rc["verification"] {
-        Value::Null => push("Verification: not run.".into(), t.dim()),
-        v if v["values_found"].as_u64() == Some(0) => push(
-            format!(
-                "Verified: none of {} erased values{} remain in the database files.",
-                v["values_checked"],
-                serde_json::from_value::<crate::store::forensic::Scan>(v.clone())
-                    .map(|s| s.sample_note())
-                    .unwrap_or_default()
-            ),
-            t.ok(),
-        ),
-        v => push(
-            format!(
-                "VERIFICATION FAILED: {} of {} values still found.",
-                v["values_found"], v["values_checked"]
-            ),
+    match serde_json::from_value::<Option<crate::store::forensic::Scan>>(rc["verification"].clone())
+    {
+        Ok(None) => push("Verification: not run.".into(), t.dim()),
+        Ok(Some(s)) => {
+            let style = if s.is_clean() { t.ok() } else { t.error() };
+            push(s.headline(), style)
+        }
+        Err(_) => push(
+            "Verification: the receipt's record of it cannot be read.".into(),
             t.error(),
         ),
     }

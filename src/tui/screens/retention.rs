@@ -441,22 +441,7 @@ fn report_lines(app: &App, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
         ));
     }
     let verified = match &r.verification {
-        Some(s) if s.values_found == 0 => (
-            format!(
-                "Verified: none of {} erased values{} remain in {} files.",
-                s.values_checked,
-                s.sample_note(),
-                s.files.len()
-            ),
-            t.ok(),
-        ),
-        Some(s) => (
-            format!(
-                "VERIFICATION FAILED: {} of {} erased values still found.",
-                s.values_found, s.values_checked
-            ),
-            t.error(),
-        ),
+        Some(s) => (s.headline(), if s.is_clean() { t.ok() } else { t.error() }),
         None => ("Verification: not run.".into(), t.dim()),
     };
     out.extend(

@@ -135,6 +135,10 @@ pub fn redacted(r: &Redaction) -> String {
     if !r.checkpoint_completed {
         s.push_str(" Another reader kept the old text in the -wal file until the next checkpoint.");
     }
+    if let Some(v) = &r.verification {
+        s.push(' ');
+        s.push_str(&v.headline());
+    }
     s
 }
 

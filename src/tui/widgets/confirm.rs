@@ -243,23 +243,7 @@ pub fn render_receipt(
         w,
     ));
     if let Some(v) = &r.verification {
-        let compacted = if v.compacted {
-            " after compacting the database"
-        } else {
-            ""
-        };
-        let text = if v.values_found == 0 {
-            format!(
-                "Verified{compacted}: none of {} values remain in the database files.",
-                v.values_checked
-            )
-        } else {
-            format!(
-                "VERIFICATION FAILED: {} of {} values are still in the database files.",
-                v.values_found, v.values_checked
-            )
-        };
-        lines.extend(wrapped(&text, w));
+        lines.extend(wrapped(&v.headline(), w));
     }
     if !r.checkpoint.completed {
         lines.extend(

@@ -1,7 +1,17 @@
 //! Byte-level proof of erasure: search the database files themselves
-//! (`.db`, `-wal`, `-shm`, `-journal`) for values that must be gone.
+//! (`.db`, `-wal`, `-shm`, `-journal`) for values that must be gone, and
+//! check that every byte of free space in the database file is zero.
+//!
+//! Both read the files directly, so both run in a child process
+//! (`child`): a process with a SQLite connection must not open and close
+//! the database's files itself.
+
+pub mod child;
+pub mod free_space;
 
 use std::path::{Path, PathBuf};
+
+pub use free_space::FreeSpace;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,9 +58,85 @@ pub struct Scan {
     /// second scan's result.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub compacted: bool,
+    /// The structural check of the database file's free space, which finds
+    /// a remnant without knowing its value. Absent in receipts written
+    /// before it existed, and for a scan that only looked for values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_space: Option<FreeSpace>,
 }
 
 impl Scan {
+    /// Nothing erased was found: no value, and no non-zero byte in free
+    /// space where that was checked.
+    pub fn is_clean(&self) -> bool {
+        self.values_found == 0 && self.free_space.as_ref().is_none_or(FreeSpace::is_clean)
+    }
+
+    /// Whether the values searched for were a sample of those erased.
+    pub fn is_sampled(&self) -> bool {
+        self.sampled_from.is_some() || self.profile_sample.is_some()
+    }
+
+    /// `verdict` as a sentence that starts with whether it passed.
+    pub fn headline(&self) -> String {
+        let after = if self.compacted {
+            " after compacting the database"
+        } else {
+            ""
+        };
+        if self.is_clean() {
+            format!("Verified{after}: {}.", self.verdict())
+        } else {
+            format!("VERIFICATION FAILED{after}: {}.", self.verdict())
+        }
+    }
+
+    /// One sentence that says what was checked and what was found, worded
+    /// for exactly that: "not found" only of what was searched for, and
+    /// "a sample" whenever it was one. `headline` adds whether it passed
+    /// and whether the file was compacted first.
+    pub fn verdict(&self) -> String {
+        let files = plural(self.files.len(), "database file", "database files");
+        let values = if self.values_checked == 0 {
+            "no erased value was long enough to search for".to_string()
+        } else if self.values_found == 0 {
+            if self.is_sampled() {
+                format!(
+                    "none of a sample of {} erased values{} was found in the {files}",
+                    self.values_checked,
+                    self.sample_note()
+                )
+            } else {
+                format!(
+                    "none of the {} erased values was found in the {files}",
+                    self.values_checked
+                )
+            }
+        } else {
+            format!(
+                "{} of {} erased values{} are still in the {files}",
+                self.values_found,
+                self.values_checked,
+                self.sample_note()
+            )
+        };
+        let structure = match &self.free_space {
+            None => "free space was not checked".to_string(),
+            Some(f) if f.is_clean() => format!(
+                "free space is all zero ({} bytes on {} of {} pages)",
+                f.free_bytes,
+                f.btree_pages + f.freelist_pages,
+                f.pages
+            ),
+            Some(f) => format!(
+                "free space holds {} non-zero bytes on {}",
+                f.dirty_bytes,
+                plural(f.dirty_pages as usize, "page", "pages")
+            ),
+        };
+        format!("{values}; {structure}")
+    }
+
     /// How the checked values were sampled, for a summary line: empty when
     /// every erased value was checked.
     pub fn sample_note(&self) -> String {
@@ -69,9 +155,14 @@ impl Scan {
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Searches every database file for every needle (exact bytes, and also its
 /// ASCII-lowercase form). Needles shorter than 4 bytes are skipped: they
 /// occur by chance in any file. The result never contains the needles.
+/// Runs in a child process.
 pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
     scan_each(db, needles).map(|(scan, _)| scan)
 }
@@ -79,6 +170,28 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
 /// Like `scan`, and also says which needles were found: one flag per
 /// needle, in the order given (skipped short needles are `false`).
 pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
+    child::run(|| values_here(db, needles))
+}
+
+/// `scan_each` and the structural check of the database file's free space
+/// (`Scan::free_space`), in one child process.
+pub fn verify(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
+    child::run(|| {
+        let (mut scan, found) = values_here(db, needles)?;
+        scan.free_space = free_space::check(db)?;
+        Ok((scan, found))
+    })
+}
+
+/// The structural check alone, in a child process: `None` when the file
+/// is missing or not a database.
+pub fn check_free_space(db: &Path) -> Result<Option<FreeSpace>> {
+    child::run(|| free_space::check(db))
+}
+
+/// The value scan, in this process: only for a process without a
+/// connection to the database.
+fn values_here(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
     // Search keys keep lowercased, accent-folded copies of names and emails,
     // so look for those too; a hit on any form counts against the value.
     let mut forms: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -108,6 +221,7 @@ pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         sampled_from: None,
         profile_sample: None,
         compacted: false,
+        free_space: None,
     };
     if forms.is_empty() {
         return Ok((scan, vec![false; needles.len()]));
@@ -261,6 +375,7 @@ mod tests {
             sampled_from: None,
             profile_sample: None,
             compacted: false,
+            free_space: None,
         };
         assert_eq!(s.sample_note(), "");
         s.sampled_from = Some(31_000);
