@@ -670,10 +670,7 @@ fn check_username(username: &str) -> Result<()> {
         Err(Error::Invalid(format!(
             "\"{}\" is not a valid username: use the person's OS login name \
              (letters, digits, '.', '_' or '-')",
-            username
-                .chars()
-                .filter(|c| !c.is_control())
-                .collect::<String>()
+            crate::text::safe_line(username)
         )))
     }
 }

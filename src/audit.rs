@@ -262,7 +262,7 @@ fn target_problem(t: &str) -> Option<&'static str> {
 /// Text safe to echo in an error message: control characters dropped,
 /// length capped.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(64).collect()
+    crate::text::safe_line(&s.chars().take(64).collect::<String>())
 }
 
 /// Appends one entry, chained to the previous one, and returns its
@@ -441,6 +441,22 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         first_bad: broken.as_ref().map(|b| b.0),
         problem: broken.map(|b| b.1),
     })
+}
+
+/// The newest entry of the audit trail: its sequence number and hash. A
+/// receipt keeps the head right after its own entry, so a saved receipt is
+/// an anchor: `lethe audit verify --head HASH` proves that no entry up to
+/// it was removed since.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// The head of the trail now, `None` while it is empty. In the transaction
+/// that appended an entry, that entry.
+pub fn head(conn: &Connection) -> Result<Option<Head>> {
+    Ok(crate::store::audit::last(conn)?.map(|(seq, hash)| Head { seq, hash }))
 }
 
 /// The sequence number of the entry whose hash is `head`, if the trail

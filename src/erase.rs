@@ -76,6 +76,8 @@ pub struct ItemDeletion {
     pub verification: Option<Scan>,
     /// Values the scan found that live records still hold (see `Receipt`).
     pub values_held_elsewhere: usize,
+    /// The audit trail's head right after this deletion's entry.
+    pub audit_head: Option<audit::Head>,
 }
 
 /// Whether to prove the erasure by scanning the database files afterwards.
@@ -148,24 +150,26 @@ struct ItemPlan {
     lines: Vec<String>,
 }
 
-fn already_deleted(what: &str, id: &str, at: Millis) -> Error {
-    Error::Invalid(format!(
-        "{what} {id} was already deleted on {}; there is nothing left to delete.",
-        clock::minute(at)
-    ))
+fn already_deleted(what: &'static str, id: &str, at: Millis) -> Error {
+    Error::AlreadyDeleted {
+        what,
+        id: id.to_string(),
+        at: clock::minute(at),
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Customer text made safe to print: control characters (escape
-/// sequences included) become spaces, and long text is cut.
+/// Customer text made safe to print on one line (`text::safe_line`, with
+/// line breaks and tabs as spaces), and long text cut.
 fn clean(text: &str, max: usize) -> String {
     let flat: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
+    let flat = crate::text::safe_line(&flat);
     let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > max {
         let cut: String = flat.chars().take(max).collect();
@@ -411,6 +415,7 @@ pub fn delete_item_with(
                 .count("attachments", done.attachments as i64)
                 .count("recordings", done.recordings as i64),
         )?;
+        done.audit_head = audit::head(conn)?;
         Ok((done, needles_of(held)))
     })?;
     done.checkpoint_completed = store.checkpoint_truncate()?.completed;
@@ -504,6 +509,11 @@ pub struct Receipt {
     /// hold (a common name, a template sentence, the same attachment), so
     /// their presence is no remnant of this one.
     pub values_held_elsewhere: usize,
+    /// The audit trail's head right after the entry that records this
+    /// deletion: `lethe audit verify --head HASH` (or `--receipt FILE`)
+    /// later proves that no entry up to it has been removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<audit::Head>,
 }
 
 fn method(verified: bool) -> Vec<String> {
@@ -651,6 +661,7 @@ fn receipt(
         checkpoint,
         verification: None,
         values_held_elsewhere: 0,
+        audit_head: None,
     }
 }
 
@@ -685,11 +696,12 @@ pub fn delete_profile_with(
     access::require(store.conn(), actor, Permission::Delete, "delete-profile")?;
     let mut held = Vec::new();
     let gather = (verify != Verify::Skip).then_some(&mut held);
-    let erased = store.write(|conn| {
+    let (erased, head) = store.write(|conn| {
         let Some(row) = db::customer(conn, customer_id)? else {
-            return Ok(Erased::NotFound);
+            return Ok((Erased::NotFound, None));
         };
-        erase_one(conn, &actor.username, &row, reason, now, gather, true)
+        let erased = erase_one(conn, &actor.username, &row, reason, now, gather, true)?;
+        Ok((erased, audit::head(conn)?))
     })?;
     let removed = match erased {
         Erased::Done(removed) => removed,
@@ -721,6 +733,7 @@ pub fn delete_profile_with(
         checkpoint,
         verify != Verify::Skip,
     );
+    r.audit_head = head;
     if verify != Verify::Skip {
         let (scan, elsewhere) = verify_gone(store, &needles_of(held), verify)?;
         r.verification = scan;
@@ -982,7 +995,8 @@ fn bulk_batches(
             cancel,
             sampled: |k: usize| verify && (done + k).is_multiple_of(every),
         };
-        let (outcomes, removed) = match store.write(|conn| step.erase(conn, &mut held, false)) {
+        let (outcomes, removed, head) = match store.write(|conn| step.erase(conn, &mut held, false))
+        {
             Ok(erased) => erased,
             Err(_) => {
                 held.truncate(before);
@@ -1008,7 +1022,10 @@ fn bulk_batches(
         result.checkpoint_attempts += checkpoint.attempts;
         let receipts: Vec<Receipt> = removed
             .into_iter()
-            .map(|(id, r)| receipt(&actor.username, &id, reason, now, r, checkpoint, false))
+            .map(|(id, r)| Receipt {
+                audit_head: head.clone(),
+                ..receipt(&actor.username, &id, reason, now, r, checkpoint, false)
+            })
             .collect();
         for (_, o) in &outcomes {
             match o {
@@ -1073,6 +1090,7 @@ fn bulk_batches(
 type BatchDone = (
     Vec<(String, BulkOutcome)>,
     Vec<(String, BTreeMap<String, i64>)>,
+    Option<audit::Head>,
 );
 
 /// One batch of a bulk deletion.
@@ -1178,7 +1196,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             }
             audit::append(conn, &entry)?;
         }
-        Ok((outcomes, removed))
+        Ok((outcomes, removed, audit::head(conn)?))
     }
 }
 
@@ -1513,7 +1531,8 @@ mod tests {
 
     #[test]
     fn clean_text_removes_escape_sequences() {
-        assert_eq!(clean("hi\x1b[31m red\nline", 40), "hi [31m red line");
+        assert_eq!(clean("hi\x1b[31m red\nline", 40), "hi␛[31m red line");
+        assert_eq!(clean("a\u{202e}b", 40), "a�b");
         assert_eq!(clean("abcdef", 3), "abc…");
     }
 }

@@ -40,8 +40,25 @@ pub enum Error {
     #[error("no {what} with ID {id} was found.")]
     NotFound { what: &'static str, id: String },
 
+    #[error("{what} {id} was already deleted on {at}; there is nothing left to delete.")]
+    AlreadyDeleted {
+        what: &'static str,
+        id: String,
+        /// When, to the minute.
+        at: String,
+    },
+
     #[error("{0}")]
     Invalid(String),
+
+    /// A request's identifiers match several profiles, and the operator
+    /// has not said which of them belong to the requester.
+    #[error("request {request} matches {n} different profiles: {list}. Nothing was changed. Check which of them belong to the requester, then name each: `lethe request run {request} --customer ID` (repeat --customer for more than one).", n = .matches.len(), list = .matches.join(", "))]
+    AmbiguousRequest {
+        request: i64,
+        /// `cus_… (Name)`, safe to print.
+        matches: Vec<String>,
+    },
 
     /// The byte-level verification could not run; what was deleted stays
     /// deleted, but nothing was checked.

@@ -465,16 +465,67 @@ pub enum RunOutcome {
     Blocked(Request),
 }
 
-/// Carries out a request: an erasure deletes every matched profile (each
-/// through the same path as a manual deletion); an access request writes
-/// one JSON export of every matched profile into `export_dir`. On success
-/// the request is completed and its identifiers wiped.
+/// The profiles a run acts on: those of `matches` the operator confirmed
+/// belong to the requester. With no confirmation, a single match stands
+/// for itself and several are refused with `Error::AmbiguousRequest`, so
+/// that one person's request never reaches another person who shares an
+/// email, a phone or an external ID. A confirmed ID that the identifiers
+/// do not match is refused too.
+pub fn chosen(
+    request: i64,
+    matches: &[CustomerSummary],
+    confirmed: &[String],
+) -> Result<Vec<CustomerSummary>> {
+    if confirmed.is_empty() {
+        if matches.len() > 1 {
+            return Err(Error::AmbiguousRequest {
+                request,
+                matches: matches
+                    .iter()
+                    .map(|m| {
+                        let name = m.name.as_deref().unwrap_or("no name");
+                        format!("{} ({})", m.id, crate::text::safe_line(name))
+                    })
+                    .collect(),
+            });
+        }
+        return Ok(matches.to_vec());
+    }
+    for id in confirmed {
+        if !matches.iter().any(|m| m.id == *id) {
+            let ids: Vec<&str> = matches.iter().map(|m| m.id.as_str()).collect();
+            return Err(Error::Invalid(format!(
+                "customer {} is not among the live profiles request {request} matches ({}); \
+                 nothing was changed. Name only profiles that `lethe request show {request}` lists.",
+                crate::text::safe_line(id),
+                if ids.is_empty() {
+                    "none".to_string()
+                } else {
+                    ids.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(matches
+        .iter()
+        .filter(|m| confirmed.contains(&m.id))
+        .cloned()
+        .collect())
+}
+
+/// Carries out a request on the profiles `confirmed` names among its
+/// matches (see `chosen`: none is enough for a single match): an erasure
+/// deletes them, each through the same path as a manual deletion; an
+/// access request writes one JSON export of them into `export_dir`, and
+/// of no other profile. On success the request is completed and its
+/// identifiers wiped. Refused before anything changes when the choice is
+/// missing or wrong.
 pub fn run(
     store: &mut Store,
     actor: &Actor,
     id: i64,
     now: Millis,
-    export_dir: &Path,
+    target: RunTarget,
 ) -> Result<RunOutcome> {
     let req = get(store.conn(), id)?;
     access::require(
@@ -489,15 +540,47 @@ pub fn run(
             req.status.as_str()
         )));
     }
+    let chosen = chosen(id, &matches(store.conn(), &req)?, target.confirmed)?;
     store.write(|conn| db::set_status(conn, id, Status::InProgress.as_str(), None, None))?;
     match req.kind {
-        Kind::Erasure => run_erasure(store, actor, req, now),
-        Kind::Access => run_access(store, actor, req, now, export_dir),
+        Kind::Erasure => run_erasure(store, actor, req, now, &chosen),
+        Kind::Access => run_access(store, actor, req, now, (target.export_dir, &chosen)),
     }
 }
 
-fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> Result<RunOutcome> {
-    let plan = plan(store, &req)?;
+/// Where a run acts: the profiles confirmed as the requester's, and the
+/// directory an access request's export is written to.
+#[derive(Debug, Clone, Copy)]
+pub struct RunTarget<'a> {
+    pub confirmed: &'a [String],
+    pub export_dir: &'a Path,
+}
+
+impl<'a> RunTarget<'a> {
+    /// No profile named: enough when the identifiers match one profile.
+    pub fn dir(export_dir: &'a Path) -> RunTarget<'a> {
+        RunTarget {
+            confirmed: &[],
+            export_dir,
+        }
+    }
+}
+
+fn run_erasure(
+    store: &mut Store,
+    actor: &Actor,
+    req: Request,
+    now: Millis,
+    chosen: &[CustomerSummary],
+) -> Result<RunOutcome> {
+    let mut previews = vec![];
+    for m in chosen {
+        previews.push(erase::preview_profile(store, &m.id)?);
+    }
+    let plan = Plan {
+        matches: chosen.to_vec(),
+        previews,
+    };
     let mut receipt = req
         .receipt
         .clone()
@@ -507,6 +590,7 @@ fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> R
     // profile, instead of one scan per profile.
     let ids: Vec<String> = plan.deletable().map(|p| p.customer_id.clone()).collect();
     let mut receipts: Vec<Value> = Vec::new();
+    let mut unwritten: Option<String> = None;
     let result = erase::delete_profiles(
         store,
         actor,
@@ -515,13 +599,22 @@ fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> R
         now,
         erase::BulkOptions::default(),
         &mut |b| {
-            receipts.extend(
-                b.receipts
-                    .iter()
-                    .filter_map(|r| serde_json::to_value(r).ok()),
-            );
+            for r in b.receipts {
+                match serde_json::to_value(r) {
+                    Ok(v) => receipts.push(v),
+                    Err(e) => {
+                        unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
+                    }
+                }
+            }
         },
     )?;
+    if let Some(e) = unwritten {
+        return Err(Error::Invalid(format!(
+            "the profiles were erased, but a receipt could not be written as JSON ({e}); \
+             the request stays open, so run it again to complete it"
+        )));
+    }
     if result.failed > 0 {
         return Err(Error::Invalid(format!(
             "{} of the matched profiles could not be deleted; the request stays open, so run it again",
@@ -537,7 +630,11 @@ fn run_erasure(store: &mut Store, actor: &Actor, req: Request, now: Millis) -> R
         list.extend(receipts);
     }
     if let Some(scan) = &result.verification {
-        receipt["verification"] = serde_json::to_value(scan).unwrap_or(Value::Null);
+        receipt["verification"] = serde_json::to_value(scan).map_err(|e| {
+            Error::Invalid(format!(
+                "the verification could not be written as JSON ({e})"
+            ))
+        })?;
     }
     let blocked: Vec<Value> = plan
         .blocked()
@@ -601,11 +698,10 @@ fn run_access(
     actor: &Actor,
     req: Request,
     now: Millis,
-    dir: &Path,
+    (dir, matches): (&Path, &[CustomerSummary]),
 ) -> Result<RunOutcome> {
-    let matches = matches(store.conn(), &req)?;
     let mut docs = Vec::with_capacity(matches.len());
-    for m in &matches {
+    for m in matches {
         docs.push(crate::export::customer(store, actor, &m.id, true)?);
     }
     let body = serde_json::to_vec_pretty(&docs).map_err(|e| Error::Invalid(e.to_string()))?;

@@ -111,6 +111,19 @@ pub struct ScanSummary {
     pub found: BTreeMap<Kind, u64>,
     /// Detections not recorded because they match a dismissed finding.
     pub suppressed: u64,
+    /// Items whose text is not valid UTF-8 (written by another program):
+    /// scanned with each invalid byte read as U+FFFD, and counted here so
+    /// the caller can say so.
+    pub not_utf8: u64,
+}
+
+/// What to tell an admin about items whose text was not valid UTF-8.
+pub fn not_utf8_note(n: u64) -> String {
+    format!(
+        "{} held text that is not valid UTF-8 (written by another program); \
+         scanned with the invalid bytes read as U+FFFD.",
+        crate::text::plural(n as usize, "item")
+    )
 }
 
 impl ScanSummary {
@@ -233,6 +246,7 @@ impl Scanner {
         let range = findings::for_each_item_after(conn, mark, BATCH, |item| {
             self.scan_item(conn, item, summary)
         })?;
+        summary.not_utf8 += range.lossy as u64;
         if range.high > mark {
             // Items in the range that changed since they were written
             // (older builds wrote every item behind) were just read at

@@ -372,6 +372,7 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
             }),
         }),
         values_held_elsewhere: 0,
+        audit_head: None,
     };
     c.rt.dispatch(Action::ProfileDeleted(
         "cus_martha".into(),
@@ -846,6 +847,19 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     insta::assert_snapshot!("request_erasure", screen);
     assert!(screen.contains("Matches 2 profiles (duplicates included)"));
     assert!(screen.contains("BLOCKED: conversation cv_open is OPEN"));
+    // Two profiles share the email: nothing runs until the admin marks
+    // which belong to the requester.
+    c.keys("x");
+    assert!(c.app().modals.is_empty(), "{}", c.screen());
+    assert!(
+        c.screen().contains("Mark those that belong"),
+        "{}",
+        c.screen()
+    );
+    c.keys(" n ");
+    let screen = c.screen();
+    assert!(screen.contains(" [x] cus_martha "), "{screen}");
+    assert!(screen.contains(">[x] cus_martha2 "), "{screen}");
     c.keys("x");
     let Some(Modal::Confirm(d)) = c.app().modals.last() else {
         panic!("no dialog: {}", c.screen())
@@ -859,6 +873,10 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     c.keys("xy");
     let screen = c.screen();
     assert!(screen.contains("Status: blocked"), "{screen}");
+    assert!(
+        c.app().modals.is_empty(),
+        "the run was confirmed once: {screen}"
+    );
     assert!(screen.contains("erased cus_martha:"));
     // Mallory's request completes, and its receipt shows.
     c.keys("<Esc>j<Enter>xy");
@@ -866,6 +884,32 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     assert!(screen.contains("Status: completed"), "{screen}");
     assert!(screen.contains("erased cus_mallory:"));
     assert!(screen.contains("Request 2 completed."));
+}
+
+/// With two matches, marking only one runs the erasure on that one: the
+/// other person's profile is kept.
+#[test]
+fn a_request_with_two_matches_runs_only_on_the_marked_profile() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4<Enter>n x");
+    let Some(Modal::Confirm(d)) = c.app().modals.last() else {
+        panic!("no dialog: {}", c.screen())
+    };
+    let text = d.lines.join("\n");
+    assert!(text.contains("kept: cus_martha2"), "{text}");
+    assert!(!text.contains("cus_martha:"), "{text}");
+    c.keys("y");
+    let live = |id: &str| -> bool {
+        c.rt.store
+            .conn()
+            .query_row(
+                "SELECT deleted_at IS NULL FROM customers WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert!(live("cus_martha"), "the unmarked profile is kept");
 }
 
 #[test]
@@ -1081,6 +1125,21 @@ fn viewers_cannot_redact_or_dismiss_and_are_told_why() {
         .is_some_and(|(k, _)| *k == app::StatusKind::Error));
     c.keys("r");
     assert!(c.app().modals.is_empty());
+}
+
+/// A refusal in the console is in the audit trail, as one on the command
+/// line is: who, what, and that it was refused.
+#[test]
+fn a_refused_key_in_the_console_is_audited() {
+    let mut c = Console::open(common::VIEWER, 80, 24);
+    open_martha(&mut c);
+    c.keys("jjjd");
+    assert!(c.app().modals.is_empty());
+    let rows = lethe::audit::list(c.rt.store.conn(), &Default::default(), 5).unwrap();
+    let last = &rows[0];
+    assert_eq!(last.operator, common::VIEWER);
+    assert_eq!(last.action, lethe::audit::DELETE_ITEM);
+    assert_eq!(last.outcome, "refused", "{last:?}");
 }
 
 #[test]

@@ -268,6 +268,77 @@ fn deleting_an_item_leaves_the_placeholder() {
     );
 }
 
+/// The console deletes an item, which verifies the database files, and
+/// keeps its SQLite locks; a CLI command then writes beside it, and the
+/// console quits. The CLI's write survives, the file is intact and the
+/// audit trail verifies. (When verification opened and closed the files
+/// in the console's own process, its locks were gone after the first
+/// deletion, the CLI removed `-wal` and `-shm` under it, and the console's
+/// last checkpoint wrote older pages over the CLI's.)
+#[test]
+fn a_cli_write_beside_a_console_that_deleted_survives_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("williams");
+    s.wait_for("Martha Williams", T);
+    s.send("\r\r");
+    s.wait_for("Timeline", T);
+    s.send("jjj");
+    s.send("d");
+    s.wait_for("Delete for good?", T);
+    s.send("y");
+    s.wait_for("Deleted 1 item", T);
+    let pid = s.child.process_id().expect("the console's pid");
+    common::assert_holds_locks(pid, &db, "after the console's deletion");
+
+    let lethe = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("SUDO_USER", common::ADMIN)
+            .env("LETHE_NOW", common::NOW)
+            .output()
+            .unwrap()
+    };
+    let set = lethe(&["retention", "set", "--days", "400", "--i-understand"]);
+    assert!(set.status.success(), "{set:?}");
+    let mut shm = db.clone().into_os_string();
+    shm.push("-shm");
+    assert!(
+        PathBuf::from(&shm).exists(),
+        "the CLI took the database for closed and removed -shm"
+    );
+    // The console reads and writes on after the CLI: another deletion.
+    s.send("j");
+    s.send("d");
+    s.wait_for("Delete for good?", T);
+    s.send("y");
+    s.wait_for("Deleted 1 item", T);
+    common::assert_holds_locks(pid, &db, "after the console's second deletion");
+    s.send("q");
+    assert!(s.wait_exit(T));
+
+    let show = lethe(&["retention", "show"]);
+    let out = String::from_utf8_lossy(&show.stdout);
+    assert!(out.contains("400 days"), "the CLI's policy was lost: {out}");
+    let store = Store::open(&db).unwrap();
+    let ok: String = store
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    drop(store);
+    let verify = lethe(&["audit", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
 /// `D` on a customer: the name typed to confirm, then the customer is no
 /// longer found.
 #[test]

@@ -9,7 +9,6 @@ mod common;
 #[path = "common/erase_fixtures.rs"]
 mod fixtures;
 
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -47,38 +46,6 @@ fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// The inodes on which process `pid` holds POSIX locks, from /proc/locks.
-fn locked_inodes(pid: u32) -> Vec<u64> {
-    let locks = std::fs::read_to_string("/proc/locks").unwrap();
-    locks
-        .lines()
-        .filter_map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            // "1: POSIX  ADVISORY  READ 1234 08:01:5678 128 128"; a
-            // waiting lock has "->" after the number.
-            let at = f.iter().position(|w| *w == "POSIX")?;
-            let (owner, file) = (f.get(at + 3)?, f.get(at + 4)?);
-            (owner.parse::<u32>().ok()? == pid).then_some(())?;
-            file.rsplit(':').next()?.parse().ok()
-        })
-        .collect()
-}
-
-fn inode(path: &Path) -> u64 {
-    std::fs::metadata(path).unwrap().ino()
-}
-
-fn assert_holds_locks(pid: u32, db: &Path, when: &str) {
-    let held = locked_inodes(pid);
-    for file in [db.to_path_buf(), with_suffix(db, "-shm")] {
-        assert!(
-            held.contains(&inode(&file)),
-            "{when}: process {pid} holds no lock on {} (locks on inodes {held:?})",
-            file.display()
-        );
-    }
-}
-
 fn integrity(db: &Path) -> String {
     let store = Store::open(db).unwrap();
     store
@@ -113,14 +80,14 @@ fn a_long_lived_store_keeps_its_locks_and_another_process_s_writes() {
     insert(&mut store, &docs.iter().map(|m| &m.doc).collect::<Vec<_>>());
     let actor = root(&store);
     let pid = std::process::id();
-    assert_holds_locks(pid, &db, "before any deletion");
+    common::assert_holds_locks(pid, &db, "before any deletion");
 
     let receipt =
         erase::delete_profile(&mut store, &actor, "cus_0001", Reason::Manual, NOW).unwrap();
     let scan = receipt.verification.expect("verified");
     assert!(scan.is_clean(), "{}", scan.verdict());
     assert!(scan.free_space.is_some(), "the structural check ran");
-    assert_holds_locks(pid, &db, "after its own verification");
+    common::assert_holds_locks(pid, &db, "after its own verification");
 
     // Another program writes, and ends.
     ok(&lethe(&db, &["delete", "--customer", "cus_0002", "--yes"]));
@@ -130,7 +97,7 @@ fn a_long_lived_store_keeps_its_locks_and_another_process_s_writes() {
     );
     // This process writes again, on the connection it had all along.
     erase::delete_profile(&mut store, &actor, "cus_0003", Reason::Manual, NOW).unwrap();
-    assert_holds_locks(pid, &db, "after its second deletion");
+    common::assert_holds_locks(pid, &db, "after its second deletion");
     drop(store);
 
     for id in ["cus_0001", "cus_0002", "cus_0003"] {

@@ -4,7 +4,9 @@ mod support;
 
 use lethe::clock;
 use lethe::format::CustomerDoc;
-use lethe::requests::{self, Identifiers, Kind, NewRequest, Regulation, RunOutcome, Status};
+use lethe::requests::{
+    self, Identifiers, Kind, NewRequest, Regulation, RunOutcome, RunTarget, Status,
+};
 use lethe::store::forensic;
 use serde_json::json;
 use support::{TestDb, AGENT, OWNER, STRANGER};
@@ -53,7 +55,7 @@ fn erasure(email: &str) -> NewRequest {
 }
 
 #[test]
-fn an_erasure_matching_two_duplicates_deletes_both_and_lists_both() {
+fn an_erasure_matching_two_duplicates_deletes_both_once_both_are_named() {
     let db = TestDb::new();
     seed(
         &db,
@@ -69,8 +71,13 @@ fn an_erasure_matching_two_duplicates_deletes_both_and_lists_both() {
     let req = requests::get(store.conn(), id).unwrap();
     assert_eq!(requests::plan(&store, &req).unwrap().matches.len(), 2);
     let dir = tempfile::tempdir().unwrap();
+    let both = ["dup-a".to_string(), "dup-b".to_string()];
+    let target = RunTarget {
+        confirmed: &both,
+        export_dir: dir.path(),
+    };
     let RunOutcome::Completed(done) =
-        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
+        requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap()
     else {
         panic!("expected completion");
     };
@@ -123,7 +130,7 @@ fn no_identifier_survives_in_the_database_files_after_completion() {
         &owner,
         id,
         clock::now_ms(),
-        std::path::Path::new("."),
+        RunTarget::dir(std::path::Path::new(".")),
     )
     .unwrap();
     drop(store);
@@ -139,9 +146,14 @@ fn a_blocked_request_completes_once_the_conversation_is_closed() {
     let owner = db.actor(OWNER);
     let id = requests::add(&mut store, &owner, erasure("busy@dsr.example")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let RunOutcome::Blocked(blocked) =
-        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
-    else {
+    let RunOutcome::Blocked(blocked) = requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        RunTarget::dir(dir.path()),
+    )
+    .unwrap() else {
         panic!("expected the open conversation to block");
     };
     assert_eq!(blocked.status, Status::Blocked);
@@ -162,7 +174,14 @@ fn a_blocked_request_completes_once_the_conversation_is_closed() {
             [],
         )
         .unwrap();
-    let outcome = requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap();
+    let outcome = requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        RunTarget::dir(dir.path()),
+    )
+    .unwrap();
     assert!(
         matches!(outcome, RunOutcome::Completed(ref r) if r.customer_ids == vec!["busy".to_string()]),
         "{outcome:?}"
@@ -196,9 +215,14 @@ fn an_access_request_writes_the_export_with_its_checksum() {
     new.kind = Kind::Access;
     let id = requests::add(&mut store, &owner, new).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let RunOutcome::Completed(r) =
-        requests::run(&mut store, &owner, id, clock::now_ms(), dir.path()).unwrap()
-    else {
+    let RunOutcome::Completed(r) = requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        RunTarget::dir(dir.path()),
+    )
+    .unwrap() else {
         panic!("access requests are not blocked by open work");
     };
     let receipt = r.receipt.unwrap();
@@ -326,4 +350,162 @@ fn request_show_never_sends_a_customers_escape_sequences_to_the_terminal() {
     let out = shown.ok();
     assert!(out.contains("esc  Eve"), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+}
+
+/// Two different people share an email: the run refuses, names both, and
+/// changes nothing, until the operator names the requester's profile; then
+/// only that one is erased.
+#[test]
+fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
+    let db = TestDb::new();
+    seed(
+        &db,
+        &[
+            customer("ann-1", "family@dsr.example", false),
+            customer("ann-2", "family@dsr.example", false),
+        ],
+    );
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let id = requests::add(&mut store, &owner, erasure("family@dsr.example")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let before = db.snapshot();
+    let err = requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        RunTarget::dir(dir.path()),
+    )
+    .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, lethe::Error::AmbiguousRequest { .. }),
+        "{msg}"
+    );
+    for part in [
+        "ann-1 (Dsr Person ann-1)",
+        "ann-2 (Dsr Person ann-2)",
+        "--customer",
+    ] {
+        assert!(msg.contains(part), "{msg}");
+    }
+    assert_eq!(db.snapshot(), before, "a refused run changes nothing");
+    assert_eq!(requests::get(store.conn(), id).unwrap().status, Status::New);
+
+    // A profile the identifiers do not match is refused too.
+    let stranger = ["someone-else".to_string()];
+    let target = RunTarget {
+        confirmed: &stranger,
+        export_dir: dir.path(),
+    };
+    let err = requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap_err();
+    assert!(err.to_string().contains("not among"), "{err}");
+    assert_eq!(db.snapshot(), before);
+
+    let one = ["ann-2".to_string()];
+    let target = RunTarget {
+        confirmed: &one,
+        export_dir: dir.path(),
+    };
+    let RunOutcome::Completed(done) =
+        requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap()
+    else {
+        panic!("expected completion");
+    };
+    assert_eq!(done.customer_ids, vec!["ann-2".to_string()]);
+    let deleted = |c: &str| {
+        lethe::store::customers::load(store.conn(), c, false)
+            .unwrap()
+            .unwrap()
+            .deleted_at
+            .is_some()
+    };
+    assert!(deleted("ann-2"));
+    assert!(!deleted("ann-1"), "the other person is untouched");
+}
+
+/// An access request by a shared identifier never puts another person's
+/// profile into the export.
+#[test]
+fn an_access_export_holds_only_the_profiles_the_operator_named() {
+    let db = TestDb::new();
+    seed(
+        &db,
+        &[
+            customer("acc-1", "shared@dsr.example", false),
+            customer("acc-2", "shared@dsr.example", false),
+        ],
+    );
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let mut new = erasure("shared@dsr.example");
+    new.kind = Kind::Access;
+    let id = requests::add(&mut store, &owner, new).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = requests::run(
+        &mut store,
+        &owner,
+        id,
+        clock::now_ms(),
+        RunTarget::dir(dir.path()),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, lethe::Error::AmbiguousRequest { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no export"
+    );
+
+    let one = ["acc-1".to_string()];
+    let target = RunTarget {
+        confirmed: &one,
+        export_dir: dir.path(),
+    };
+    let RunOutcome::Completed(r) =
+        requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap()
+    else {
+        panic!("expected completion");
+    };
+    let receipt = r.receipt.unwrap();
+    let body = std::fs::read_to_string(receipt["path"].as_str().unwrap()).unwrap();
+    assert!(
+        body.contains("DSRTEXT-acc-1"),
+        "the requester's data is there"
+    );
+    assert!(!body.contains("acc-2"), "no other person's data: {body}");
+}
+
+/// The command line refuses with the list, and `--customer` chooses.
+#[test]
+fn request_run_on_the_command_line_needs_customer_for_several_matches() {
+    let db = TestDb::new();
+    seed(
+        &db,
+        &[
+            customer("cli-1", "cli@dsr.example", false),
+            customer("cli-2", "cli@dsr.example", false),
+        ],
+    );
+    let id = {
+        let mut store = db.store();
+        requests::add(&mut store, &db.actor(OWNER), erasure("cli@dsr.example")).unwrap()
+    };
+    let id_s = id.to_string();
+    let refused = db.run(OWNER, &["request", "run", &id_s, "--yes"]);
+    assert_ne!(refused.code, 0);
+    for part in ["cli-1 (Dsr Person cli-1)", "cli-2", "--customer"] {
+        assert!(refused.stderr.contains(part), "{}", refused.stderr);
+    }
+    let done = db.run(
+        OWNER,
+        &["request", "run", &id_s, "--yes", "--customer", "cli-1"],
+    );
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(done.stdout.contains("left     cli-2"), "{}", done.stdout);
+    assert!(done.stdout.contains("completed"), "{}", done.stdout);
 }

@@ -31,10 +31,14 @@ pub enum AccountCommand {
 pub enum AuditCommand {
     /// Recompute the hash chain and name the first bad entry.
     Verify {
-        /// A head hash printed by an earlier `lethe audit export`; checks
-        /// that no entry up to it was removed.
-        #[arg(long, value_name = "HASH")]
+        /// A head hash kept from earlier (printed by `audit verify` or
+        /// `audit export`, or a receipt's `audit_head`); checks that no
+        /// entry up to it was removed.
+        #[arg(long, value_name = "HASH", conflicts_with = "receipt")]
         head: Option<String>,
+        /// A saved receipt (JSON) whose `audit_head` to check, as --head.
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<std::path::PathBuf>,
     },
     /// Print every entry and, on the last line, the head hash.
     Export {
@@ -177,10 +181,34 @@ pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The audit head a saved receipt recorded after its own entry.
+fn receipt_head(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the receipt {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a receipt (not JSON); pass the file `lethe delete` or the console saved",
+            path.display()
+        )
+    })?;
+    match value["audit_head"]["hash"].as_str() {
+        Some(hash) => Ok(hash.to_string()),
+        None => bail!(
+            "{} has no audit_head: receipts written before Lethe recorded it carry none; \
+             use --head with a hash kept from then",
+            path.display()
+        ),
+    }
+}
+
 pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
     let store = ctx.open()?;
     match c {
-        AuditCommand::Verify { head } => {
+        AuditCommand::Verify { head, receipt } => {
+            let head = match receipt {
+                Some(path) => Some(receipt_head(&path)?),
+                None => head,
+            };
             let v = audit::verify(store.conn())?;
             if let (Some(seq), Some(problem)) = (v.first_bad, &v.problem) {
                 bail!(
@@ -199,8 +227,12 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
                 }
             }
             println!(
-                "The audit trail is intact: {} entries, head {}.",
+                "The audit trail is intact up to its head: {} entries, head {}.",
                 v.entries, v.head
+            );
+            println!(
+                "Entries removed from the end leave a shorter chain that is still whole: keep \
+                 this head, or a receipt's audit_head, and check it later with --head or --receipt."
             );
         }
         AuditCommand::Export { format } => {

@@ -121,7 +121,14 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let target = erase::resolve_item(&store, &args.item)?;
-    let preview = erase::preview_item(&store, &target)?;
+    let preview = match erase::preview_item(&store, &target) {
+        // Already gone: what the caller wants is true, so this is no failure.
+        Err(e @ crate::Error::AlreadyDeleted { .. }) => {
+            eprintln!("lethe: {e}");
+            return Ok(());
+        }
+        other => other?,
+    };
     if !actor.can(Permission::Delete) {
         access::require(store.conn(), &actor, Permission::Delete, "delete-item")?;
     }
@@ -228,7 +235,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
                 ambiguous += 1;
                 eprintln!(
                     "ambiguous: {} ({}) matches {} profiles: {}; not deleted (use --all-matches to delete all of them)",
-                    r.source,
+                    crate::text::safe_line(&r.source),
                     r.lookup.as_str(),
                     found.len(),
                     found.join(", ")
@@ -240,7 +247,11 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
             }
             Resolution::NotFound => {
                 not_found += 1;
-                eprintln!("not found: {} ({})", r.source, r.lookup.as_str());
+                eprintln!(
+                    "not found: {} ({})",
+                    crate::text::safe_line(&r.source),
+                    r.lookup.as_str()
+                );
             }
         }
     }
@@ -272,6 +283,12 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         eprintln!(
             "Nothing to delete: {not_found} not found, {ambiguous} ambiguous, {already} already deleted."
         );
+        if not_found + ambiguous > 0 {
+            return Err(super::NotDone(format!(
+                "nothing was deleted: {not_found} not found and {ambiguous} ambiguous (see the lines above)"
+            ))
+            .into());
+        }
         return Ok(());
     }
     if !actor.can(Permission::Delete) {
@@ -312,6 +329,9 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     let single = ids.len() == 1;
     let mut held_back = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
+    // A receipt that cannot be written as JSON: the first, reported at
+    // the end rather than written as an empty line.
+    let mut unwritten: Option<String> = None;
     let mut emit = |line: String, file: &mut Option<BufWriter<File>>| {
         println!("{line}");
         if let Some(f) = file.as_mut() {
@@ -351,10 +371,12 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
                 held_back.extend(p.receipts.iter().cloned());
             } else {
                 for r in p.receipts {
-                    emit(
-                        serde_json::to_string(r).unwrap_or_default(),
-                        &mut receipts_file,
-                    );
+                    match serde_json::to_string(r) {
+                        Ok(line) => emit(line, &mut receipts_file),
+                        Err(e) => {
+                            unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
+                        }
+                    }
                 }
             }
             match &bar {
@@ -370,10 +392,12 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     for mut r in held_back {
         r.verification = result.verification.clone();
         r.values_held_elsewhere = result.values_held_elsewhere;
-        emit(
-            serde_json::to_string(&r).unwrap_or_default(),
-            &mut receipts_file,
-        );
+        match serde_json::to_string(&r) {
+            Ok(line) => emit(line, &mut receipts_file),
+            Err(e) => {
+                unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
+            }
+        }
     }
     let summary = Summary {
         deleted: result.deleted,
@@ -425,13 +449,29 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
             "the profiles were deleted, but the receipts file could not be written ({e})"
         );
     }
+    if let Some(e) = unwritten {
+        anyhow::bail!(
+            "the profiles were deleted, but a receipt could not be written as JSON ({e}); \
+             the audit trail holds each deletion"
+        );
+    }
     if result.failed > 0 {
         anyhow::bail!(
             "{} profiles could not be deleted (see the lines above); they are unchanged.",
             result.failed
         );
     }
-    scan_failed(&result.verification)
+    scan_failed(&result.verification)?;
+    let left = summary.blocked + summary.not_found + summary.ambiguous;
+    if left > 0 {
+        return Err(super::NotDone(format!(
+            "{left} of the requested profiles were not deleted ({} blocked by an open \
+             conversation, {} not found, {} ambiguous); see the lines above",
+            summary.blocked, summary.not_found, summary.ambiguous
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {

@@ -137,8 +137,32 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("lethe: {}", sentence(&e));
-            1
+            exit_code(&e)
         }
+    }
+}
+
+/// Exit status 3: the command ran, and nothing went wrong, but something it
+/// was asked to delete, redact or run on was not: blocked by an open
+/// conversation, not found, or ambiguous. The lines before say which.
+pub const NOT_DONE: i32 = 3;
+
+/// A command that completed without doing all it was asked (`NOT_DONE`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotDone(pub String);
+
+fn exit_code(e: &anyhow::Error) -> i32 {
+    if e.downcast_ref::<NotDone>().is_some() {
+        return NOT_DONE;
+    }
+    match e.downcast_ref::<crate::Error>() {
+        Some(
+            crate::Error::NotFound { .. }
+            | crate::Error::OpenConversation { .. }
+            | crate::Error::AmbiguousRequest { .. },
+        ) => NOT_DONE,
+        _ => 1,
     }
 }
 

@@ -68,6 +68,12 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
             if summary.suppressed == 1 { "" } else { "es" }
         );
     }
+    if summary.not_utf8 > 0 {
+        eprintln!(
+            "lethe: note: {}",
+            crate::triage::not_utf8_note(summary.not_utf8)
+        );
+    }
     Ok(())
 }
 
@@ -140,7 +146,7 @@ fn parse_kinds(names: &[String]) -> anyhow::Result<Option<Vec<Kind>>> {
             None => {
                 bail!(
                 "\"{}\" is not a kind of personal data; use card, iban, ssn, email, phone or ip",
-                name.chars().filter(|c| !c.is_control()).take(32).collect::<String>()
+                crate::text::safe_line(&name.chars().take(32).collect::<String>())
             )
             }
         }

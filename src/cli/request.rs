@@ -44,6 +44,11 @@ pub enum RequestCommand {
         /// Where an access request's export file is written.
         #[arg(long, default_value = ".")]
         out: PathBuf,
+        /// A matched profile that belongs to the requester (repeat for
+        /// each). Required when the identifiers match more than one
+        /// profile: the run then acts on these alone.
+        #[arg(long = "customer", value_name = "ID")]
+        customers: Vec<String>,
     },
     /// Extend the deadline once (GDPR: two months; CCPA: 45 days).
     Extend {
@@ -88,7 +93,17 @@ pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
             dry_run,
             yes,
             out,
-        } => run_one(ctx, id, dry_run, yes, out),
+            customers,
+        } => run_one(
+            ctx,
+            RunArgs {
+                id,
+                dry_run,
+                yes,
+                out,
+                customers,
+            },
+        ),
         RequestCommand::Extend { id, reason } => {
             let mut store = ctx.open()?;
             let actor = ctx.actor(&store)?;
@@ -250,7 +265,7 @@ fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
                 .unwrap_or_default();
             // Customer text is untrusted: no escape sequence reaches the
             // terminal.
-            let name = m.name.as_deref().map(crate::tui::sanitize::line);
+            let name = m.name.as_deref().map(crate::text::safe_line);
             println!(
                 "  {}  {}{open}",
                 m.id,
@@ -264,7 +279,22 @@ fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow::Result<()> {
+struct RunArgs {
+    id: i64,
+    dry_run: bool,
+    yes: bool,
+    out: PathBuf,
+    customers: Vec<String>,
+}
+
+fn run_one(ctx: &Ctx, args: RunArgs) -> anyhow::Result<()> {
+    let RunArgs {
+        id,
+        dry_run,
+        yes,
+        out,
+        customers,
+    } = args;
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let r = requests::get(store.conn(), id)?;
@@ -274,8 +304,16 @@ fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow
         r.kind.as_str(),
         plan.matches.len()
     );
+    // Only profiles the operator confirmed, or the one match there is.
+    let chosen = requests::chosen(id, &plan.matches, &customers)?;
+    let is_chosen = |cid: &str| chosen.iter().any(|c| c.id == cid);
+    if chosen.len() < plan.matches.len() {
+        for m in plan.matches.iter().filter(|m| !is_chosen(&m.id)) {
+            println!("  left     {}  (not named with --customer)", m.id);
+        }
+    }
     if r.kind == Kind::Erasure {
-        for p in &plan.previews {
+        for p in plan.previews.iter().filter(|p| is_chosen(&p.customer_id)) {
             match &p.blocked_by {
                 Some((conv, status)) => println!(
                     "  blocked  {}  conversation {conv} is {status}",
@@ -293,7 +331,7 @@ fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow
             }
         }
     } else {
-        for m in &plan.matches {
+        for m in &chosen {
             println!("  export   {}", m.id);
         }
     }
@@ -314,7 +352,11 @@ fn run_one(ctx: &Ctx, id: i64, dry_run: bool, yes: bool, out: PathBuf) -> anyhow
             return Ok(());
         }
     }
-    match requests::run(&mut store, &actor, id, clock::now_ms(), &out)? {
+    let target = requests::RunTarget {
+        confirmed: &customers,
+        export_dir: &out,
+    };
+    match requests::run(&mut store, &actor, id, clock::now_ms(), target)? {
         RunOutcome::Completed(r) => {
             println!("Request {id} completed; its identifiers were wiped.");
             if let Some(receipt) = r.receipt {

@@ -78,6 +78,9 @@ pub struct Range {
     pub high: i64,
     /// Items lent to the caller.
     pub items: usize,
+    /// Of those, items whose text is not valid UTF-8: lent with each
+    /// invalid byte as U+FFFD.
+    pub lossy: usize,
 }
 
 /// Calls `f` for up to `limit` items with a subject or body and rowid
@@ -111,12 +114,18 @@ pub fn for_each_item_after(
         ..Range::default()
     };
     while rows.step()? {
+        let (subject, body) = (rows.text(1)?, rows.text(2)?);
+        let owned =
+            |t: &Option<std::borrow::Cow<str>>| matches!(t, Some(std::borrow::Cow::Owned(_)));
+        if owned(&subject) || owned(&body) {
+            range.lossy += 1;
+        }
         let view = ItemView {
             rowid: rows.int(0),
             id: None,
             customer_id: None,
-            subject: rows.text(1)?,
-            body: rows.text(2)?,
+            subject: subject.as_deref(),
+            body: body.as_deref(),
             state: None,
         };
         range.high = view.rowid;
@@ -259,13 +268,26 @@ pub fn mark_range_scanned(conn: &Connection, low: i64, high: i64) -> Result<()> 
 const ITEM_COLUMNS: &str =
     "rowid, id, customer_id, subject, body, content_rev, scanned_rev, deleted_at IS NOT NULL";
 
+/// A text column read as `raw::RawRows::text` reads it: invalid UTF-8
+/// bytes as U+FFFD, so that an item another program wrote badly is still
+/// scanned and redacted.
+fn lossy_text(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        ValueRef::Null => None,
+        ValueRef::Integer(n) => Some(n.to_string()),
+        ValueRef::Real(x) => Some(x.to_string()),
+    })
+}
+
 fn item_text(r: &Row) -> rusqlite::Result<ItemText> {
     Ok(ItemText {
         rowid: r.get(0)?,
         id: r.get(1)?,
         customer_id: r.get(2)?,
-        subject: r.get(3)?,
-        body: r.get(4)?,
+        subject: lossy_text(r, 3)?,
+        body: lossy_text(r, 4)?,
         content_rev: r.get(5)?,
         scanned_rev: r.get(6)?,
         deleted: r.get(7)?,

@@ -81,9 +81,10 @@ impl<'c> RawRows<'c> {
         unsafe { ffi::sqlite3_column_int64(self.stmt, col) }
     }
 
-    /// Column `col` of the current row as text: None for NULL, and for
-    /// text that is not valid UTF-8 (which no Lethe writer stores).
-    pub(crate) fn text(&self, col: c_int) -> Result<Option<&str>> {
+    /// Column `col` of the current row as text: None for NULL. Text that
+    /// is not valid UTF-8 (no Lethe writer stores it, but another program
+    /// may have) is read with each invalid byte as U+FFFD, never dropped.
+    pub(crate) fn text(&self, col: c_int) -> Result<Option<std::borrow::Cow<'_, str>>> {
         // SAFETY: as in `int`. SQLite keeps the bytes unchanged until the
         // next step or finalize, both of which need `&mut self` or drop,
         // so the slice cannot outlive them.
@@ -100,7 +101,7 @@ impl<'c> RawRows<'c> {
             }
             let n = ffi::sqlite3_column_bytes(self.stmt, col);
             let bytes = std::slice::from_raw_parts(p, n as usize);
-            Ok(std::str::from_utf8(bytes).ok())
+            Ok(Some(String::from_utf8_lossy(bytes)))
         }
     }
 
@@ -136,21 +137,24 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE t (n INTEGER, s TEXT);
-             INSERT INTO t VALUES (1, 'one'), (2, NULL), (NULL, 'héllo');",
+             INSERT INTO t VALUES (1, 'one'), (2, NULL), (NULL, 'héllo'),
+                 (3, CAST(x'6261ff64' AS TEXT));",
         )
         .unwrap();
         let mut rows = RawRows::prepare(&conn, "SELECT n, s FROM t WHERE rowid > ?1").unwrap();
         rows.bind(1, 0).unwrap();
         let mut seen = Vec::new();
         while rows.step().unwrap() {
-            seen.push((rows.int(0), rows.text(1).unwrap().map(str::to_string)));
+            seen.push((rows.int(0), rows.text(1).unwrap().map(|t| t.into_owned())));
         }
         assert_eq!(
             seen,
             [
                 (1, Some("one".to_string())),
                 (2, None),
-                (0, Some("héllo".to_string()))
+                (0, Some("héllo".to_string())),
+                // Not UTF-8: read, with the bad byte as U+FFFD.
+                (3, Some("ba\u{fffd}d".to_string()))
             ]
         );
     }

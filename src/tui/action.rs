@@ -57,7 +57,9 @@ pub enum Action {
     Input(KeyEvent),
     Resize(u16, u16),
     /// The actor lacks this permission; say why.
-    Refused(crate::access::Permission),
+    /// A key the actor may not use: the permission it needs, and the audit
+    /// action the refusal is recorded under.
+    Refused(crate::access::Permission, &'static str),
     SearchDone(SearchResponse),
     CustomerLoaded(Result<Box<(Profile, Timeline)>, String>),
     ItemPreviewed(ItemTarget, Result<ItemPreview, String>),
@@ -83,6 +85,10 @@ pub enum Action {
     /// Triage: cycle the kind filter, toggle "high confidence only".
     CycleKind,
     ToggleConfidence,
+    /// In an open request: move to the next matched profile, and mark or
+    /// unmark it as the requester's.
+    NextMatch,
+    MarkMatch,
     /// Triage: redact the selected finding's item, dismiss the finding, scan now.
     Redact,
     Dismiss,
@@ -125,6 +131,11 @@ pub struct TriageQueue {
 /// Work `update` asks for; the runtime does it and answers with an Action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Record a refused key in the audit trail.
+    AuditRefusal {
+        permission: crate::access::Permission,
+        action: &'static str,
+    },
     Search {
         generation: u64,
         query: String,
@@ -187,6 +198,9 @@ pub enum PendingAction {
     RunRequest {
         id: i64,
         erasure: bool,
+        /// The matched profiles the admin marked as the requester's (empty
+        /// for a single match, which stands for itself).
+        customers: Vec<String>,
     },
     /// Replace the open findings of the finding's item with labels.
     RedactFinding {

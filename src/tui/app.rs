@@ -225,11 +225,29 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     let ctx = app.context();
     match keymap::lookup(ctx, &key) {
         Some(b) => match b.needs {
-            Some(p) if !app.actor.can(p) => Some(Action::Refused(p)),
+            Some(p) if !app.actor.can(p) => Some(Action::Refused(p, refused_as(ctx, &b.action))),
             _ => Some(b.action.clone()),
         },
         None if ctx.is_text() => Some(Action::Input(key)),
         None => None,
+    }
+}
+
+/// The audit action a refused key is recorded under: what the key would
+/// have done.
+fn refused_as(ctx: Context, action: &Action) -> &'static str {
+    use crate::audit;
+    match (ctx, action) {
+        (_, Action::DeleteProfile) => audit::DELETE_PROFILE,
+        (Context::Retention | Context::RetentionDays, Action::Save) => audit::RETENTION_SET,
+        (Context::Retention, _) => audit::RETENTION_SWEEP,
+        (Context::Request, Action::Extend) => audit::REQUEST_EXTEND,
+        (Context::Request, _) => audit::REQUEST_COMPLETE,
+        (_, Action::Redact) => audit::REDACT,
+        (_, Action::Dismiss) => audit::DISMISS_FINDING,
+        (_, Action::Scan) => audit::SCAN,
+        (_, Action::Save) => audit::EXPORT,
+        _ => audit::DELETE_ITEM,
     }
 }
 
@@ -258,10 +276,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.size = (w, h);
             vec![]
         }
-        Action::Refused(p) => {
+        Action::Refused(p, audit_action) => {
             let why = app.actor.refusal(p).unwrap_or_default();
             app.error(why);
-            vec![]
+            // Recorded as the command line records it: every refusal is
+            // in the audit trail.
+            vec![Effect::AuditRefusal {
+                permission: p,
+                action: audit_action,
+            }]
         }
         Action::Help => {
             app.modals.push(Modal::Help { scroll: 0 });

@@ -503,6 +503,13 @@ const REQUESTS: &[Binding] = &[
 const REQUEST: &[Binding] = &[
     b(DOWN, Action::Down, "scroll down", false),
     b(UP, Action::Up, "scroll up", false),
+    b(&[k('n')], Action::NextMatch, "next matched profile", false),
+    b(
+        &[k(' ')],
+        Action::MarkMatch,
+        "mark as the requester's",
+        false,
+    ),
     guarded(
         &[k('x')],
         Action::RunNow,

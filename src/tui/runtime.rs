@@ -129,6 +129,19 @@ impl Runtime {
                 }
             },
             Effect::OpenCustomer(id) => Some(self.load_customer(&id)),
+            Effect::AuditRefusal { permission, action } => {
+                // The refusal itself is the expected answer; only a failure
+                // to record it is news.
+                match crate::access::require(self.store.conn(), &actor, permission, action) {
+                    Err(crate::Error::NotPermitted { reason, .. })
+                        if reason.contains("could not be recorded") =>
+                    {
+                        self.app.error(reason);
+                    }
+                    _ => {}
+                }
+                None
+            }
             Effect::ReloadCustomer => {
                 let id = self.app.customers.open.as_ref()?.profile.id.clone();
                 Some(self.load_customer(&id))
@@ -194,12 +207,16 @@ impl Runtime {
             )))),
             Effect::SaveReceipt(r) => {
                 let name = format!("lethe-receipt-{}.json", r.customer_id);
-                let json = serde_json::to_vec_pretty(&r).unwrap_or_default();
-                Some(Action::Saved(text(crate::timeline::write_new_file(
-                    &self.save_dir,
-                    &name,
-                    &json,
-                ))))
+                // A receipt that cannot be written as JSON is reported, never
+                // saved as an empty file.
+                let saved = serde_json::to_vec_pretty(&r)
+                    .map_err(|e| {
+                        crate::Error::Invalid(format!(
+                            "the receipt could not be written as JSON ({e}); nothing was saved"
+                        ))
+                    })
+                    .and_then(|json| crate::timeline::write_new_file(&self.save_dir, &name, &json));
+                Some(Action::Saved(text(saved)))
             }
             Effect::LoadRetention => {
                 let conn = self.store.conn();
@@ -252,15 +269,23 @@ impl Runtime {
                 let r = requests::extend(&mut self.store, &actor, id, &reason, now);
                 Some(Action::RequestExtended(text(r.map(Box::new))))
             }
-            Effect::Execute(PendingAction::RunRequest { id, .. }) => {
+            Effect::Execute(PendingAction::RunRequest { id, customers, .. }) => {
                 let (now, dir) = ((self.now)(), self.save_dir.clone());
                 let Some(bg) = &self.background else {
-                    let r = requests::run(&mut self.store, &actor, id, now, &dir);
+                    let target = requests::RunTarget {
+                        confirmed: &customers,
+                        export_dir: &dir,
+                    };
+                    let r = requests::run(&mut self.store, &actor, id, now, target);
                     return Some(Action::RequestRan(id, text(r.map(Box::new))));
                 };
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r =
-                        store.and_then(|mut s| text(requests::run(&mut s, &actor, id, now, &dir)));
+                    let target = requests::RunTarget {
+                        confirmed: &customers,
+                        export_dir: &dir,
+                    };
+                    let r = store
+                        .and_then(|mut s| text(requests::run(&mut s, &actor, id, now, target)));
                     Action::RequestRan(id, r.map(Box::new))
                 });
                 Some(Action::RequestStarted(id))

@@ -5,56 +5,7 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// The visible stand-in for a character that must not reach the terminal
-/// raw, or None when the character is safe.
-fn placeholder(c: char) -> Option<char> {
-    Some(match c {
-        '\u{1b}' => '␛',
-        '\u{7f}' => '␡',
-        // C0 controls have pictures at U+2400 + code.
-        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('�'),
-        // C1 controls (8-bit CSI, OSC...), bidi embeddings, overrides and
-        // isolates, and invisible format characters.
-        '\u{80}'..='\u{9f}'
-        | '\u{61c}'
-        | '\u{200b}'..='\u{200f}'
-        | '\u{202a}'..='\u{202e}'
-        | '\u{2060}'..='\u{2069}'
-        | '\u{feff}'
-        | '\u{fff9}'..='\u{fffb}'
-        | '\u{e0000}'..='\u{e007f}' => '�',
-        '\u{2028}' | '\u{2029}' => '⏎',
-        _ => return None,
-    })
-}
-
-/// One line of display text: every newline shows as `⏎`, tabs as a space.
-pub fn line(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' => '⏎',
-            '\t' => ' ',
-            '\r' => '␍',
-            c => placeholder(c).unwrap_or(c),
-        })
-        .collect()
-}
-
-/// Multi-line display text: newlines are kept (a CR LF pair counts as one
-/// newline), tabs become four spaces, everything else as in `line`.
-pub fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push('\n'),
-            '\t' => out.push_str("    "),
-            '\r' if chars.peek() == Some(&'\n') => {}
-            c => out.push(placeholder(c).unwrap_or(c)),
-        }
-    }
-    out
-}
+pub use crate::text::{safe_line as line, safe_text as text};
 
 /// Columns a cleaned string takes.
 pub fn width(s: &str) -> usize {

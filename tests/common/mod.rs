@@ -353,7 +353,14 @@ pub fn fill_requests(store: &mut Store) {
     )
     .expect("requests");
     let dir = std::env::temp_dir();
-    requests::run(store, &admin, ids[2], now_ms(), &dir).expect("blocked run");
+    requests::run(
+        store,
+        &admin,
+        ids[2],
+        now_ms(),
+        requests::RunTarget::dir(&dir),
+    )
+    .expect("blocked run");
 }
 
 /// Card numbers (valid Luhn test numbers) that `paula` pasted into chats.
@@ -430,4 +437,41 @@ pub fn fill_with_findings(store: &mut Store) {
     store
         .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
         .expect("scan the fixture");
+}
+
+/// The inodes on which process `pid` holds POSIX locks, from /proc/locks.
+pub fn locked_inodes(pid: u32) -> Vec<u64> {
+    let locks = std::fs::read_to_string("/proc/locks").unwrap();
+    locks
+        .lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // "1: POSIX  ADVISORY  READ 1234 08:01:5678 128 128"; a
+            // waiting lock has "->" after the number.
+            let at = f.iter().position(|w| *w == "POSIX")?;
+            let (owner, file) = (f.get(at + 3)?, f.get(at + 4)?);
+            (owner.parse::<u32>().ok()? == pid).then_some(())?;
+            file.rsplit(':').next()?.parse().ok()
+        })
+        .collect()
+}
+
+fn inode(path: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).unwrap().ino()
+}
+
+pub fn assert_holds_locks(pid: u32, db: &std::path::Path, when: &str) {
+    let held = locked_inodes(pid);
+    for file in [db.to_path_buf(), {
+        let mut p = db.as_os_str().to_owned();
+        p.push("-shm");
+        std::path::PathBuf::from(p)
+    }] {
+        assert!(
+            held.contains(&inode(&file)),
+            "{when}: process {pid} holds no lock on {} (locks on inodes {held:?})",
+            file.display()
+        );
+    }
 }

@@ -27,6 +27,36 @@ pub struct OpenRequest {
     pub scroll: u16,
     /// The extension's reason while it is typed.
     pub reason: Option<Input>,
+    /// With several matches: the one `n` points at, and those marked as
+    /// the requester's with Space. Only marked profiles are run on.
+    pub cursor: usize,
+    pub marked: Vec<String>,
+}
+
+impl OpenRequest {
+    /// The plan narrowed to the profiles a run would act on: the marked
+    /// ones, or the only match.
+    fn chosen(&self) -> Option<Plan> {
+        let plan = self.plan.as_ref()?;
+        if plan.matches.len() <= 1 {
+            return Some(plan.clone());
+        }
+        let keep = |id: &str| self.marked.iter().any(|m| m == id);
+        Some(Plan {
+            matches: plan
+                .matches
+                .iter()
+                .filter(|m| keep(&m.id))
+                .cloned()
+                .collect(),
+            previews: plan
+                .previews
+                .iter()
+                .filter(|p| keep(&p.customer_id))
+                .cloned()
+                .collect(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -136,17 +166,28 @@ fn begin_run(app: &mut App) -> Vec<Effect> {
         ));
         return vec![];
     }
-    let Some(plan) = &o.plan else {
+    let Some(plan) = o.chosen() else {
         app.info("Still reading the matching profiles…");
         return vec![];
     };
+    let several = o.plan.as_ref().is_some_and(|p| p.matches.len() > 1);
+    if several && plan.matches.is_empty() {
+        let n = o.plan.as_ref().map_or(0, |p| p.matches.len());
+        app.error(format!(
+            "Request {} matches {n} different profiles. Mark those that belong to the \
+             requester (n: next profile, Space: mark), then press x.",
+            req.id
+        ));
+        return vec![];
+    }
     let confirm = Confirm {
         pending: PendingAction::RunRequest {
             id: req.id,
             erasure: req.kind == Kind::Erasure,
+            customers: if several { o.marked.clone() } else { vec![] },
         },
         title: format!("Run request {}?", req.id),
-        lines: confirm_lines(req, plan),
+        lines: confirm_lines(req, &plan),
         delete_focused: false,
     };
     app.modals.push(Modal::Confirm(confirm));
@@ -280,6 +321,26 @@ fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
             vec![load(st), Effect::PlanRequest(id)]
         }
         Action::RunNow => begin_run(app),
+        Action::NextMatch => {
+            let n = o.plan.as_ref().map_or(0, |p| p.matches.len());
+            if n > 0 {
+                o.cursor = (o.cursor + 1) % n;
+            }
+            vec![]
+        }
+        Action::MarkMatch => {
+            let Some(m) = o.plan.as_ref().and_then(|p| p.matches.get(o.cursor)) else {
+                return vec![];
+            };
+            let id = m.id.clone();
+            match o.marked.iter().position(|x| *x == id) {
+                Some(at) => {
+                    o.marked.remove(at);
+                }
+                None => o.marked.push(id),
+            }
+            vec![]
+        }
         Action::Extend => {
             let r = &o.request;
             if r.status.is_closed() {
@@ -335,6 +396,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 plan: None,
                 scroll: 0,
                 reason: None,
+                cursor: 0,
+                marked: vec![],
             });
             return vec![Effect::PlanRequest(id)];
         }
@@ -552,13 +615,33 @@ fn plan_lines(t: &Theme, o: &OpenRequest, w: usize) -> Vec<Line<'static>> {
         ),
         t.title(),
     )];
-    for m in &plan.matches {
+    if n > 1 {
+        out.extend(
+            wrap(
+                "Several people can share an email, phone or external ID. Mark only the \
+                 profiles that belong to the requester (n: next, Space: mark); the run acts \
+                 on the marked ones alone.",
+                w,
+            )
+            .into_iter()
+            .map(|l| Line::styled(l, t.warn())),
+        );
+    }
+    for (i, m) in plan.matches.iter().enumerate() {
         let who = [m.name.as_deref(), m.email.as_deref(), m.phone.as_deref()]
             .into_iter()
             .flatten()
+            .map(crate::text::safe_line)
             .collect::<Vec<_>>()
             .join(" · ");
-        out.push(Line::raw(truncate(&format!("  {}  {who}", m.id), w)));
+        let mark = if n <= 1 {
+            " ".to_string()
+        } else {
+            let cursor = if i == o.cursor { '>' } else { ' ' };
+            let on = if o.marked.contains(&m.id) { 'x' } else { ' ' };
+            format!("{cursor}[{on}]")
+        };
+        out.push(Line::raw(truncate(&format!(" {mark} {}  {who}", m.id), w)));
         let preview = plan.previews.iter().find(|p| p.customer_id == m.id);
         match preview {
             Some(p) => match &p.blocked_by {

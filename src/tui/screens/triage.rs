@@ -151,12 +151,16 @@ pub fn dismissed(d: &Dismissal) -> String {
 }
 
 pub fn scanned(s: &ScanSummary) -> String {
-    format!(
+    let mut line = format!(
         "Scanned {}: {} new, {} suppressed as dismissed.",
         crate::text::plural(s.items as usize, "item"),
         crate::text::plural(s.total_found() as usize, "finding"),
         s.suppressed
-    )
+    );
+    if s.not_utf8 > 0 {
+        line += &format!(" {}", crate::triage::not_utf8_note(s.not_utf8));
+    }
+    line
 }
 
 /// Loads `t` chunk by chunk until the row of `item_id` (at most

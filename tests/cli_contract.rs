@@ -1,0 +1,251 @@
+//! What scripts rely on: exit statuses that tell "not done" from "done"
+//! and from "failed", no customer text that can drive the terminal, quiet
+//! ends on closed pipes, scans that never pass over an item silently, and
+//! receipts that anchor the audit trail.
+
+mod common;
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use serde_json::json;
+use support::{TestDb, OWNER};
+
+/// A database with the console fixtures (Martha, her duplicate with an
+/// OPEN conversation, Mallory's hostile text, a nameless profile) and an
+/// email whose subject carries a bidi override.
+fn fixtures() -> TestDb {
+    let db = TestDb::new();
+    let mut store = db.store();
+    common::fill(&mut store);
+    common::insert(
+        &mut store,
+        &[common::doc(json!({
+            "id": "cus_bidi", "name": "Bidi Sender", "createdAt": "2024-01-01T00:00:00Z",
+            "emails": [{"original": "bidi@example.org"}],
+            "conversations": [{"id": "cv_bidi", "status": "CLOSED", "createdAt": "2024-02-01T00:00:00Z",
+                "items": [{"id": "it_bidi", "timestamp": "2024-02-01T00:00:00Z",
+                    "initiator": {"type": "CUSTOMER", "id": "cus_bidi"},
+                    "content": {"type": "EMAIL", "subject": "Invoice \u{202e}fdp.exe",
+                        "from": "bidi@example.org", "to": ["support@example.com"],
+                        "content": "See attached"}}]}]
+        }))],
+    );
+    db
+}
+
+/// Exit status 3 when something asked for was not done; 0 when all was.
+#[test]
+fn a_blocked_or_unknown_profile_exits_3_and_a_deleted_one_0() {
+    let db = fixtures();
+    let blocked = db.run(OWNER, &["delete", "--customer", "cus_martha2", "--yes"]);
+    assert_eq!(blocked.code, 3, "{blocked:?}");
+    assert!(
+        blocked.stderr.contains("blocked: cus_martha2"),
+        "{blocked:?}"
+    );
+    assert!(blocked.stderr.contains("were not deleted"), "{blocked:?}");
+
+    let unknown = db.run(OWNER, &["delete", "--customer", "cus_nobody", "--yes"]);
+    assert_eq!(unknown.code, 3, "{unknown:?}");
+
+    // One deleted and one blocked: still not all that was asked.
+    let mixed = db.run(
+        OWNER,
+        &[
+            "delete",
+            "--customer",
+            "cus_anon",
+            "--customer",
+            "cus_martha2",
+            "--yes",
+        ],
+    );
+    assert_eq!(mixed.code, 3, "{mixed:?}");
+
+    let done = db.run(OWNER, &["delete", "--customer", "cus_mallory", "--yes"]);
+    assert_eq!(done.code, 0, "{done:?}");
+    // Asking again for what is already gone is no failure.
+    let again = db.run(OWNER, &["delete", "--customer", "cus_mallory", "--yes"]);
+    assert_eq!(again.code, 0, "{again:?}");
+}
+
+#[test]
+fn delete_item_and_redact_exit_3_for_an_unknown_item() {
+    let db = fixtures();
+    let item = db.run(OWNER, &["delete-item", "--item", "it_nothing", "--yes"]);
+    assert_eq!(item.code, 3, "{item:?}");
+    let redact = db.run(OWNER, &["redact", "--item", "it_nothing", "--yes"]);
+    assert_eq!(redact.code, 3, "{redact:?}");
+    // Deleting an item twice: the second finds it gone, which is no failure.
+    assert_eq!(
+        db.run(OWNER, &["delete-item", "--item", "it_bidi", "--yes"])
+            .code,
+        0
+    );
+    let again = db.run(OWNER, &["delete-item", "--item", "it_bidi", "--yes"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stderr.contains("already deleted"), "{again:?}");
+}
+
+/// The delete-item preview quotes the subject through the console's
+/// sanitizer: the override never reaches the terminal.
+#[test]
+fn the_delete_item_prompt_strips_bidi_overrides() {
+    let db = fixtures();
+    let run = db.run(OWNER, &["delete-item", "--item", "it_bidi", "--yes"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("Invoice"), "{run:?}");
+    for s in [&run.stderr, &run.stdout] {
+        assert!(!s.contains('\u{202e}'), "{s}");
+        assert!(!s.contains('\u{1b}'), "{s}");
+    }
+    let hostile = db.run(OWNER, &["delete-item", "--item", "it_30", "--yes"]);
+    assert_eq!(hostile.code, 0, "{hostile:?}");
+    assert!(!hostile.stderr.contains('\u{202e}'), "{}", hostile.stderr);
+    assert!(!hostile.stderr.contains('\u{1b}'), "{}", hostile.stderr);
+}
+
+/// A closed pipe ends a command quietly with SIGPIPE's conventional
+/// status: no message, no panic.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    let made = Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(["--db", db.to_str().unwrap(), "demo", "--customers", "300"])
+        .env("SUDO_USER", "root")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    for args in [
+        &["report", "contacts"][..],
+        &["find", "--name", "a"][..],
+        &["request", "list", "--json", "--all"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lethe"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("SUDO_USER", "root")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a little, then close the pipe, as `head -c 10` would.
+        let mut out = child.stdout.take().unwrap();
+        let mut first = [0u8; 10];
+        let _ = out.read(&mut first);
+        drop(out);
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            status.success() || status.signal() == Some(13),
+            "{args:?}: {status:?} {err}"
+        );
+    }
+}
+
+/// An item whose text is not valid UTF-8 (written by another program) is
+/// scanned, not passed over: its card number is found, and the scan says
+/// that it read such an item.
+#[test]
+fn a_scan_reads_text_that_is_not_utf8_and_says_so() {
+    let db = fixtures();
+    {
+        let store = db.store();
+        store
+            .conn()
+            .execute(
+                "UPDATE items SET body = CAST(?1 AS TEXT) WHERE id = 'it_30'",
+                [b"bad \xff\xfe byte, card 4111 1111 1111 1111 here".to_vec()],
+            )
+            .unwrap();
+    }
+    let run = db.run(OWNER, &["scan"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("not valid UTF-8"), "{run:?}");
+    let store = db.store();
+    let cards: i64 = store
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM pii_findings WHERE item_id = 'it_30' AND kind = 'card'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(cards, 1, "the card in the item was found");
+    drop(store);
+    // And it can be redacted like any other.
+    let redact = db.run(OWNER, &["redact", "--item", "it_30", "--yes"]);
+    assert_eq!(redact.code, 0, "{redact:?}");
+    assert!(redact.stdout.contains("Verified"), "{redact:?}");
+}
+
+/// A receipt records the audit head after its own entry; `audit verify`
+/// prints the head it reached, and a saved receipt later proves that the
+/// newest entries were cut off.
+#[test]
+fn a_receipt_anchors_the_audit_trail() {
+    let db = fixtures();
+    let run = db.run(OWNER, &["delete", "--customer", "cus_anon", "--yes"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let receipt: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let hash = receipt["audit_head"]["hash"]
+        .as_str()
+        .expect("audit_head")
+        .to_string();
+    let path = db.path.with_file_name("receipt.json");
+    std::fs::write(&path, run.stdout.trim()).unwrap();
+
+    let verify = db.run(OWNER, &["audit", "verify"]);
+    assert_eq!(verify.code, 0, "{verify:?}");
+    assert!(verify.stdout.contains("head "), "{verify:?}");
+    let ok = db.run(
+        OWNER,
+        &["audit", "verify", "--receipt", path.to_str().unwrap()],
+    );
+    assert_eq!(ok.code, 0, "{ok:?}");
+
+    // Someone with write access to the file cuts the newest entries.
+    {
+        let store = db.store();
+        let seq: i64 = store
+            .conn()
+            .query_row("SELECT seq FROM audit_log WHERE hash = ?1", [&hash], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        // The trigger only guards against mistakes: whoever can write the
+        // file can drop it.
+        store
+            .conn()
+            .execute_batch("DROP TRIGGER audit_log_no_delete")
+            .unwrap();
+        store
+            .conn()
+            .execute("DELETE FROM audit_log WHERE seq >= ?1", [seq])
+            .unwrap();
+    }
+    let plain = db.run(OWNER, &["audit", "verify"]);
+    assert_eq!(plain.code, 0, "a shorter chain is still whole: {plain:?}");
+    let anchored = db.run(
+        OWNER,
+        &["audit", "verify", "--receipt", path.to_str().unwrap()],
+    );
+    assert_ne!(anchored.code, 0, "{anchored:?}");
+    assert!(
+        anchored.stderr.contains("does not contain head"),
+        "{anchored:?}"
+    );
+}
