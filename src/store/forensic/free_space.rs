@@ -69,13 +69,28 @@ impl FreeSpace {
             self.first_dirty.push(page);
         }
     }
+
+    /// Adds what another part of the file found.
+    pub fn merge(&mut self, other: FreeSpace) {
+        self.pages += other.pages;
+        self.btree_pages += other.btree_pages;
+        self.freelist_pages += other.freelist_pages;
+        self.free_bytes += other.free_bytes;
+        self.dirty_bytes += other.dirty_bytes;
+        self.dirty_pages += other.dirty_pages;
+        self.malformed_pages += other.malformed_pages;
+        self.first_dirty.extend(other.first_dirty);
+        self.first_dirty.sort_unstable();
+        self.first_dirty.truncate(10);
+    }
 }
 
 const HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// Checks the free space of the database file at `path`, read directly
-/// (call it in a process without a connection to it, see `child`).
-/// `Ok(None)` when the file is empty or is not a SQLite database.
+/// and in one thread (call it in a process without a connection to it,
+/// see `child`; `forensic::check_free_space` does both).
+/// `Ok(None)` when the file is missing, empty or not a SQLite database.
 pub fn check(path: &Path) -> Result<Option<FreeSpace>> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -83,37 +98,15 @@ pub fn check(path: &Path) -> Result<Option<FreeSpace>> {
         Err(e) => return Err(e.into()),
     };
     let len = file.metadata()?.len();
-    let mut head = [0u8; 100];
-    if len < 100 || file.read_exact_at(&mut head, 0).is_err() || &head[..16] != HEADER {
+    let Some(layout) = PageLayout::read(&file, len, path)? else {
         return Ok(None);
-    }
-    let page_size = match u16::from_be_bytes([head[16], head[17]]) {
-        1 => 65536,
-        n => n as usize,
     };
-    if page_size < 512 || !page_size.is_power_of_two() {
-        return Err(malformed(path, "its header names no valid page size"));
-    }
-    let usable = page_size - head[20] as usize;
-    let pages = (len / page_size as u64) as u32;
-    let freelist =
-        Freelist::read(&file, &head, page_size, pages).map_err(|why| malformed(path, &why))?;
     let mut out = FreeSpace::default();
-    let lock_page = (0x4000_0000u64 / page_size as u64 + 1) as u32;
-    let mut buf = vec![0u8; page_size * (8 << 20) / page_size];
-    let mut at = 0u64;
-    while at < pages as u64 * page_size as u64 {
-        let want = (pages as u64 * page_size as u64 - at).min(buf.len() as u64) as usize;
-        file.read_exact_at(&mut buf[..want], at)?;
-        for (k, page) in buf[..want].chunks_exact(page_size).enumerate() {
-            let pgno = (at / page_size as u64) as u32 + k as u32 + 1;
-            out.pages += 1;
-            if pgno == lock_page {
-                continue;
-            }
-            check_page(pgno, &page[..usable], &freelist, &mut out);
-        }
-        at += want as u64;
+    let mut scratch = Vec::new();
+    let mut page = vec![0u8; layout.page_size];
+    for pgno in 1..=layout.pages {
+        file.read_exact_at(&mut page, (pgno as u64 - 1) * layout.page_size as u64)?;
+        layout.check_page(pgno, &page, &mut out, &mut scratch);
     }
     Ok(Some(out))
 }
@@ -123,6 +116,88 @@ fn malformed(path: &Path, why: &str) -> Error {
         "{} cannot be checked for free space: {why}",
         path.display()
     ))
+}
+
+/// What the check needs to know of a database file before it reads its
+/// pages: their size, and which are on the freelist.
+pub struct PageLayout {
+    pub page_size: usize,
+    usable: usize,
+    pages: u32,
+    lock_page: u32,
+    freelist: Freelist,
+}
+
+impl PageLayout {
+    /// Reads the header and the freelist's trunk pages. `Ok(None)` when
+    /// the file is empty or not a SQLite database.
+    pub fn read(file: &std::fs::File, len: u64, path: &Path) -> Result<Option<PageLayout>> {
+        let mut head = [0u8; 100];
+        if len < 100 || file.read_exact_at(&mut head, 0).is_err() || &head[..16] != HEADER {
+            return Ok(None);
+        }
+        let page_size = match u16::from_be_bytes([head[16], head[17]]) {
+            1 => 65536,
+            n => n as usize,
+        };
+        if page_size < 512 || !page_size.is_power_of_two() {
+            return Err(malformed(path, "its header names no valid page size"));
+        }
+        let pages = (len / page_size as u64) as u32;
+        let freelist =
+            Freelist::read(file, &head, page_size, pages).map_err(|why| malformed(path, &why))?;
+        Ok(Some(PageLayout {
+            page_size,
+            usable: page_size - head[20] as usize,
+            pages,
+            lock_page: (0x4000_0000u64 / page_size as u64 + 1) as u32,
+            freelist,
+        }))
+    }
+
+    /// Checks page `pgno` (its whole `page_size` bytes) into `out`.
+    /// `scratch` is reused between pages.
+    pub fn check_page(
+        &self,
+        pgno: u32,
+        page: &[u8],
+        out: &mut FreeSpace,
+        scratch: &mut Vec<(usize, usize)>,
+    ) {
+        out.pages += 1;
+        if pgno == self.lock_page || pgno > self.pages {
+            return;
+        }
+        let page = &page[..self.usable];
+        if let Some(&n) = self.freelist.trunks.get(&pgno) {
+            out.freelist_pages += 1;
+            let free = &page[8 + 4 * n..];
+            out.free_bytes += free.len() as u64;
+            out.dirty(pgno, nonzero(free));
+            return;
+        }
+        if self.freelist.leaves.contains(&pgno) {
+            out.freelist_pages += 1;
+            out.free_bytes += page.len() as u64;
+            out.dirty(pgno, nonzero(page));
+            return;
+        }
+        let hdr = if pgno == 1 { 100 } else { 0 };
+        if !matches!(page[hdr], 2 | 5 | 10 | 13) {
+            return;
+        }
+        out.btree_pages += 1;
+        match btree_free(page, hdr, scratch) {
+            Some((free, dirty)) => {
+                out.free_bytes += free;
+                out.dirty(pgno, dirty);
+            }
+            None => {
+                out.malformed_pages += 1;
+                out.dirty(pgno, 1);
+            }
+        }
+    }
 }
 
 /// Which pages are on the freelist: trunk pages with how many leaf numbers
@@ -166,51 +241,27 @@ impl Freelist {
     }
 }
 
-fn check_page(pgno: u32, page: &[u8], freelist: &Freelist, out: &mut FreeSpace) {
-    if let Some(&n) = freelist.trunks.get(&pgno) {
-        out.freelist_pages += 1;
-        let free = &page[8 + 4 * n..];
-        out.free_bytes += free.len() as u64;
-        out.dirty(pgno, nonzero(free));
-        return;
-    }
-    if freelist.leaves.contains(&pgno) {
-        out.freelist_pages += 1;
-        out.free_bytes += page.len() as u64;
-        out.dirty(pgno, nonzero(page));
-        return;
-    }
-    let hdr = if pgno == 1 { 100 } else { 0 };
-    if !matches!(page[hdr], 2 | 5 | 10 | 13) {
-        return;
-    }
-    out.btree_pages += 1;
-    match btree_free(page, hdr) {
-        Some((free, dirty)) => {
-            out.free_bytes += free;
-            out.dirty(pgno, dirty);
-        }
-        None => {
-            out.malformed_pages += 1;
-            out.dirty(pgno, 1);
-        }
-    }
-}
-
 fn nonzero(bytes: &[u8]) -> u64 {
+    // An OR over the bytes, which the compiler vectorises: almost every
+    // range is all zero, and then one pass is all it costs.
+    if bytes.iter().fold(0u8, |acc, b| acc | b) == 0 {
+        return 0;
+    }
     bytes.iter().filter(|b| **b != 0).count() as u64
 }
 
 /// The free bytes of a B-tree page and how many of them are not zero, or
-/// `None` when its header, pointers or cells do not fit the page.
-fn btree_free(page: &[u8], hdr: usize) -> Option<(u64, u64)> {
+/// `None` when its header, pointers or cells do not fit the page. Every
+/// byte from the end of the pointers to the end of the page is in a cell,
+/// in a freeblock's 4-byte link and size, or free (the gap, freeblock
+/// bodies, fragments).
+fn btree_free(page: &[u8], hdr: usize, used: &mut Vec<(usize, usize)>) -> Option<(u64, u64)> {
     let usable = page.len();
     let be16 = |at: usize| -> Option<usize> {
         Some(u16::from_be_bytes([*page.get(at)?, *page.get(at + 1)?]) as usize)
     };
     let kind = page[hdr];
-    let leaf = kind == 10 || kind == 13;
-    let header = if leaf { 8 } else { 12 };
+    let header = if kind == 10 || kind == 13 { 8 } else { 12 };
     let cells = be16(hdr + 3)?;
     let content = match be16(hdr + 5)? {
         0 => 65536,
@@ -220,51 +271,35 @@ fn btree_free(page: &[u8], hdr: usize) -> Option<(u64, u64)> {
     if pointers_end > content || content > usable {
         return None;
     }
-    // Every byte from the end of the pointers to the end of the page is
-    // either in a cell, in a freeblock's link and size, or free.
-    let mut used = vec![false; usable - pointers_end];
-    let mut mark = |from: usize, len: usize| -> Option<()> {
-        if from < content || from + len > usable {
-            return None;
-        }
-        for b in &mut used[from - pointers_end..from + len - pointers_end] {
-            if *b {
-                return None;
-            }
-            *b = true;
-        }
-        Some(())
-    };
+    used.clear();
     let layout = Layout::of(kind, usable);
     for k in 0..cells {
         let at = be16(hdr + header + 2 * k)?;
-        let len = layout.cell_size(page.get(at..)?)?;
-        mark(at, len)?;
+        used.push((at, layout.cell_size(page.get(at..)?)?));
     }
-    let mut free_bytes = 0u64;
-    let mut dirty = 0u64;
     let mut block = be16(hdr + 1)?;
-    let mut guard = 0;
     while block != 0 {
         let (next, size) = (be16(block)?, be16(block + 2)?);
-        if size < 4 || (next != 0 && next <= block) || guard > usable {
+        if size < 4 || (next != 0 && next <= block) {
             return None;
         }
-        mark(block, 4)?;
-        let body = page.get(block + 4..block + size)?;
-        free_bytes += body.len() as u64;
-        dirty += nonzero(body);
-        mark(block + 4, size - 4)?;
+        // The link and size are not free; the body is, and must be zero.
+        used.push((block, 4));
         block = next;
-        guard += 1;
     }
-    // What is not marked is the gap and the fragments.
-    for (k, in_use) in used.iter().enumerate() {
-        if !in_use {
-            free_bytes += 1;
-            dirty += u64::from(page[pointers_end + k] != 0);
+    used.sort_unstable();
+    let (mut free_bytes, mut dirty) = (0u64, 0u64);
+    let mut at = pointers_end;
+    for &(start, len) in used.iter() {
+        if start < content.max(at) || start + len > usable {
+            return None;
         }
+        free_bytes += (start - at) as u64;
+        dirty += nonzero(&page[at..start]);
+        at = start + len;
     }
+    free_bytes += (usable - at) as u64;
+    dirty += nonzero(&page[at..]);
     Some((free_bytes, dirty))
 }
 

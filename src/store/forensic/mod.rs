@@ -8,6 +8,7 @@
 
 pub mod child;
 pub mod free_space;
+mod pass;
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ pub use free_space::FreeSpace;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The files that make up a SQLite database on disk.
 pub fn database_files(db: &Path) -> Vec<PathBuf> {
@@ -170,28 +171,24 @@ pub fn scan(db: &Path, needles: &[Vec<u8>]) -> Result<Scan> {
 /// Like `scan`, and also says which needles were found: one flag per
 /// needle, in the order given (skipped short needles are `false`).
 pub fn scan_each(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
-    child::run(|| values_here(db, needles))
+    child::run(|| scan_here(db, needles, false))
 }
 
 /// `scan_each` and the structural check of the database file's free space
-/// (`Scan::free_space`), in one child process.
+/// (`Scan::free_space`), in one child process and one read of the files.
 pub fn verify(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
-    child::run(|| {
-        let (mut scan, found) = values_here(db, needles)?;
-        scan.free_space = free_space::check(db)?;
-        Ok((scan, found))
-    })
+    child::run(|| scan_here(db, needles, true))
 }
 
 /// The structural check alone, in a child process: `None` when the file
 /// is missing or not a database.
 pub fn check_free_space(db: &Path) -> Result<Option<FreeSpace>> {
-    child::run(|| free_space::check(db))
+    child::run(|| Ok(scan_here(db, &[], true)?.0.free_space))
 }
 
-/// The value scan, in this process: only for a process without a
-/// connection to the database.
-fn values_here(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
+/// The value scan, and with `structure` the structural check, in this
+/// process: only for a process without a connection to the database.
+fn scan_here(db: &Path, needles: &[Vec<u8>], structure: bool) -> Result<(Scan, Vec<bool>)> {
     // Search keys keep lowercased, accent-folded copies of names and emails,
     // so look for those too; a hit on any form counts against the value.
     let mut forms: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -223,17 +220,18 @@ fn values_here(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         compacted: false,
         free_space: None,
     };
-    if forms.is_empty() {
+    if forms.is_empty() && !structure {
         return Ok((scan, vec![false; needles.len()]));
     }
     // Overlapping matches: a value inside or across another found value is
     // found too, in one pass.
     let all: Vec<&(usize, Vec<u8>)> = forms.iter().collect();
-    let (files, bytes, hits) = pass(db, &all)?;
-    scan.files = files;
-    scan.bytes_scanned = bytes;
+    let read = pass::run(db, &all, structure)?;
+    scan.files = read.files;
+    scan.bytes_scanned = read.bytes;
+    scan.free_space = read.free_space;
     let mut found = vec![false; kept];
-    for i in hits {
+    for i in read.hits {
         found[i] = true;
     }
     scan.values_found = found.iter().filter(|f| **f).count();
@@ -242,106 +240,6 @@ fn values_here(db: &Path, needles: &[Vec<u8>]) -> Result<(Scan, Vec<bool>)> {
         flags[i] = found[k];
     }
     Ok((scan, flags))
-}
-
-/// From how many values (forms) a file is scanned as two halves.
-const SPLIT_FROM: usize = 1000;
-
-/// One read of every database file; returns the files read, the bytes
-/// read and the indexes of the forms' values that were found. With more
-/// than `SPLIT_FROM` values each file is read as two halves on two
-/// threads: with tens of thousands of values the matching, not the disk,
-/// sets the pace.
-fn pass(db: &Path, forms: &[&(usize, Vec<u8>)]) -> Result<(Vec<String>, u64, Vec<usize>)> {
-    let ac = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::Standard)
-        .build(forms.iter().map(|(_, n)| n.as_slice()))
-        .map_err(|e| Error::Invalid(format!("cannot build the verification scanner: {e}")))?;
-    let longest = forms.iter().map(|(_, n)| n.len()).max().unwrap_or(0) as u64;
-    let mut files = Vec::new();
-    let mut bytes = 0u64;
-    let mut hits = std::collections::BTreeSet::new();
-    for file in database_files(db) {
-        let Ok(f) = std::fs::File::open(&file) else {
-            continue;
-        };
-        files.push(file.display().to_string());
-        let size = f.metadata()?.len();
-        // A few values are matched faster than the disk reads them: then
-        // one sequential read is best. Otherwise the second half starts
-        // early by the longest value less one byte, so a value across the
-        // middle is seen whole.
-        let ranges = if forms.len() > SPLIT_FROM {
-            let mid = size / 2;
-            vec![
-                (0, mid),
-                (mid.saturating_sub(longest.saturating_sub(1)), size),
-            ]
-        } else {
-            vec![(0, size)]
-        };
-        let (f, ac) = (&f, &ac);
-        let found = std::thread::scope(|scope| {
-            let workers: Vec<_> = ranges
-                .iter()
-                .map(|&(from, to)| scope.spawn(move || scan_range(f, from, to, ac, longest)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("scan thread panicked")))
-                })
-                .collect::<std::io::Result<Vec<_>>>()
-        })?;
-        for (read, patterns) in found {
-            bytes += read;
-            hits.extend(patterns.into_iter().map(|p| forms[p].0));
-        }
-        // The overlap of two halves was read twice.
-        if let [(_, mid), (start, _)] = ranges[..] {
-            bytes = bytes.saturating_sub(mid - start);
-        }
-    }
-    Ok((files, bytes, hits.into_iter().collect()))
-}
-
-/// Reads `from..to` of a file in chunks that overlap by the longest value
-/// less one byte, and returns the bytes read and the patterns found.
-fn scan_range(
-    f: &std::fs::File,
-    from: u64,
-    to: u64,
-    ac: &aho_corasick::AhoCorasick,
-    longest: u64,
-) -> std::io::Result<(u64, Vec<usize>)> {
-    use std::os::unix::fs::FileExt;
-    let mut found = vec![false; ac.patterns_len()];
-    let mut buf = vec![0u8; 8 << 20];
-    let mut carry: Vec<u8> = Vec::new();
-    let mut at = from;
-    while at < to {
-        let want = ((to - at) as usize).min(buf.len());
-        let n = f.read_at(&mut buf[..want], at)?;
-        if n == 0 {
-            break;
-        }
-        at += n as u64;
-        let mut window = std::mem::take(&mut carry);
-        window.extend_from_slice(&buf[..n]);
-        for m in ac.find_overlapping_iter(&window) {
-            found[m.pattern().as_usize()] = true;
-        }
-        let keep = (longest.saturating_sub(1) as usize).min(window.len());
-        carry = window[window.len() - keep..].to_vec();
-    }
-    let patterns = found
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| **f)
-        .map(|(i, _)| i)
-        .collect();
-    Ok((at - from, patterns))
 }
 
 #[cfg(test)]
@@ -399,7 +297,7 @@ mod tests {
         std::fs::write(&db, &bytes).unwrap();
         // Enough values that the file is split between two threads.
         let mut values = vec![b"MIDDLE-VALUE".to_vec()];
-        values.extend((0..=SPLIT_FROM).map(|i| format!("ABSENT-{i:05}").into_bytes()));
+        values.extend((0..=pass::SPLIT_FROM).map(|i| format!("ABSENT-{i:05}").into_bytes()));
         let (s, flags) = scan_each(&db, &values).unwrap();
         assert!(flags[0] && !flags[1..].iter().any(|f| *f));
         // The overlap of the halves is not counted twice.
