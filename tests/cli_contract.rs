@@ -249,3 +249,51 @@ fn a_receipt_anchors_the_audit_trail() {
         "{anchored:?}"
     );
 }
+
+/// The database's own files are never taken as a command's input or
+/// output: writing one would destroy the data, and reading one beside an
+/// open connection drops SQLite's locks when it is closed.
+#[test]
+fn the_database_s_own_files_are_refused_as_inputs_and_outputs() {
+    let db = fixtures();
+    let path = db.path.to_str().unwrap().to_string();
+    let wal = format!("{path}-wal");
+    let before = std::fs::read(&db.path).unwrap();
+    for args in [
+        vec!["export", "--customer", "cus_anon", "-o", &path],
+        vec!["report", "contacts", "-o", &path],
+        vec!["report", "contacts", "-o", &wal],
+        vec![
+            "delete",
+            "--customer",
+            "cus_anon",
+            "--yes",
+            "--receipts",
+            &path,
+        ],
+        vec!["import", &path],
+    ] {
+        let run = db.run(OWNER, &args);
+        assert_eq!(run.code, 1, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains("choose another path"),
+            "{args:?}: {run:?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&db.path).unwrap(),
+        before,
+        "the database is untouched"
+    );
+    // Nothing was deleted or exported either.
+    let store = db.store();
+    let live: bool = store
+        .conn()
+        .query_row(
+            "SELECT deleted_at IS NULL FROM customers WHERE id = 'cus_anon'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(live);
+}

@@ -54,6 +54,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     let mut input: Box<dyn BufRead> = if args.file == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {
+        ctx.refuse_database_file(&args.file, "the import file")?;
         let file = std::fs::File::open(&args.file).with_context(|| {
             format!(
                 "{} cannot be read; check the path and its permissions",
@@ -109,6 +110,9 @@ fn count(n: usize, word: &str) -> String {
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
+    if let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) {
+        ctx.refuse_database_file(path, "the export file")?;
+    }
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
     let doc = export::customer(&mut store, &actor, &args.customer, !args.no_content)?;

@@ -295,6 +295,9 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         access::require(store.conn(), &actor, Permission::Delete, "delete-bulk")?;
     }
     // Opened before anything is deleted, so a bad path costs nothing.
+    if let Some(path) = &args.receipts {
+        ctx.refuse_database_file(path, "the receipts file")?;
+    }
     let mut receipts_file = match &args.receipts {
         Some(path) => Some(BufWriter::new(File::create(path).with_context(|| {
             format!("cannot write the receipts file {}", path.display())
@@ -480,6 +483,9 @@ pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
         ReportCommand::Contacts { output } => (output, true),
         ReportCommand::Conversations { output } => (output, false),
     };
+    if let Some(path) = &output {
+        ctx.refuse_database_file(path, "the report file")?;
+    }
     let mut out: Box<dyn Write> = match &output {
         Some(path) => {
             Box::new(BufWriter::new(File::create(path).with_context(|| {

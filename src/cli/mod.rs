@@ -2,7 +2,7 @@
 //! console. Errors reach the person as one sentence on stderr and a
 //! non-zero exit code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -82,6 +82,36 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Refuses `path` as a file this command reads or writes beside the
+    /// database when it is the database itself or one of its `-wal`,
+    /// `-shm` or `-journal` files: writing one would destroy the data, and
+    /// even reading one, in a process with a connection open, drops
+    /// SQLite's locks when the file is closed.
+    pub fn refuse_database_file(&self, path: &Path, role: &str) -> anyhow::Result<()> {
+        let target = absolute(path);
+        for file in crate::store::forensic::database_files(&self.db) {
+            let same = match (std::fs::metadata(path), std::fs::metadata(&file)) {
+                (Ok(a), Ok(b)) => {
+                    use std::os::unix::fs::MetadataExt;
+                    (a.dev(), a.ino()) == (b.dev(), b.ino())
+                }
+                _ => target == absolute(&file),
+            };
+            if same {
+                anyhow::bail!(
+                    "{} is {}, not a file to use as {role}; choose another path",
+                    path.display(),
+                    if file == self.db {
+                        "the database itself".to_string()
+                    } else {
+                        format!("one of the database's own files ({})", file.display())
+                    }
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Opens the existing database.
     pub fn open(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.db)?)
@@ -163,6 +193,18 @@ fn exit_code(e: &anyhow::Error) -> i32 {
             | crate::Error::AmbiguousRequest { .. },
         ) => NOT_DONE,
         _ => 1,
+    }
+}
+
+/// `path` made absolute, with its directory resolved when it exists, for
+/// comparing paths of files that may not exist yet.
+fn absolute(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(path),
+        _ => path,
     }
 }
 
