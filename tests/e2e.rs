@@ -222,11 +222,10 @@ fn a_viewer_gets_the_read_only_banner() {
     assert!(s.wait_exit(T));
 }
 
-#[test]
-fn deleting_an_item_leaves_the_placeholder() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = fixture_db(dir.path());
-    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+/// A console that opened Martha and deleted her first message with `d`
+/// and `y`.
+fn delete_marthas_first_message(db: &Path, dir: &Path) -> Session {
+    let mut s = Session::spawn(db, common::ADMIN, dir);
     s.wait_for("Search", T);
     s.send("williams");
     s.wait_for("Martha Williams", T);
@@ -237,6 +236,14 @@ fn deleting_an_item_leaves_the_placeholder() {
     s.wait_for("Delete for good?", T);
     s.send("y");
     s.wait_for("Deleted 1 item", T);
+    s
+}
+
+#[test]
+fn deleting_an_item_leaves_the_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = delete_marthas_first_message(&db, dir.path());
     s.wait_for("This item has been deleted · 2024-08-01 12:00", T);
     s.send("q");
     assert!(s.wait_exit(T));
@@ -279,17 +286,7 @@ fn deleting_an_item_leaves_the_placeholder() {
 fn a_cli_write_beside_a_console_that_deleted_survives_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
-    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
-    s.wait_for("Search", T);
-    s.send("williams");
-    s.wait_for("Martha Williams", T);
-    s.send("\r\r");
-    s.wait_for("Timeline", T);
-    s.send("jjj");
-    s.send("d");
-    s.wait_for("Delete for good?", T);
-    s.send("y");
-    s.wait_for("Deleted 1 item", T);
+    let mut s = delete_marthas_first_message(&db, dir.path());
     let pid = s.child.process_id().expect("the console's pid");
     common::assert_holds_locks(pid, &db, "after the console's deletion");
 

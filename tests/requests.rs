@@ -352,22 +352,36 @@ fn request_show_never_sends_a_customers_escape_sequences_to_the_terminal() {
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
 }
 
+/// Two profiles `<prefix>-1` and `<prefix>-2` of different people who
+/// share one email, and a request of `kind` filed with it: the database,
+/// an open store, the operator and the request's ID.
+fn shared_email_request(
+    prefix: &str,
+    kind: Kind,
+) -> (TestDb, lethe::store::Store, lethe::access::Actor, i64) {
+    let db = TestDb::new();
+    let email = format!("{prefix}@dsr.example");
+    seed(
+        &db,
+        &[
+            customer(&format!("{prefix}-1"), &email, false),
+            customer(&format!("{prefix}-2"), &email, false),
+        ],
+    );
+    let mut store = db.store();
+    let owner = db.actor(OWNER);
+    let mut new = erasure(&email);
+    new.kind = kind;
+    let id = requests::add(&mut store, &owner, new).unwrap();
+    (db, store, owner, id)
+}
+
 /// Two different people share an email: the run refuses, names both, and
 /// changes nothing, until the operator names the requester's profile; then
 /// only that one is erased.
 #[test]
 fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
-    let db = TestDb::new();
-    seed(
-        &db,
-        &[
-            customer("ann-1", "family@dsr.example", false),
-            customer("ann-2", "family@dsr.example", false),
-        ],
-    );
-    let mut store = db.store();
-    let owner = db.actor(OWNER);
-    let id = requests::add(&mut store, &owner, erasure("family@dsr.example")).unwrap();
+    let (db, mut store, owner, id) = shared_email_request("ann", Kind::Erasure);
     let dir = tempfile::tempdir().unwrap();
     let before = db.snapshot();
     let err = requests::run(
@@ -429,19 +443,7 @@ fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
 /// profile into the export.
 #[test]
 fn an_access_export_holds_only_the_profiles_the_operator_named() {
-    let db = TestDb::new();
-    seed(
-        &db,
-        &[
-            customer("acc-1", "shared@dsr.example", false),
-            customer("acc-2", "shared@dsr.example", false),
-        ],
-    );
-    let mut store = db.store();
-    let owner = db.actor(OWNER);
-    let mut new = erasure("shared@dsr.example");
-    new.kind = Kind::Access;
-    let id = requests::add(&mut store, &owner, new).unwrap();
+    let (_db, mut store, owner, id) = shared_email_request("acc", Kind::Access);
     let dir = tempfile::tempdir().unwrap();
     let err = requests::run(
         &mut store,
@@ -483,18 +485,8 @@ fn an_access_export_holds_only_the_profiles_the_operator_named() {
 /// The command line refuses with the list, and `--customer` chooses.
 #[test]
 fn request_run_on_the_command_line_needs_customer_for_several_matches() {
-    let db = TestDb::new();
-    seed(
-        &db,
-        &[
-            customer("cli-1", "cli@dsr.example", false),
-            customer("cli-2", "cli@dsr.example", false),
-        ],
-    );
-    let id = {
-        let mut store = db.store();
-        requests::add(&mut store, &db.actor(OWNER), erasure("cli@dsr.example")).unwrap()
-    };
+    let (db, store, _, id) = shared_email_request("cli", Kind::Erasure);
+    drop(store);
     let id_s = id.to_string();
     let refused = db.run(OWNER, &["request", "run", &id_s, "--yes"]);
     assert_ne!(refused.code, 0);
