@@ -663,9 +663,14 @@ fn plan_lines(t: &Theme, o: &OpenRequest, w: usize) -> Vec<Line<'static>> {
                     .map(|l| Line::raw(format!("    {l}"))),
                 ),
             },
-            None if req.kind == Kind::Access => {
-                out.push(Line::styled("    exported in full", t.dim()))
-            }
+            None if req.kind == Kind::Access => out.push(Line::styled(
+                if n <= 1 || o.marked.contains(&m.id) {
+                    "    exported in full"
+                } else {
+                    "    not marked: left out of the export"
+                },
+                t.dim(),
+            )),
             None => {}
         }
     }
