@@ -828,6 +828,8 @@ pub struct Redaction {
     /// files for every removed value. `None` for an in-memory store or
     /// when nothing was redacted.
     pub verification: Option<crate::store::forensic::Scan>,
+    /// The audit trail's head right after this redaction's entry.
+    pub audit_head: Option<audit::Head>,
 }
 
 impl Redaction {
@@ -932,7 +934,7 @@ pub fn redact_item(
             *counts.entry(d.kind).or_default() += 1;
         }
         if counts.is_empty() {
-            return Ok((counts, Vec::new()));
+            return Ok((counts, Vec::new(), None));
         }
         let removed: Vec<Vec<u8>> = [(&p.item.subject, &p.subject), (&p.item.body, &p.body)]
             .into_iter()
@@ -971,15 +973,16 @@ pub fn redact_item(
             entry = entry.count(kind.as_str(), *n as i64);
         }
         audit::append(conn, &entry)?;
-        Ok((counts, removed))
+        Ok((counts, removed, audit::head(conn)?))
     })?;
-    let (spans_by_kind, removed) = spans_by_kind;
+    let (spans_by_kind, removed, audit_head) = spans_by_kind;
     if spans_by_kind.is_empty() {
         return Ok(Redaction {
             item_id: item_id.to_string(),
             spans_by_kind,
             checkpoint_completed: true,
             verification: None,
+            audit_head: None,
         });
     }
     let checkpoint_completed = store.checkpoint_truncate()?.completed;
@@ -989,6 +992,7 @@ pub fn redact_item(
         spans_by_kind,
         checkpoint_completed,
         verification,
+        audit_head,
     })
 }
 

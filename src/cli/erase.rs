@@ -163,7 +163,19 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
     if let Some(scan) = &done.verification {
         eprintln!("{}", describe_scan(scan, done.values_held_elsewhere));
     }
+    if let Some(head) = &done.audit_head {
+        println!("{}", audit_anchor(head));
+    }
     scan_failed(&done.verification)
+}
+
+/// The audit head after a deletion's own entry, worded for keeping.
+pub(super) fn audit_anchor(head: &crate::audit::Head) -> String {
+    format!(
+        "Audit entry {}, head {} (keep it: `lethe audit verify --head HASH` later proves no \
+         entry up to it was removed).",
+        head.seq, head.hash
+    )
 }
 
 /// One requested target: where it came from and what it names.

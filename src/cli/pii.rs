@@ -219,6 +219,9 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
     if let Some(scan) = &done.verification {
         println!("{}", scan.headline());
     }
+    if let Some(head) = &done.audit_head {
+        println!("{}", super::erase::audit_anchor(head));
+    }
     if !done.checkpoint_completed {
         eprintln!(
             "lethe: warning: another process kept the database busy, so the old text may remain \
