@@ -94,7 +94,14 @@ fn match_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
         .split(|&b| b == b'.')
         .all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with(b"-") && !l.ends_with(b"-"));
     let tld = domain.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    let tld_ok = tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic);
+    // A top-level domain is letters, or an internationalised one in its
+    // ASCII form (`xn--p1ai` for .рф).
+    let punycode = tld.len() > 4
+        && tld[..4].eq_ignore_ascii_case(b"xn--")
+        && tld[4..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-');
+    let tld_ok = punycode || (tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic));
     let dotted = domain.contains(&b'.');
     (labels_ok && tld_ok && dotted).then_some((start, end))
 }
@@ -137,6 +144,20 @@ mod tests {
         );
         assert_eq!(emails("a@b.io, c_d@e-f.com"), ["a@b.io", "c_d@e-f.com"]);
         assert_eq!(emails("mailto:JOE@EXAMPLE.COM"), ["JOE@EXAMPLE.COM"]);
+    }
+
+    #[test]
+    fn an_internationalised_top_level_domain_in_ascii_form_is_accepted() {
+        assert_eq!(
+            emails("write to ivan@example.xn--p1ai now"),
+            vec!["ivan@example.xn--p1ai"]
+        );
+        assert_eq!(
+            emails("or anna@test.XN--80ASEHDB."),
+            vec!["anna@test.XN--80ASEHDB"]
+        );
+        // Still no digits in a plain top-level domain.
+        assert!(emails("x@example.c0m").is_empty());
     }
 
     #[test]

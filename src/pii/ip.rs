@@ -53,16 +53,12 @@ pub(crate) fn scan_v4(bytes: &[u8], out: &mut Vec<Candidate>) {
         let glued_right = token_end < n && (is_word(bytes[token_end]) || bytes[token_end] == b'-');
         if !glued_left && !glued_right {
             if let Some(addr) = parse_v4(&bytes[i..token_end]) {
-                let is_local = addr.is_private()
-                    || addr.is_loopback()
-                    || addr.is_link_local()
-                    || addr.is_unspecified()
-                    || addr.is_broadcast();
+                let is_local = is_local_v4(addr);
                 if let Some(confidence) = confidence(bytes, i, is_local) {
                     out.push(Candidate {
                         kind: Kind::Ip,
                         start: i,
-                        end: token_end,
+                        end: suffix(bytes, token_end, 32, false),
                         confidence,
                     });
                 }
@@ -70,6 +66,46 @@ pub(crate) fn scan_v4(bytes: &[u8], out: &mut Vec<Candidate>) {
         }
         i = end;
     }
+}
+
+fn is_local_v4(addr: Ipv4Addr) -> bool {
+    addr.is_private()
+        || addr.is_loopback()
+        || addr.is_link_local()
+        || addr.is_unspecified()
+        || addr.is_broadcast()
+}
+
+/// The end of an address with what belongs to it: an IPv6 zone
+/// (`%eth0`, with `zone`) and a prefix length (`/24`, at most `max`), so
+/// that redacting it leaves no part of the value behind.
+fn suffix(bytes: &[u8], end: usize, max: u32, zone: bool) -> usize {
+    let mut end = end;
+    if zone && bytes.get(end) == Some(&b'%') {
+        let name = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .count();
+        if name > 0 {
+            end += 1 + name;
+        }
+    }
+    if bytes.get(end) == Some(&b'/') {
+        let digits = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let glued = bytes
+            .get(end + 1 + digits)
+            .is_some_and(|b| is_word(*b) || *b == b'/');
+        let value: Option<u32> = std::str::from_utf8(&bytes[end + 1..end + 1 + digits])
+            .ok()
+            .and_then(|d| d.parse().ok());
+        if (1..=3).contains(&digits) && !glued && value.is_some_and(|v| v <= max) {
+            end += 1 + digits;
+        }
+    }
+    end
 }
 
 /// `None` when the text says this is a version number, not an address.
@@ -145,12 +181,17 @@ pub(crate) fn scan_v6(text: &str, out: &mut Vec<Candidate>) {
                 continue;
             }
             let seg0 = addr.segments()[0];
-            let is_local = (seg0 & 0xfe00) == 0xfc00 || (seg0 & 0xffc0) == 0xfe80;
+            // An IPv4 address written in IPv6 form (`::ffff:10.0.0.1`) is
+            // as local as the IPv4 address itself.
+            let is_local = match addr.to_ipv4_mapped() {
+                Some(v4) => is_local_v4(v4),
+                None => (seg0 & 0xfe00) == 0xfc00 || (seg0 & 0xffc0) == 0xfe80,
+            };
             if let Some(confidence) = confidence(bytes, start, is_local) {
                 out.push(Candidate {
                     kind: Kind::Ip,
                     start,
-                    end,
+                    end: suffix(bytes, end, 128, true),
                     confidence,
                 });
             }
@@ -224,6 +265,45 @@ mod tests {
         );
         assert_eq!(ips("[2a02:c7f:1234::1]:443")[0].0, "2a02:c7f:1234::1");
         assert!(ips("fe80::1ff:fe23:4567:890a")[0].1 < HIGH_CONFIDENCE);
+    }
+
+    #[test]
+    fn mapped_private_addresses_score_as_the_plain_ones() {
+        assert_eq!(
+            ips("from ::ffff:10.0.0.1 today"),
+            vec![("::ffff:10.0.0.1", LOCAL)]
+        );
+        assert_eq!(ips("from 10.0.0.1 today"), vec![("10.0.0.1", LOCAL)]);
+        assert_eq!(
+            ips("from ::ffff:8.8.8.8 today"),
+            vec![("::ffff:8.8.8.8", PUBLIC)]
+        );
+    }
+
+    #[test]
+    fn prefix_lengths_and_zones_are_part_of_the_span() {
+        assert_eq!(
+            ips("block 203.0.113.7/24 now"),
+            vec![("203.0.113.7/24", PUBLIC)]
+        );
+        assert_eq!(
+            ips("route 2001:db8:85a3::8a2e:370:7334/64 now"),
+            vec![("2001:db8:85a3::8a2e:370:7334/64", PUBLIC)]
+        );
+        assert_eq!(
+            ips("link fe80::1ff:fe23:4567:890a%eth0 up"),
+            vec![("fe80::1ff:fe23:4567:890a%eth0", LOCAL)]
+        );
+        // Not a prefix length: a path, or past the address size.
+        assert_eq!(ips("see 203.0.113.7/33 now"), vec![("203.0.113.7", PUBLIC)]);
+        assert_eq!(
+            ips("see 203.0.113.7/24/x now"),
+            vec![("203.0.113.7", PUBLIC)]
+        );
+        // Redaction removes the whole value.
+        let text = "block 203.0.113.7/24 now";
+        let d = detect(text, &KnownContacts::default());
+        assert_eq!(crate::pii::redact(text, &d), "block [IP removed] now");
     }
 
     #[test]

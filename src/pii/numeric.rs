@@ -308,6 +308,7 @@ impl Slice<'_> {
             match (g1, g2) {
                 (b"-", b"-") => ssn::Form::Dashed,
                 (b" ", b" ") => ssn::Form::Spaced,
+                (b".", b".") => ssn::Form::Dotted,
                 _ => return None,
             }
         } else {

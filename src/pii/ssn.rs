@@ -26,6 +26,9 @@ pub(crate) enum Form {
     Dashed,
     /// `536 22 8410`: could be anything grouped 3-2-4.
     Spaced,
+    /// `536.22.8410`: as rare in prose as the dashed form, but also the
+    /// shape of some reference numbers.
+    Dotted,
     /// `536228410`: any nine-digit number; needs a context word.
     Plain,
 }
@@ -53,11 +56,11 @@ pub(crate) fn confidence(form: Form, cue: Cue, hashed: bool) -> Option<f32> {
     match (form, cue) {
         (_, Cue::Negative) => None,
         (Form::Dashed, Cue::Positive) => Some(0.97),
-        (Form::Spaced, Cue::Positive) => Some(0.95),
+        (Form::Spaced | Form::Dotted, Cue::Positive) => Some(0.95),
         (Form::Plain, Cue::Positive) => Some(0.9),
         (_, Cue::None) if hashed => None,
         (Form::Dashed, Cue::None) => Some(0.85),
-        (Form::Spaced, Cue::None) => Some(0.6),
+        (Form::Spaced | Form::Dotted, Cue::None) => Some(0.6),
         (Form::Plain, Cue::None) => None,
     }
 }
@@ -96,6 +99,19 @@ mod tests {
         ] {
             assert!(ssns(&format!("my ssn is {bad}")).is_empty(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_dotted_form_is_found_and_scored_like_the_spaced_one() {
+        let plain = ssns("it is 536.22.8410 here");
+        assert_eq!(plain.len(), 1, "{plain:?}");
+        assert_eq!(plain[0].0, "536.22.8410");
+        assert!(plain[0].1 < HIGH_CONFIDENCE);
+        let cued = ssns("my SSN is 078.05.1123");
+        assert_eq!(cued[0].0, "078.05.1123");
+        assert!(cued[0].1 >= HIGH_CONFIDENCE);
+        // Mixed separators are no SSN shape.
+        assert!(ssns("SSN 536.22-8410").is_empty());
     }
 
     #[test]
