@@ -376,6 +376,25 @@ fn shared_email_request(
     (db, store, owner, id)
 }
 
+/// Runs request `id` on the one profile `customer`, expecting completion.
+fn completed_for(
+    store: &mut lethe::store::Store,
+    owner: &lethe::access::Actor,
+    id: i64,
+    customer: &str,
+    dir: &std::path::Path,
+) -> requests::Request {
+    let one = [customer.to_string()];
+    let target = RunTarget {
+        confirmed: &one,
+        export_dir: dir,
+    };
+    match requests::run(store, owner, id, clock::now_ms(), target).unwrap() {
+        RunOutcome::Completed(r) => r,
+        other => panic!("expected completion: {other:?}"),
+    }
+}
+
 /// Two different people share an email: the run refuses, names both, and
 /// changes nothing, until the operator names the requester's profile; then
 /// only that one is erased.
@@ -417,16 +436,7 @@ fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
     assert!(err.to_string().contains("not among"), "{err}");
     assert_eq!(db.snapshot(), before);
 
-    let one = ["ann-2".to_string()];
-    let target = RunTarget {
-        confirmed: &one,
-        export_dir: dir.path(),
-    };
-    let RunOutcome::Completed(done) =
-        requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap()
-    else {
-        panic!("expected completion");
-    };
+    let done = completed_for(&mut store, &owner, id, "ann-2", dir.path());
     assert_eq!(done.customer_ids, vec!["ann-2".to_string()]);
     let deleted = |c: &str| {
         lethe::store::customers::load(store.conn(), c, false)
@@ -463,16 +473,7 @@ fn an_access_export_holds_only_the_profiles_the_operator_named() {
         "no export"
     );
 
-    let one = ["acc-1".to_string()];
-    let target = RunTarget {
-        confirmed: &one,
-        export_dir: dir.path(),
-    };
-    let RunOutcome::Completed(r) =
-        requests::run(&mut store, &owner, id, clock::now_ms(), target).unwrap()
-    else {
-        panic!("expected completion");
-    };
+    let r = completed_for(&mut store, &owner, id, "acc-1", dir.path());
     let receipt = r.receipt.unwrap();
     let body = std::fs::read_to_string(receipt["path"].as_str().unwrap()).unwrap();
     assert!(
