@@ -145,6 +145,25 @@ fn print_table(title: &str, table: &BTreeMap<Kind, Counts>) {
     }
 }
 
+/// Hand-written cases for patterns the field's test suites exercise
+/// (`tests/data/pii_field_cases.jsonl`): dotted SSNs, internationalised
+/// top-level domains, IP prefix lengths and zones, IBAN-shaped strings
+/// with wrong check digits, UATP and Dankort cards. Every label must be
+/// found exactly, and nothing else.
+#[test]
+fn field_cases_are_found_exactly() {
+    let records: Vec<Record> = include_str!("data/pii_field_cases.jsonl")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("line {}: {e}", i + 1)))
+        .collect();
+    let mut misses = Vec::new();
+    let table = score(&records, 0.0, &mut misses);
+    print_table("Field cases", &table);
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
 #[test]
 fn corpus_precision_and_recall() {
     let raw = include_str!("data/pii_corpus.jsonl");

@@ -27,6 +27,8 @@ pub(crate) const WORDS: Words = Words {
         "diners",
         "maestro",
         "unionpay",
+        "uatp",
+        "dankort",
         "expiry",
         "expires",
         "exp",
@@ -105,6 +107,9 @@ const ISSUERS: &[Issuer] = &[
     issuer(6706, 6709, 4, 16, 19),     // Maestro / Laser
     issuer(560000, 589999, 6, 16, 19), // Maestro international
     issuer(622126, 622925, 6, 16, 19), // Discover / UnionPay co-brand
+    issuer(1, 1, 1, 15, 15),           // UATP (airline cards)
+    issuer(5019, 5019, 4, 16, 16),     // Dankort
+    issuer(4571, 4571, 4, 16, 16),     // Visa/Dankort (Visa's range already)
 ];
 
 /// The Luhn (mod 10) checksum over ASCII digits.
@@ -175,6 +180,26 @@ mod tests {
             .filter(|d| d.kind == Kind::Card)
             .map(|d| text[d.start..d.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn uatp_and_dankort_numbers_are_cards_without_a_card_word() {
+        assert_eq!(cards("it is 135410014004955"), vec!["135410014004955"]);
+        assert_eq!(
+            cards("use 5019 7170 1010 3742 ok"),
+            vec!["5019 7170 1010 3742"]
+        );
+        // A UATP number is 15 digits; 16 starting with 1 is no card.
+        assert!(cards("1354100140049552").is_empty());
+    }
+
+    #[test]
+    fn an_unknown_issuer_counts_after_paid_with() {
+        assert_eq!(
+            cards("I paid with my new card, it is 9234 5678 9012 3455"),
+            vec!["9234 5678 9012 3455"]
+        );
+        assert!(cards("number 9234 5678 9012 3455").is_empty());
     }
 
     /// xorshift64*: a tiny deterministic PRNG for property tests.

@@ -135,7 +135,11 @@ pub(crate) fn mod97_ok(iban: &[u8]) -> bool {
 /// digits on a word boundary, then the country's exact number of letters
 /// and digits, written either solid or with a space or dash after every
 /// fourth character.
-pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
+/// Appends IBAN candidates, and to `shaped` the spans of IBAN-shaped
+/// strings whose check digits fail: a country code, the exact length for
+/// that country and IBAN grouping. No other detector may read a number
+/// inside either (`DK50 0040 0440 1162 44` is no phone number +40...).
+pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, shaped: &mut Vec<(usize, usize)>) {
     let n = bytes.len();
     let mut i = 0;
     while i + 4 < n {
@@ -154,26 +158,32 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
             i += 1;
             continue;
         }
-        if let Some(end) = match_at(bytes, i) {
-            let confidence = match context::before(bytes, i, &WORDS) {
-                Cue::Positive => 0.98,
-                _ => 0.9,
-            };
-            out.push(Candidate {
-                kind: Kind::Iban,
-                start: i,
-                end,
-                confidence,
-            });
-            i = end;
-        } else {
-            i += 1;
+        match match_at(bytes, i) {
+            Some((end, true)) => {
+                let confidence = match context::before(bytes, i, &WORDS) {
+                    Cue::Positive => 0.98,
+                    _ => 0.9,
+                };
+                out.push(Candidate {
+                    kind: Kind::Iban,
+                    start: i,
+                    end,
+                    confidence,
+                });
+                i = end;
+            }
+            Some((end, false)) => {
+                shaped.push((i, end));
+                i = end;
+            }
+            None => i += 1,
         }
     }
 }
 
-/// The end of a valid IBAN starting at `start`, if there is one.
-fn match_at(bytes: &[u8], start: usize) -> Option<usize> {
+/// The end of an IBAN-shaped string starting at `start`, if there is one,
+/// and whether its check digits are right.
+fn match_at(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     let country = [
         bytes[start].to_ascii_uppercase(),
         bytes[start + 1].to_ascii_uppercase(),
@@ -198,7 +208,21 @@ fn match_at(bytes: &[u8], start: usize) -> Option<usize> {
         }
     }
     let boundary = j == bytes.len() || !bytes[j].is_ascii_alphanumeric();
-    (count == want && boundary && mod97_ok(&buf[..count])).then_some(j)
+    if count != want || !boundary {
+        return None;
+    }
+    if mod97_ok(&buf[..count]) {
+        return Some((j, true));
+    }
+    // Shaped but failing its check digits: only with no more letters after
+    // the country and check digits than an account number holds (a bank
+    // code such as `WEST`), so that words and a number after `DE12` are
+    // still read for what they are.
+    let letters = buf[4..count]
+        .iter()
+        .filter(|b| b.is_ascii_alphabetic())
+        .count();
+    (letters <= 4).then_some((j, false))
 }
 
 /// `IBAN DE•• •••• 3000`: the country and the last four characters.
@@ -267,6 +291,35 @@ mod tests {
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    #[test]
+    fn nothing_inside_an_iban_shaped_string_is_another_kind() {
+        let k = crate::pii::KnownContacts::default();
+        let kinds = |t: &str| -> Vec<Kind> {
+            crate::pii::detect(t, &k)
+                .into_iter()
+                .map(|d| d.kind)
+                .collect()
+        };
+        // A mistyped check digit: no IBAN, and no phone +40 inside it.
+        assert!(kinds("IBAN DK50 0040 0440 1162 44").is_empty());
+        assert_eq!(kinds("IBAN DK50 0040 0440 1162 43"), vec![Kind::Iban]);
+        // Words after country letters and digits are not swallowed.
+        assert_eq!(
+            kinds("see DE12 then card 4111 1111 1111 1111"),
+            vec![Kind::Card]
+        );
+        // A valid IBAN next to a phone: both, each once.
+        assert_eq!(
+            kinds("IBAN DE89 3704 0044 0532 0130 00, call +49 30 1234567"),
+            vec![Kind::Iban, Kind::Phone]
+        );
+    }
+
+    #[test]
+    fn libya_is_in_the_country_table() {
+        assert_eq!(length_for(*b"LY"), Some(25));
     }
 
     #[test]

@@ -158,8 +158,22 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     if digits >= 7 {
         numeric::scan(bytes, &mut found);
     }
+    let mut shaped = Vec::new();
     if digits >= 2 {
-        iban::scan(bytes, &mut found);
+        iban::scan(bytes, &mut found, &mut shaped);
+    }
+    // Nothing inside an IBAN, or a string shaped like one, is read again
+    // as a phone or a card: its digit groups are no numbers of their own.
+    shaped.extend(
+        found
+            .iter()
+            .filter(|c| c.kind == Kind::Iban)
+            .map(|c| (c.start, c.end)),
+    );
+    if !shaped.is_empty() {
+        found.retain(|c| {
+            c.kind == Kind::Iban || !shaped.iter().any(|&(s, e)| c.start < e && s < c.end)
+        });
     }
     if found.is_empty() {
         return Vec::new();
