@@ -247,6 +247,28 @@ pub fn require_for(
     let Some(mut reason) = current.refusal(p) else {
         return Ok(());
     };
+    if let Err(e) = record_refusal(conn, actor, action, targets) {
+        reason.push_str(&format!(
+            " (the refusal could not be recorded in the audit trail: {e})"
+        ));
+    }
+    Err(Error::NotPermitted {
+        action: action.to_string(),
+        operator: actor.username.clone(),
+        reason,
+    })
+}
+
+/// Records in the audit trail that `actor` was refused `action`, for a
+/// front end that refused it itself (the console greys out and refuses a
+/// key the actor's roles do not allow). Err only when it cannot be
+/// recorded. Targets that do not look like IDs are left out.
+pub fn record_refusal(
+    conn: &Connection,
+    actor: &Actor,
+    action: &str,
+    targets: &[&str],
+) -> Result<()> {
     let mut entry = Entry::new(&actor.username, action).outcome(Outcome::Refused);
     for t in targets {
         if Entry::new(&actor.username, action)
@@ -257,16 +279,7 @@ pub fn require_for(
             entry = entry.target(t);
         }
     }
-    if let Err(e) = audit::append(conn, &entry) {
-        reason.push_str(&format!(
-            " (the refusal could not be recorded in the audit trail: {e})"
-        ));
-    }
-    Err(Error::NotPermitted {
-        action: action.to_string(),
-        operator: actor.username.clone(),
-        reason,
-    })
+    audit::append(conn, &entry).map(|_| ())
 }
 
 /// Whether `name` can be an operator's username: 1 to 64 ASCII letters,

@@ -1362,31 +1362,20 @@ fn verify_gone(
 /// store holds a read snapshot meanwhile, so that no checkpoint, of this
 /// process or another, rewrites the database file under the scan.
 fn scan_once(store: &Store, path: &std::path::Path, values: &[Vec<u8>]) -> Result<(Scan, usize)> {
-    let mut scan: Option<Scan> = None;
-    let mut found = Vec::with_capacity(values.len());
-    store.with_snapshot(|| {
-        for (k, part) in values.chunks(VERIFY_MAX).enumerate() {
-            let (s, f) = if k == 0 {
-                forensic::verify(path, part)?
-            } else {
-                forensic::scan_each(path, part)?
-            };
+    let (mut scan, found) = store.with_snapshot(|| {
+        // The first pass also checks the free space; the others, for runs
+        // of more than VERIFY_MAX values, look for the rest of them.
+        let (first, rest) = values.split_at(values.len().min(VERIFY_MAX));
+        let (mut scan, mut found) = forensic::verify(path, first)?;
+        for part in rest.chunks(VERIFY_MAX) {
+            let (s, f) = forensic::scan_each(path, part)?;
             found.extend(f);
-            match scan.as_mut() {
-                None => scan = Some(s),
-                Some(all) => {
-                    all.values_checked += s.values_checked;
-                    all.values_found += s.values_found;
-                    all.bytes_scanned += s.bytes_scanned;
-                }
-            }
+            scan.values_checked += s.values_checked;
+            scan.values_found += s.values_found;
+            scan.bytes_scanned += s.bytes_scanned;
         }
-        if scan.is_none() {
-            scan = Some(forensic::verify(path, &[])?.0);
-        }
-        Ok(())
+        Ok((scan, found))
     })?;
-    let mut scan = scan.expect("set above");
     let hits: Vec<Vec<u8>> = values
         .iter()
         .zip(&found)

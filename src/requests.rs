@@ -443,12 +443,35 @@ impl Plan {
     pub fn deletable(&self) -> impl Iterator<Item = &erase::ProfilePreview> {
         self.previews.iter().filter(|p| p.blocked_by.is_none())
     }
+
+    /// The plan for the profiles `ids` names alone.
+    pub fn only(&self, ids: &[String]) -> Plan {
+        let keep = |id: &str| ids.iter().any(|x| x == id);
+        Plan {
+            matches: self
+                .matches
+                .iter()
+                .filter(|m| keep(&m.id))
+                .cloned()
+                .collect(),
+            previews: self
+                .previews
+                .iter()
+                .filter(|p| keep(&p.customer_id))
+                .cloned()
+                .collect(),
+        }
+    }
 }
 
 pub fn plan(store: &Store, req: &Request) -> Result<Plan> {
-    let matches = matches(store.conn(), req)?;
+    plan_of(store, req.kind, matches(store.conn(), req)?)
+}
+
+/// The plan for these matches: for an erasure, what deleting each would do.
+fn plan_of(store: &Store, kind: Kind, matches: Vec<CustomerSummary>) -> Result<Plan> {
     let mut previews = vec![];
-    if req.kind == Kind::Erasure {
+    if kind == Kind::Erasure {
         for m in &matches {
             previews.push(erase::preview_profile(store, &m.id)?);
         }
@@ -544,7 +567,7 @@ pub fn run(
     store.write(|conn| db::set_status(conn, id, Status::InProgress.as_str(), None, None))?;
     match req.kind {
         Kind::Erasure => run_erasure(store, actor, req, now, &chosen),
-        Kind::Access => run_access(store, actor, req, now, (target.export_dir, &chosen)),
+        Kind::Access => run_access(store, actor, &req, now, target.export_dir, &chosen),
     }
 }
 
@@ -573,14 +596,7 @@ fn run_erasure(
     now: Millis,
     chosen: &[CustomerSummary],
 ) -> Result<RunOutcome> {
-    let mut previews = vec![];
-    for m in chosen {
-        previews.push(erase::preview_profile(store, &m.id)?);
-    }
-    let plan = Plan {
-        matches: chosen.to_vec(),
-        previews,
-    };
+    let plan = plan_of(store, Kind::Erasure, chosen.to_vec())?;
     let mut receipt = req
         .receipt
         .clone()
@@ -696,9 +712,10 @@ fn run_erasure(
 fn run_access(
     store: &mut Store,
     actor: &Actor,
-    req: Request,
+    req: &Request,
     now: Millis,
-    (dir, matches): (&Path, &[CustomerSummary]),
+    dir: &Path,
+    matches: &[CustomerSummary],
 ) -> Result<RunOutcome> {
     let mut docs = Vec::with_capacity(matches.len());
     for m in matches {

@@ -927,7 +927,7 @@ pub fn redact_item(
         audit::REDACT,
         &[item_id],
     )?;
-    let spans_by_kind = store.write(|conn| {
+    let (spans_by_kind, removed, audit_head) = store.write(|conn| {
         let p = plan(conn, item_id, kinds)?;
         let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
         for d in p.subject.iter().chain(&p.body) {
@@ -975,7 +975,6 @@ pub fn redact_item(
         audit::append(conn, &entry)?;
         Ok((counts, removed, audit::head(conn)?))
     })?;
-    let (spans_by_kind, removed, audit_head) = spans_by_kind;
     if spans_by_kind.is_empty() {
         return Ok(Redaction {
             item_id: item_id.to_string(),

@@ -105,12 +105,14 @@ fn describe_scan(scan: &Scan, elsewhere: usize) -> String {
     s
 }
 
-fn scan_failed(scan: &Option<Scan>) -> anyhow::Result<()> {
+/// Fails a command whose change (`done`, e.g. "deletion") committed but
+/// whose verification did not pass, saying what to run `again`.
+pub(super) fn scan_failed(scan: &Option<Scan>, done: &str, again: &str) -> anyhow::Result<()> {
     if let Some(s) = scan.as_ref().filter(|s| !s.is_clean()) {
         anyhow::bail!(
-            "the deletion committed, but erased data is still in the database files ({}). \
-             Close other programs that hold the database open, then run `lethe delete` \
-             again for the same IDs, or report this as a bug.",
+            "the {done} committed, but erased data is still in the database files ({}). \
+             Close other programs that hold the database open, then run {again} again, or \
+             report this as a bug.",
             s.verdict()
         );
     }
@@ -166,7 +168,7 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
     if let Some(head) = &done.audit_head {
         println!("{}", audit_anchor(head));
     }
-    scan_failed(&done.verification)
+    scan_failed(&done.verification, "deletion", "`lethe delete-item`")
 }
 
 /// The audit head after a deletion's own entry, worded for keeping.
@@ -347,14 +349,24 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     // A receipt that cannot be written as JSON: the first, reported at
     // the end rather than written as an empty line.
     let mut unwritten: Option<String> = None;
-    let mut emit = |line: String, file: &mut Option<BufWriter<File>>| {
-        println!("{line}");
-        if let Some(f) = file.as_mut() {
-            if let Err(e) = writeln!(f, "{line}") {
-                write_error.get_or_insert(e);
+    // Each line is a receipt (or the summary) as JSON, `what` naming it if
+    // it cannot be written.
+    let mut emit =
+        |json: serde_json::Result<String>, what: &str, file: &mut Option<BufWriter<File>>| {
+            let line = match json {
+                Ok(line) => line,
+                Err(e) => {
+                    unwritten.get_or_insert(format!("{what}: {e}"));
+                    return;
+                }
+            };
+            println!("{line}");
+            if let Some(f) = file.as_mut() {
+                if let Err(e) = writeln!(f, "{line}") {
+                    write_error.get_or_insert(e);
+                }
             }
-        }
-    };
+        };
     let result = erase::delete_profiles(
         &mut store,
         &actor,
@@ -386,12 +398,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
                 held_back.extend(p.receipts.iter().cloned());
             } else {
                 for r in p.receipts {
-                    match serde_json::to_string(r) {
-                        Ok(line) => emit(line, &mut receipts_file),
-                        Err(e) => {
-                            unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
-                        }
-                    }
+                    emit(serde_json::to_string(r), &r.customer_id, &mut receipts_file);
                 }
             }
             match &bar {
@@ -407,12 +414,11 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     for mut r in held_back {
         r.verification = result.verification.clone();
         r.values_held_elsewhere = result.values_held_elsewhere;
-        match serde_json::to_string(&r) {
-            Ok(line) => emit(line, &mut receipts_file),
-            Err(e) => {
-                unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
-            }
-        }
+        emit(
+            serde_json::to_string(&r),
+            &r.customer_id,
+            &mut receipts_file,
+        );
     }
     let summary = Summary {
         deleted: result.deleted,
@@ -427,7 +433,8 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     };
     if !single {
         emit(
-            serde_json::json!({ "summary": &summary }).to_string(),
+            serde_json::to_string(&serde_json::json!({ "summary": &summary })),
+            "the summary",
             &mut receipts_file,
         );
     }
@@ -476,7 +483,11 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
             result.failed
         );
     }
-    scan_failed(&result.verification)?;
+    scan_failed(
+        &result.verification,
+        "deletion",
+        "`lethe delete` for the same IDs",
+    )?;
     let left = summary.blocked + summary.not_found + summary.ambiguous;
     if left > 0 {
         return Err(super::NotDone(format!(

@@ -229,15 +229,7 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
              `lethe scan`, which checkpoints again."
         );
     }
-    if let Some(scan) = done.verification.as_ref().filter(|s| !s.is_clean()) {
-        anyhow::bail!(
-            "the redaction committed, but removed data is still in the database files ({}). \
-             Close other programs that hold the database open and redact again, or report \
-             this as a bug.",
-            scan.verdict()
-        );
-    }
-    Ok(())
+    super::erase::scan_failed(&done.verification, "redaction", "`lethe redact`")
 }
 
 fn kinds_text(kinds: Option<&[Kind]>) -> String {

@@ -187,12 +187,5 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
             report.failed.len()
         );
     }
-    if matches!(&report.verification, Some(s) if !s.is_clean()) {
-        anyhow::bail!(
-            "the sweep committed, but erased data is still in the database files (see above). \
-             Close other programs that hold the database open and run the sweep again, or \
-             report this as a bug."
-        );
-    }
-    Ok(())
+    super::erase::scan_failed(&report.verification, "sweep", "`lethe retention run`")
 }

@@ -56,9 +56,8 @@ pub enum Action {
     /// A key that edits the focused text field.
     Input(KeyEvent),
     Resize(u16, u16),
-    /// The actor lacks this permission; say why.
-    /// A key the actor may not use: the permission it needs, and the audit
-    /// action the refusal is recorded under.
+    /// A key the actor may not use: the permission it lacks (to say why),
+    /// and the audit action the refusal is recorded under.
     Refused(crate::access::Permission, &'static str),
     SearchDone(SearchResponse),
     CustomerLoaded(Result<Box<(Profile, Timeline)>, String>),
@@ -131,9 +130,8 @@ pub struct TriageQueue {
 /// Work `update` asks for; the runtime does it and answers with an Action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Record a refused key in the audit trail.
+    /// Record a refused key in the audit trail, under this audit action.
     AuditRefusal {
-        permission: crate::access::Permission,
         action: &'static str,
     },
     Search {

@@ -282,7 +282,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             // Recorded as the command line records it: every refusal is
             // in the audit trail.
             vec![Effect::AuditRefusal {
-                permission: p,
                 action: audit_action,
             }]
         }

@@ -129,16 +129,15 @@ impl Runtime {
                 }
             },
             Effect::OpenCustomer(id) => Some(self.load_customer(&id)),
-            Effect::AuditRefusal { permission, action } => {
-                // The refusal itself is the expected answer; only a failure
-                // to record it is news.
-                match crate::access::require(self.store.conn(), &actor, permission, action) {
-                    Err(crate::Error::NotPermitted { reason, .. })
-                        if reason.contains("could not be recorded") =>
-                    {
-                        self.app.error(reason);
-                    }
-                    _ => {}
+            Effect::AuditRefusal { action } => {
+                // The status bar already says why; only a failure to
+                // record the refusal is news.
+                if let Err(e) =
+                    crate::access::record_refusal(self.store.conn(), &actor, action, &[])
+                {
+                    self.app.error(format!(
+                        "The refusal could not be recorded in the audit trail: {e}"
+                    ));
                 }
                 None
             }

@@ -87,30 +87,6 @@ impl FreeSpace {
 
 const HEADER: &[u8; 16] = b"SQLite format 3\0";
 
-/// Checks the free space of the database file at `path`, read directly
-/// and in one thread (call it in a process without a connection to it,
-/// see `child`; `forensic::check_free_space` does both).
-/// `Ok(None)` when the file is missing, empty or not a SQLite database.
-pub fn check(path: &Path) -> Result<Option<FreeSpace>> {
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let len = file.metadata()?.len();
-    let Some(layout) = PageLayout::read(&file, len, path)? else {
-        return Ok(None);
-    };
-    let mut out = FreeSpace::default();
-    let mut scratch = Vec::new();
-    let mut page = vec![0u8; layout.page_size];
-    for pgno in 1..=layout.pages {
-        file.read_exact_at(&mut page, (pgno as u64 - 1) * layout.page_size as u64)?;
-        layout.check_page(pgno, &page, &mut out, &mut scratch);
-    }
-    Ok(Some(out))
-}
-
 fn malformed(path: &Path, why: &str) -> Error {
     Error::Verification(format!(
         "{} cannot be checked for free space: {why}",
@@ -374,6 +350,7 @@ fn varint(b: &[u8]) -> Option<(u64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::forensic::check_free_space as check;
     use rusqlite::Connection;
 
     fn db_with_rows(path: &Path, secure: bool) {

@@ -17,6 +17,7 @@ pub use free_space::FreeSpace;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::text::plural;
 
 /// The files that make up a SQLite database on disk.
 pub fn database_files(db: &Path) -> Vec<PathBuf> {
@@ -97,7 +98,7 @@ impl Scan {
     /// "a sample" whenever it was one. `headline` adds whether it passed
     /// and whether the file was compacted first.
     pub fn verdict(&self) -> String {
-        let files = plural(self.files.len(), "database file", "database files");
+        let files = plural(self.files.len(), "database file");
         let values = if self.values_checked == 0 {
             "no erased value was long enough to search for".to_string()
         } else if self.values_found == 0 {
@@ -132,7 +133,7 @@ impl Scan {
             Some(f) => format!(
                 "free space holds {} non-zero bytes on {}",
                 f.dirty_bytes,
-                plural(f.dirty_pages as usize, "page", "pages")
+                plural(f.dirty_pages as usize, "page")
             ),
         };
         format!("{values}; {structure}")
@@ -154,10 +155,6 @@ impl Scan {
             format!(" ({})", parts.join(", "))
         }
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Searches every database file for every needle (exact bytes, and also its
@@ -225,8 +222,7 @@ fn scan_here(db: &Path, needles: &[Vec<u8>], structure: bool) -> Result<(Scan, V
     }
     // Overlapping matches: a value inside or across another found value is
     // found too, in one pass.
-    let all: Vec<&(usize, Vec<u8>)> = forms.iter().collect();
-    let read = pass::run(db, &all, structure)?;
+    let read = pass::run(db, &forms, structure)?;
     scan.files = read.files;
     scan.bytes_scanned = read.bytes;
     scan.free_space = read.free_space;

@@ -33,7 +33,7 @@ pub struct Read {
 /// threads; the second half starts early by the longest value less one
 /// byte (rounded up to whole pages), so a value across the middle is seen
 /// whole, and each page is checked by exactly one half.
-pub fn run(db: &Path, forms: &[&(usize, Vec<u8>)], structure: bool) -> Result<Read> {
+pub fn run(db: &Path, forms: &[(usize, Vec<u8>)], structure: bool) -> Result<Read> {
     let ac = if forms.is_empty() {
         None
     } else {

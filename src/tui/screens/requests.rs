@@ -38,23 +38,10 @@ impl OpenRequest {
     /// ones, or the only match.
     fn chosen(&self) -> Option<Plan> {
         let plan = self.plan.as_ref()?;
-        if plan.matches.len() <= 1 {
-            return Some(plan.clone());
-        }
-        let keep = |id: &str| self.marked.iter().any(|m| m == id);
-        Some(Plan {
-            matches: plan
-                .matches
-                .iter()
-                .filter(|m| keep(&m.id))
-                .cloned()
-                .collect(),
-            previews: plan
-                .previews
-                .iter()
-                .filter(|p| keep(&p.customer_id))
-                .cloned()
-                .collect(),
+        Some(if plan.matches.len() <= 1 {
+            plan.clone()
+        } else {
+            plan.only(&self.marked)
         })
     }
 }
