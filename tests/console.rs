@@ -852,7 +852,7 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     c.keys("x");
     assert!(c.app().modals.is_empty(), "{}", c.screen());
     assert!(
-        c.screen().contains("Mark those that belong"),
+        c.screen().contains("Mark the requester's profiles first"),
         "{}",
         c.screen()
     );

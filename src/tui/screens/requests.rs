@@ -159,12 +159,8 @@ fn begin_run(app: &mut App) -> Vec<Effect> {
     };
     let several = o.plan.as_ref().is_some_and(|p| p.matches.len() > 1);
     if several && plan.matches.is_empty() {
-        let n = o.plan.as_ref().map_or(0, |p| p.matches.len());
-        app.error(format!(
-            "Request {} matches {n} different profiles. Mark those that belong to the \
-             requester (n: next profile, Space: mark), then press x.",
-            req.id
-        ));
+        // Short enough for the status bar at 80 columns.
+        app.error("Mark the requester's profiles first: n next, Space mark, then x.");
         return vec![];
     }
     let confirm = Confirm {
