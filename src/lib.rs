@@ -1,30 +1,11 @@
 //! Lethe: find a customer's personal data and erase it for good.
 //!
-//! Layers, from the bottom: `store` (the only SQL), the core modules (no
-//! terminal code), then `tui` and `cli`, which call the same core functions.
+//! Three crates, each depending only on the one below it: `lethe_store`
+//! (all SQL and the shared vocabulary), `lethe_core` (every rule), and this
+//! one, the command line (`cli`) and the console (`tui`). The core's modules
+//! are re-exported here under their own names.
 
-pub mod access;
-pub mod audit;
+pub use lethe_core::*;
+
 pub mod cli;
-pub mod clock;
-pub mod csv;
-pub mod demo;
-pub mod erase;
-pub mod error;
-pub mod export;
-pub mod format;
-pub mod import;
-pub mod phone;
-pub mod pii;
-pub mod profile;
-pub mod report;
-pub mod requests;
-pub mod retention;
-pub mod search;
-pub mod store;
-pub mod text;
-pub mod timeline;
-pub mod triage;
 pub mod tui;
-
-pub use error::{Error, Result};

@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
+use crate::erase::{customer_row, CustomerRow, CUSTOMER_ROW};
 use crate::error::Result;
-use crate::store::erase::{customer_row, CustomerRow, CUSTOMER_ROW};
 
 /// Live profiles whose retention clock is at or before `cutoff`, split into
 /// (deletable, blocked by an OPEN or WAITING conversation).
@@ -164,7 +164,7 @@ pub fn last_run(conn: &Connection) -> Result<Option<Run>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::Store;
 
     #[test]
     fn overdue_profiles_with_open_work_count_once_each() {

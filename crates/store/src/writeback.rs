@@ -150,7 +150,7 @@ mod tests {
     fn finds_the_descriptors_sqlite_opened_for_the_database_and_its_wal() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
-        let store = crate::store::Store::create(&path).unwrap();
+        let store = crate::Store::create(&path).unwrap();
         store.conn().execute_batch("CREATE TABLE t (x)").unwrap();
         let db = std::fs::canonicalize(&path).unwrap();
         let wal = db.with_file_name("w.db-wal");
@@ -163,7 +163,7 @@ mod tests {
     fn requests_writeback_while_running_and_stops_when_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
-        let store = crate::store::Store::create(&path).unwrap();
+        let store = crate::Store::create(&path).unwrap();
         let guard = store.early_writeback();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while guard.requests() < 4 && std::time::Instant::now() < deadline {
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_database_in_memory_starts_no_helper() {
-        let store = crate::store::Store::open_in_memory().unwrap();
+        let store = crate::Store::open_in_memory().unwrap();
         let guard = store.early_writeback();
         assert!(guard.thread.is_none());
     }

@@ -3,10 +3,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::access::{Operator, Role};
-use crate::audit::{self, Entry};
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::model::access::{Operator, Role};
 
 /// The setting that holds the account's "Manage Customer Data" switch.
 pub const MANAGE_CUSTOMER_DATA: &str = "manage_customer_data";
@@ -68,11 +67,11 @@ pub fn set_roles(
 }
 
 pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
-    Ok(crate::store::get_setting(conn, MANAGE_CUSTOMER_DATA)?.as_deref() == Some("on"))
+    Ok(crate::get_setting(conn, MANAGE_CUSTOMER_DATA)?.as_deref() == Some("on"))
 }
 
 pub fn set_manage_customer_data(conn: &Connection, on: bool) -> Result<()> {
-    crate::store::set_setting(conn, MANAGE_CUSTOMER_DATA, if on { "on" } else { "off" })
+    crate::set_setting(conn, MANAGE_CUSTOMER_DATA, if on { "on" } else { "off" })
 }
 
 /// Makes `username` compliance_admin and admin, turns "Manage Customer
@@ -80,8 +79,15 @@ pub fn set_manage_customer_data(conn: &Connection, on: bool) -> Result<()> {
 /// database has no operator yet. Returns whether it did. Two processes
 /// bootstrapping at once cannot both succeed: the insert is conditional
 /// and runs under the write lock.
-pub fn bootstrap(conn: &Connection, username: &str, now: Millis) -> Result<bool> {
-    crate::store::audit::atomically(conn, |conn| {
+/// `record` runs in the same atomic step once the operator is in (the
+/// core writes the audit entry there).
+pub fn bootstrap(
+    conn: &Connection,
+    username: &str,
+    now: Millis,
+    record: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<bool> {
+    crate::audit::atomically(conn, |conn| {
         let inserted = conn.execute(
             "INSERT INTO operators (username, roles, created_at, created_by)
              SELECT ?1, 'compliance_admin,admin', ?2, ?1
@@ -92,12 +98,7 @@ pub fn bootstrap(conn: &Connection, username: &str, now: Millis) -> Result<bool>
             return Ok(false);
         }
         set_manage_customer_data(conn, true)?;
-        let entry = Entry::new(username, audit::OPERATOR_BOOTSTRAP)
-            .target(username)
-            .target(Role::ComplianceAdmin.as_str())
-            .target(Role::Admin.as_str());
-        entry.validate()?;
-        crate::store::audit::append(conn, &entry, now)?;
+        record(conn)?;
         Ok(true)
     })
 }

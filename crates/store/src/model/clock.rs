@@ -1,27 +1,12 @@
-//! Time. All stored times are UTC milliseconds since the Unix epoch.
-//!
-//! `now()` reads `LETHE_NOW` (an RFC 3339 time) when it is set, so end-to-end
-//! tests and reproducible demos can pin the clock. Core functions that depend
-//! on time take it as a parameter, so unit tests inject it directly.
+//! Time as Lethe stores it: UTC milliseconds since the Unix epoch, and the
+//! ways it is written. Reading the wall clock is the core's business
+//! (`lethe_core::clock`); nothing here knows what time it is.
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 
 pub type Millis = i64;
 
 pub const DAY_MS: Millis = 86_400_000;
-
-pub fn now() -> DateTime<Utc> {
-    if let Ok(text) = std::env::var("LETHE_NOW") {
-        if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
-            return t.with_timezone(&Utc);
-        }
-    }
-    Utc::now()
-}
-
-pub fn now_ms() -> Millis {
-    now().timestamp_millis()
-}
 
 pub fn to_dt(ms: Millis) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms)

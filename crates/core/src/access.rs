@@ -20,43 +20,9 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use crate::audit::{self, Entry, Outcome};
-use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::store::Store;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    ComplianceAdmin,
-    Admin,
-    Agent,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::ComplianceAdmin, Role::Admin, Role::Agent];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::ComplianceAdmin => "compliance_admin",
-            Role::Admin => "admin",
-            Role::Agent => "agent",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s.trim() {
-            "compliance_admin" => Some(Role::ComplianceAdmin),
-            "admin" => Some(Role::Admin),
-            "agent" => Some(Role::Agent),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use lethe_store::model::access::{Operator, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
@@ -438,15 +404,6 @@ mod os {
     }
 }
 
-/// An operator as `lethe operators list` and the console show them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Operator {
-    pub username: String,
-    pub roles: Vec<Role>,
-    pub created_at: Millis,
-    pub created_by: Option<String>,
-}
-
 /// Every operator, by username.
 pub fn operators(conn: &Connection) -> Result<Vec<Operator>> {
     crate::store::operators::list(conn)
@@ -468,7 +425,14 @@ pub fn bootstrap(conn: &Connection, username: &str) -> Result<bool> {
             "\"{username}\" cannot be an operator's username; run Lethe as a named OS user"
         )));
     }
-    crate::store::operators::bootstrap(conn, username, crate::clock::now_ms())
+    let now = crate::clock::now_ms();
+    crate::store::operators::bootstrap(conn, username, now, |conn| {
+        let entry = Entry::new(username, audit::OPERATOR_BOOTSTRAP)
+            .target(username)
+            .target(Role::ComplianceAdmin.as_str())
+            .target(Role::Admin.as_str());
+        audit::append_at(conn, &entry, now).map(|_| ())
+    })
 }
 
 /// A user's roles before and after a grant or revoke.

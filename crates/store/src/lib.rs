@@ -1,4 +1,5 @@
-//! The store: the only module that writes SQL.
+//! The store: the only crate that writes SQL, and the home of the shared
+//! vocabulary (`model`) and of the errors every layer reports.
 //!
 //! Every connection gets the erasure pragmas (`secure_delete`, WAL,
 //! `foreign_keys`, a busy timeout, in-memory temp files) before anything else
@@ -10,7 +11,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::error::{Error, Result};
+pub mod error;
+pub mod model;
+
+pub use error::{Error, Result};
+use model::{clock, format, text};
 
 pub mod audit;
 pub mod bulk;
@@ -674,7 +679,7 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(at, [("itm_new".into(), 2000), ("itm_old".into(), 1000)]);
-        let filter = crate::triage::QueueFilter {
+        let filter = crate::model::triage::QueueFilter {
             kinds: vec![],
             min_confidence: 0.0,
             limit: 10,

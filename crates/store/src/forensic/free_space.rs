@@ -350,7 +350,7 @@ fn varint(b: &[u8]) -> Option<(u64, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::forensic::check_free_space as check;
+    use crate::forensic::check_free_space as check;
     use rusqlite::Connection;
 
     fn db_with_rows(path: &Path, secure: bool) {

@@ -8,9 +8,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::clock::Millis;
 use crate::error::{Error, Result};
-use crate::pii::{Kind, KnownContacts};
-use crate::store::raw::RawRows;
-use crate::triage::{Field, QueueFilter, QueueRow, Status};
+use crate::model::pii::{Kind, KnownContacts};
+use crate::model::triage::{Field, QueueFilter, QueueRow, Status};
+use crate::raw::RawRows;
 
 /// An item's text as the scan and redaction read it.
 #[derive(Debug, Clone)]
@@ -215,13 +215,13 @@ const WATERMARK: &str = "pii_scan_watermark";
 /// was scanned once, and only a content change (`items_unscanned`) makes
 /// it pending again.
 pub fn watermark(conn: &Connection) -> Result<i64> {
-    Ok(crate::store::get_setting(conn, WATERMARK)?
+    Ok(crate::get_setting(conn, WATERMARK)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
 pub fn set_watermark(conn: &Connection, rowid: i64) -> Result<()> {
-    crate::store::set_setting(conn, WATERMARK, &rowid.to_string())
+    crate::set_setting(conn, WATERMARK, &rowid.to_string())
 }
 
 /// Items waiting for the scan, for its progress gauge: new ones above the
@@ -596,7 +596,7 @@ mod tests {
 
     #[test]
     fn the_new_items_read_lends_text_and_the_lookup_gives_the_state() {
-        let store = crate::store::Store::open_in_memory().unwrap();
+        let store = crate::Store::open_in_memory().unwrap();
         let c = store.conn();
         c.execute_batch(
             "INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_1', 0, 0);
@@ -655,8 +655,8 @@ mod tests {
     /// (half the cost of each insert during a scan).
     #[test]
     fn recording_a_finding_builds_no_temporary_table() {
-        let store = crate::store::Store::open_in_memory().unwrap();
-        let ops = crate::store::opcodes(store.conn(), INSERT);
+        let store = crate::Store::open_in_memory().unwrap();
+        let ops = crate::opcodes(store.conn(), INSERT);
         assert!(ops.iter().any(|op| op == "Insert"), "{ops:?}");
         assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
     }

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::profile::{Counts, Profile};
+use crate::model::profile::{Counts, Profile};
 
 fn pairs(text: Option<String>) -> Vec<(String, String)> {
     let map: Map<String, Value> = text

@@ -1,10 +1,6 @@
-//! The profile pane's data: everything held about a customer at a glance,
-//! read without touching their conversation items.
+//! The profile pane's data: everything held about a customer at a glance.
 
-use rusqlite::Connection;
-
-use crate::clock::Millis;
-use crate::error::Result;
+use super::clock::Millis;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Profile {
@@ -36,9 +32,4 @@ pub struct Counts {
     pub deleted_items: usize,
     pub attachments: usize,
     pub recordings: usize,
-}
-
-/// Reads one profile, or None when no customer has this ID.
-pub fn load(conn: &Connection, id: &str) -> Result<Option<Profile>> {
-    crate::store::profile::load(conn, id)
 }

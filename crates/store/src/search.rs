@@ -209,7 +209,7 @@ pub fn summaries(conn: &Connection, ids: &[String]) -> Result<Vec<CustomerSummar
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::Store;
 
     fn key(conn: &Connection, shard: i64, key: &str, customer_id: &str, kind: i64) {
         conn.execute(
@@ -272,7 +272,7 @@ mod tests {
         }))
         .unwrap();
         store
-            .write(|c| crate::store::customers::insert(c, &doc, &crate::search::keys_for(&doc)))
+            .write(|c| crate::customers::insert(c, &doc, &ada_keys()))
             .unwrap();
         let shards: Vec<i64> = store
             .conn()
@@ -283,8 +283,23 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(shards, [-61]);
-        let found = crate::search::prefix(store.conn(), "lovel", 10).unwrap();
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].id, "cus_far");
+        let found = prefix_ids(store.conn(), &[("lovel".into(), None)], 10).unwrap();
+        assert_eq!(found, ["cus_far"]);
+    }
+
+    /// The keys the core's `search::keys_for` makes for Ada Lovelace.
+    fn ada_keys() -> Vec<crate::customers::SearchKey> {
+        use crate::model::search::*;
+        [
+            ("lovelace", KIND_NAME_TOKEN),
+            ("ada lovelace", KIND_NAME),
+            ("ada@example.com", KIND_EMAIL),
+        ]
+        .into_iter()
+        .map(|(key, kind)| crate::customers::SearchKey {
+            key: key.into(),
+            kind,
+        })
+        .collect()
     }
 }

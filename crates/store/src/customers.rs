@@ -682,7 +682,7 @@ mod key_list_tests {
     /// transaction has nothing half done to roll back.
     #[test]
     fn a_profile_with_a_damaged_key_list_is_left_whole() {
-        let store = crate::store::Store::open_in_memory().unwrap();
+        let store = crate::Store::open_in_memory().unwrap();
         let c = store.conn();
         c.execute_batch(
             "INSERT INTO customers (id, name, created_at, updated_at, search_keys)
@@ -693,8 +693,8 @@ mod key_list_tests {
                  VALUES ('cus_d', 0, 'ada@example.com', 'ada@example.com');",
         )
         .unwrap();
-        let row = crate::store::erase::customer(c, "cus_d").unwrap().unwrap();
-        let e = crate::store::erase::wipe_profile(c, &row, "manual", 1).unwrap_err();
+        let row = crate::erase::customer(c, "cus_d").unwrap().unwrap();
+        let e = crate::erase::wipe_profile(c, &row, "manual", 1).unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         let left: (Option<String>, i64, i64) = c
             .query_row(

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::format::{ContentType, ConversationStatus, Direction, InitiatorType};
-use crate::timeline::{AttachmentInfo, ConversationHead, Item, RecordingInfo};
+use crate::model::timeline::{AttachmentInfo, ConversationHead, Item, RecordingInfo};
 
 pub fn conversations(conn: &Connection, customer_id: &str) -> Result<Vec<ConversationHead>> {
     let mut stmt = conn.prepare_cached(

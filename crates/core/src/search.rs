@@ -17,11 +17,7 @@ use crate::store::search as db;
 
 pub use crate::store::search::CustomerSummary;
 
-pub const KIND_NAME: i64 = 1;
-pub const KIND_NAME_TOKEN: i64 = 2;
-pub const KIND_EMAIL: i64 = 3;
-pub const KIND_PHONE: i64 = 4;
-pub const KIND_EXTERNAL_ID: i64 = 5;
+pub use lethe_store::model::search::*;
 
 /// The form keys and queries are compared in: accents dropped, lowercase,
 /// inner whitespace folded (`text::fold`), so `amelie` finds Amélie.

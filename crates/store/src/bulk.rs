@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn restores_what_it_changed() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::create(&dir.path().join("b.db")).unwrap();
+        let store = crate::Store::create(&dir.path().join("b.db")).unwrap();
         let c = store.conn();
         let get = |p: &str| -> i64 {
             c.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
@@ -135,7 +135,7 @@ mod tests {
     #[test]
     fn maps_the_whole_file_for_reading_and_restores() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::create(&dir.path().join("m.db")).unwrap();
+        let store = crate::Store::create(&dir.path().join("m.db")).unwrap();
         let c = store.conn();
         let get = || -> i64 { c.query_row("PRAGMA mmap_size", [], |r| r.get(0)).unwrap() };
         let before = get();
@@ -145,7 +145,7 @@ mod tests {
         end_mapped_reads(c, saved).unwrap();
         assert_eq!(get(), before);
         // In memory there is nothing to map, and nothing fails.
-        let mem = crate::store::Store::open_in_memory().unwrap();
+        let mem = crate::Store::open_in_memory().unwrap();
         let saved = begin_mapped_reads(mem.conn()).unwrap();
         assert_eq!(saved, None);
         end_mapped_reads(mem.conn(), saved).unwrap();

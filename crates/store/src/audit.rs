@@ -1,22 +1,18 @@
-//! Audit rows. The hash chain's rules live in `crate::audit`; this file only
-//! reads and writes the `audit_log` table.
+//! Audit rows. The hash chain's rules live in the core (`lethe_core::audit`);
+//! this file only reads and writes the `audit_log` table.
 
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::audit::{Entry, Filter, Stored};
-use crate::clock::{self, Millis};
 use crate::error::Result;
+use crate::model::audit::{Filter, Stored};
 
 /// Runs `f` atomically. Outside a transaction it opens one with BEGIN
 /// IMMEDIATE, so the write lock is held from the first read: two processes
 /// cannot both read the same chain head and then append. Inside the
 /// caller's transaction it uses a savepoint, so a failure leaves none of
 /// `f`'s writes behind even if the caller goes on to commit.
-pub(crate) fn atomically<T>(
-    conn: &Connection,
-    f: impl FnOnce(&Connection) -> Result<T>,
-) -> Result<T> {
+pub fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
     if conn.is_autocommit() {
         let tx =
             rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
@@ -37,24 +33,20 @@ pub(crate) fn atomically<T>(
     }
 }
 
-/// Inserts `e` as the next entry of the chain. The caller has validated it.
-pub fn append(conn: &Connection, e: &Entry, now: Millis) -> Result<i64> {
+/// Inserts the next entry of the chain, atomically with reading the
+/// chain's head: `row` gets the next sequence number and the previous
+/// entry's hash (None for the first entry) and returns the row to store,
+/// its hash computed (the chain's rules are the core's).
+pub fn append(
+    conn: &Connection,
+    row: impl FnOnce(i64, Option<String>) -> Result<Stored>,
+) -> Result<i64> {
     atomically(conn, |conn| {
-        let (last_seq, prev_hash) = last(conn)?.unwrap_or_else(|| (0, crate::audit::genesis()));
-        let mut row = Stored {
-            seq: last_seq + 1,
-            at: clock::format_ms(now),
-            operator: e.operator.clone(),
-            action: e.action.clone(),
-            targets: serde_json::to_string(&e.targets)
-                .map_err(|err| crate::Error::Invalid(format!("audit targets: {err}")))?,
-            counts: serde_json::to_string(&e.counts)
-                .map_err(|err| crate::Error::Invalid(format!("audit counts: {err}")))?,
-            outcome: e.outcome.as_str().to_string(),
-            prev_hash,
-            hash: String::new(),
+        let (seq, prev_hash) = match last(conn)? {
+            Some((last_seq, hash)) => (last_seq + 1, Some(hash)),
+            None => (1, None),
         };
-        row.hash = crate::audit::entry_hash(&row);
+        let row = row(seq, prev_hash)?;
         conn.prepare_cached(
             "INSERT INTO audit_log (seq, at, operator, action, targets, counts, outcome, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",

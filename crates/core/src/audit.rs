@@ -38,7 +38,9 @@ use std::io::Write;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use crate::clock::Millis;
 use crate::error::{Error, Result};
+pub use lethe_store::model::audit::{Filter, Stored};
 
 // The actions the trail records. Other modules pass these constants, never
 // their own strings: `append` refuses an action that is not in `ACTIONS`.
@@ -274,8 +276,31 @@ fn printable(s: &str) -> String {
 /// (BEGIN IMMEDIATE), so two processes appending at once queue instead of
 /// both chaining to the same previous entry.
 pub fn append(conn: &Connection, entry: &Entry) -> Result<i64> {
+    append_at(conn, entry, crate::clock::now_ms())
+}
+
+/// `append`, with the entry's time given.
+pub fn append_at(conn: &Connection, entry: &Entry, now: Millis) -> Result<i64> {
     entry.validate()?;
-    crate::store::audit::append(conn, entry, crate::clock::now_ms())
+    let targets = serde_json::to_string(&entry.targets)
+        .map_err(|err| Error::Invalid(format!("audit targets: {err}")))?;
+    let counts = serde_json::to_string(&entry.counts)
+        .map_err(|err| Error::Invalid(format!("audit counts: {err}")))?;
+    crate::store::audit::append(conn, |seq, prev_hash| {
+        let mut row = Stored {
+            seq,
+            at: crate::clock::format_ms(now),
+            operator: entry.operator.clone(),
+            action: entry.action.clone(),
+            targets,
+            counts,
+            outcome: entry.outcome.as_str().to_string(),
+            prev_hash: prev_hash.unwrap_or_else(genesis),
+            hash: String::new(),
+        };
+        row.hash = entry_hash(&row);
+        Ok(row)
+    })
 }
 
 /// The `prev_hash` of the first entry: hex SHA-256 of `lethe-audit-genesis`.
@@ -309,23 +334,6 @@ pub fn entry_hash(s: &Stored) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// An audit row exactly as stored: every column as text, so verification
-/// hashes the bytes that are really there.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Stored {
-    pub seq: i64,
-    pub at: String,
-    pub operator: String,
-    pub action: String,
-    /// Compact JSON array of IDs.
-    pub targets: String,
-    /// Compact JSON object, keys in byte order.
-    pub counts: String,
-    pub outcome: String,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 /// A stored audit entry, as the audit screen and `lethe audit export` show it.
@@ -375,15 +383,6 @@ impl Verification {
     pub fn is_intact(&self) -> bool {
         self.first_bad.is_none()
     }
-}
-
-/// Filters for the audit screen; empty fields match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub operator: Option<String>,
-    pub action: Option<String>,
-    /// `YYYY-MM-DD` prefix of the UTC time (any prefix works: `2024-07`).
-    pub date: Option<String>,
 }
 
 /// Entries matching `filter`, newest first, at most `limit`.

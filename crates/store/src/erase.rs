@@ -420,7 +420,7 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
         // the customer ID, which the skeleton keeps.
         if let Some(list) = r.get::<_, Option<String>>(4)? {
             for (_, kind, key) in super::customers::parse_key_list(customer_id, &list)? {
-                if matches!(kind, 1 | 3 | 4 | 5) {
+                if crate::model::search::is_whole_value(kind) {
                     push_opt(out, Some(key), Held::Exact);
                 }
             }
@@ -732,7 +732,7 @@ fn mark_matches(
 #[cfg(test)]
 mod held_tests {
     use super::*;
-    use crate::store::Store;
+    use crate::Store;
 
     #[test]
     fn a_value_another_record_holds_is_recognised_in_any_form() {
@@ -748,7 +748,7 @@ mod held_tests {
         }))
         .unwrap();
         store
-            .write(|c| crate::store::customers::insert(c, &doc, &crate::search::keys_for(&doc)))
+            .write(|c| crate::customers::insert(c, &doc, &[]))
             .unwrap();
         let values: Vec<Vec<u8>> = [
             "José García",
@@ -770,7 +770,7 @@ mod held_tests {
 #[cfg(test)]
 mod blocking_tests {
     use super::*;
-    use crate::store::Store;
+    use crate::Store;
 
     #[test]
     fn open_conversations_block_open_first_then_oldest_without_replanning() {
@@ -822,12 +822,12 @@ mod blocking_tests {
     fn erasing_a_profile_builds_no_temporary_tables() {
         let store = Store::open_in_memory().unwrap();
         // As a bulk erasure runs them.
-        crate::store::bulk::begin_erasure(store.conn()).unwrap();
+        crate::bulk::begin_erasure(store.conn()).unwrap();
         let mut sqls = vec![PROFILE_PARTS, OPEN_CONVERSATIONS];
         sqls.extend(PART_WIPES.iter().map(|(_, sql)| *sql));
         sqls.extend(PROFILE_DELETES.iter().map(|(_, sql)| *sql));
         for sql in sqls {
-            let ops = crate::store::opcodes(store.conn(), sql);
+            let ops = crate::opcodes(store.conn(), sql);
             assert!(
                 !ops.iter()
                     .any(|op| op == "OpenEphemeral" || op == "SorterOpen"),
