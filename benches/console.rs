@@ -21,7 +21,8 @@ const SAMPLES: usize = 200;
 const BIG_ITEMS: usize = 20_000;
 
 fn sample(store: &Store, sql: &str) -> Vec<String> {
-    let mut stmt = store.conn().prepare(sql).unwrap();
+    let read = store.read();
+    let mut stmt = read.prepare(sql).unwrap();
     stmt.query_map([SAMPLES as i64], |r| r.get::<_, String>(0))
         .unwrap()
         .map(|r| r.unwrap())
@@ -77,7 +78,7 @@ fn bench_search(store: &Store) {
             for v in &values {
                 let prefix: String = v.chars().take(len).collect();
                 let t = Instant::now();
-                let hits = lethe::search::prefix(store.conn(), &prefix, 50).unwrap();
+                let hits = lethe::search::prefix(&store.read(), &prefix, 50).unwrap();
                 times.push(t.elapsed());
                 std::hint::black_box(hits);
             }
@@ -103,7 +104,7 @@ fn bench_search(store: &Store) {
 fn big_customer(path: &std::path::Path) -> String {
     let mut store = Store::open(path).unwrap();
     let found: Option<String> = store
-        .conn()
+        .read()
         .query_row(
             "SELECT customer_id FROM items GROUP BY customer_id HAVING count(*) >= ?1 LIMIT 1",
             [BIG_ITEMS as i64],
@@ -130,9 +131,9 @@ fn bench_open(store: &Store, id: &str) {
     let mut times = Vec::new();
     for _ in 0..30 {
         let t = Instant::now();
-        let profile = lethe::profile::load(store.conn(), id).unwrap().unwrap();
-        let mut tl = lethe::timeline::Timeline::open(store.conn(), id).unwrap();
-        tl.load_rows(store.conn(), 0..60).unwrap();
+        let profile = lethe::profile::load(&store.read(), id).unwrap().unwrap();
+        let mut tl = lethe::timeline::Timeline::open(&store.read(), id).unwrap();
+        tl.load_rows(&store.read(), 0..60).unwrap();
         times.push(t.elapsed());
         std::hint::black_box((profile, tl.len()));
     }
@@ -143,12 +144,12 @@ fn bench_open(store: &Store, id: &str) {
         common::ms(common::percentile(&mut times, 50.0)),
         common::ms(common::percentile(&mut times, 95.0))
     );
-    let mut tl = lethe::timeline::Timeline::open(store.conn(), id).unwrap();
+    let mut tl = lethe::timeline::Timeline::open(&store.read(), id).unwrap();
     let rows = tl.len();
     let t = Instant::now();
     let mut row = 0;
     while row < rows {
-        tl.load_rows(store.conn(), row..(row + 60).min(rows))
+        tl.load_rows(&store.read(), row..(row + 60).min(rows))
             .unwrap();
         row += 60;
     }
@@ -171,10 +172,10 @@ fn bench_triage(store: &Store) {
     let mut open = 0;
     for _ in 0..30 {
         let t = Instant::now();
-        let rows = lethe::triage::queue(store.conn(), &filter).unwrap();
-        open = lethe::triage::queue_len(store.conn(), &filter).unwrap();
+        let rows = lethe::triage::queue(&store.read(), &filter).unwrap();
+        open = lethe::triage::queue_len(&store.read(), &filter).unwrap();
         if let Some(first) = rows.first() {
-            std::hint::black_box(lethe::triage::context(store.conn(), first.finding_id).unwrap());
+            std::hint::black_box(lethe::triage::context(&store.read(), first.finding_id).unwrap());
         }
         times.push(t.elapsed());
     }
@@ -231,7 +232,7 @@ fn main() {
     bench_open(&store, &big);
     bench_triage(&store);
     let name: String = store
-        .conn()
+        .read()
         .query_row("SELECT name FROM customers WHERE id = ?1", [&big], |r| {
             r.get(0)
         })

@@ -24,7 +24,7 @@ fn main() {
     let scratch = common::Scratch::of(&src, "pii-scan");
     let mut store = Store::open(&scratch.path).unwrap();
     store
-        .conn()
+        .read()
         .execute_batch(
             "DELETE FROM pii_findings;
              DELETE FROM settings WHERE key = 'pii_scan_watermark';
@@ -45,7 +45,7 @@ fn main() {
     for run in 0..=RUNS {
         if run > 0 {
             store
-                .conn()
+                .read()
                 .execute_batch(
                     "DELETE FROM pii_findings;
                      DELETE FROM settings WHERE key = 'pii_scan_watermark';",
@@ -98,8 +98,8 @@ fn main() {
 
     // The detectors alone over the same texts, read up front.
     let texts: Vec<String> = {
-        let mut stmt = store
-            .conn()
+        let read = store.read();
+        let mut stmt = read
             .prepare("SELECT coalesce(subject, '') || ' ' || coalesce(body, '') FROM items WHERE deleted_at IS NULL")
             .unwrap();
         stmt.query_map([], |r| r.get(0))

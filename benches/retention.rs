@@ -19,7 +19,7 @@ const DAYS: i64 = 365;
 /// A "now" at which one tenth of the customers are due.
 fn now_for_tenth(store: &Store, customers: u64) -> i64 {
     let clock: i64 = store
-        .conn()
+        .read()
         .query_row(
             "SELECT coalesce(last_contact_at, created_at) AS k FROM customers
              WHERE deleted_at IS NULL ORDER BY k LIMIT 1 OFFSET ?1",
@@ -37,7 +37,7 @@ fn run(customers: u64) {
     let actor = common::operator(&store);
     let now = now_for_tenth(&store, customers);
     retention::set_policy(&mut store, &actor, Policy::DeleteAfter { days: DAYS }, true).unwrap();
-    let preview = retention::preview(store.conn(), DAYS, now).unwrap();
+    let preview = retention::preview(&store.read(), DAYS, now).unwrap();
     let t = Instant::now();
     // Progress arrives after each committed batch: the last one marks the
     // end of the deletions, before the verification scan.
@@ -61,8 +61,8 @@ fn run(customers: u64) {
     let deleted = report.deleted as f64;
     // The ids the sweep deleted, for the baseline on a fresh copy.
     let ids: Vec<String> = {
-        let mut stmt = store
-            .conn()
+        let read = store.read();
+        let mut stmt = read
             .prepare("SELECT id FROM customers WHERE deletion_reason = 'retention'")
             .unwrap();
         stmt.query_map([], |r| r.get(0))

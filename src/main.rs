@@ -5,10 +5,6 @@ fn main() {
     // instead of an error message or a panic. Rust ignores the signal by
     // default. A batch of a deletion commits whole or not at all, so a
     // command ended this way leaves nothing half-done.
-    // SAFETY: called first, before any other thread exists; SIG_DFL is a
-    // valid disposition and no handler of ours is replaced.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    lethe::store::tuning::os::default_sigpipe();
     std::process::exit(lethe::cli::main());
 }

@@ -103,7 +103,7 @@ fn the_first_operator_is_bootstrapped_once_even_under_a_race() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let store = Store::open(&path).unwrap();
-                access::bootstrap(store.conn(), u).unwrap()
+                access::bootstrap(&store, u).unwrap()
             })
         })
         .collect();
@@ -114,11 +114,11 @@ fn the_first_operator_is_bootstrapped_once_even_under_a_race() {
         .count();
     assert_eq!(winners, 1);
     let store = Store::open(&path).unwrap();
-    let ops = access::operators(store.conn()).unwrap();
+    let ops = access::operators(&store.read()).unwrap();
     assert_eq!(ops.len(), 1);
     assert_eq!(ops[0].roles, vec![Role::ComplianceAdmin, Role::Admin]);
-    assert!(access::manage_customer_data(store.conn()).unwrap());
-    let v = audit::verify(store.conn()).unwrap();
+    assert!(access::manage_customer_data(&store.read()).unwrap());
+    let v = audit::verify(&store.read()).unwrap();
     assert!(v.is_intact());
     assert_eq!(v.entries, 1);
 }
@@ -134,7 +134,7 @@ fn concurrent_appends_keep_one_chain() {
                 let store = Store::open(&path).unwrap();
                 for i in 0..25 {
                     let e = Entry::new(OWNER, audit::DELETE_ITEM).target(&format!("itm_{t}_{i}"));
-                    audit::append(store.conn(), &e).unwrap();
+                    audit::record(&store, &e).unwrap();
                 }
             })
         })
@@ -142,7 +142,7 @@ fn concurrent_appends_keep_one_chain() {
     for h in handles {
         h.join().unwrap();
     }
-    let v = audit::verify(db.store().conn()).unwrap();
+    let v = audit::verify(&db.store().read()).unwrap();
     assert!(v.is_intact(), "{v:?}");
     assert_eq!(v.entries, before + 100);
 }
@@ -159,10 +159,10 @@ fn audit_entries_reject_pii() {
         "415-555-0123",
     ] {
         let e = Entry::new(OWNER, audit::DELETE_PROFILE).target(target);
-        let err = audit::append(store.conn(), &e).unwrap_err();
+        let err = audit::record(&store, &e).unwrap_err();
         assert!(err.to_string().contains("never personal data"), "{err}");
     }
-    assert!(audit::append(store.conn(), &Entry::new(OWNER, "searched for martha")).is_err());
+    assert!(audit::record(&store, &Entry::new(OWNER, "searched for martha")).is_err());
     assert_eq!(db.audit_entries(), before);
 }
 
@@ -172,8 +172,8 @@ fn audit_entries_reject_pii() {
 fn tamperable(db: &TestDb) -> rusqlite::Connection {
     let store = db.store();
     for id in ["itm_1", "itm_2", "itm_3"] {
-        audit::append(
-            store.conn(),
+        audit::record(
+            &store,
             &Entry::new(OWNER, audit::DELETE_ITEM)
                 .target(id)
                 .count("items", 1),
@@ -193,7 +193,7 @@ fn tamperable(db: &TestDb) -> rusqlite::Connection {
 }
 
 fn assert_broken_at(db: &TestDb, seq: i64, what: &str) {
-    let v = audit::verify(db.store().conn()).unwrap();
+    let v = audit::verify(&db.store().read()).unwrap();
     assert_eq!(v.first_bad, Some(seq), "{what}: {v:?}");
     let run = db.run(AGENT, &["audit", "verify"]);
     assert_eq!(run.code, 1, "{what}: {run:?}");
@@ -233,7 +233,7 @@ fn deleting_or_reordering_entries_is_detected() {
     conn.execute("DELETE FROM audit_log WHERE seq = 4", [])
         .unwrap();
     assert_broken_at(&db, 5, "deleted middle entry");
-    let v = audit::verify(db.store().conn()).unwrap();
+    let v = audit::verify(&db.store().read()).unwrap();
     assert!(v.problem.unwrap().contains("4 to 4 are missing"));
 
     let db = TestDb::new();
@@ -282,7 +282,7 @@ fn a_hand_built_actor_gets_nothing_the_database_does_not_give() {
     let db = TestDb::new();
     let forged = Actor::new(STRANGER, &[Role::ComplianceAdmin, Role::Admin]);
     let err = access::require(
-        db.store().conn(),
+        &db.store(),
         &forged,
         access::Permission::Delete,
         audit::DELETE_PROFILE,

@@ -177,7 +177,7 @@ fn a_scan_reads_text_that_is_not_utf8_and_says_so() {
     {
         let store = db.store();
         store
-            .conn()
+            .read()
             .execute(
                 "UPDATE items SET body = CAST(?1 AS TEXT) WHERE id = 'it_30'",
                 [b"bad \xff\xfe byte, card 4111 1111 1111 1111 here".to_vec()],
@@ -189,7 +189,7 @@ fn a_scan_reads_text_that_is_not_utf8_and_says_so() {
     assert!(run.stderr.contains("not valid UTF-8"), "{run:?}");
     let store = db.store();
     let cards: i64 = store
-        .conn()
+        .read()
         .query_row(
             "SELECT count(*) FROM pii_findings WHERE item_id = 'it_30' AND kind = 'card'",
             [],
@@ -233,7 +233,7 @@ fn a_receipt_anchors_the_audit_trail() {
     {
         let store = db.store();
         let seq: i64 = store
-            .conn()
+            .read()
             .query_row("SELECT seq FROM audit_log WHERE hash = ?1", [&hash], |r| {
                 r.get(0)
             })
@@ -241,11 +241,11 @@ fn a_receipt_anchors_the_audit_trail() {
         // The trigger only guards against mistakes: whoever can write the
         // file can drop it.
         store
-            .conn()
+            .read()
             .execute_batch("DROP TRIGGER audit_log_no_delete")
             .unwrap();
         store
-            .conn()
+            .read()
             .execute("DELETE FROM audit_log WHERE seq >= ?1", [seq])
             .unwrap();
     }
@@ -300,7 +300,7 @@ fn the_database_s_own_files_are_refused_as_inputs_and_outputs() {
     // Nothing was deleted or exported either.
     let store = db.store();
     let live: bool = store
-        .conn()
+        .read()
         .query_row(
             "SELECT deleted_at IS NULL FROM customers WHERE id = 'cus_anon'",
             [],

@@ -27,7 +27,7 @@ impl Console {
     }
 
     fn with_store(store: Store, user: &str, w: u16, h: u16) -> Console {
-        let actor = Actor::resolve(store.conn(), user).unwrap();
+        let actor = Actor::resolve(&store.read(), user).unwrap();
         let app = App::new(actor, Theme { color: false }, (w, h));
         let dir = tempfile::tempdir().unwrap();
         let rt = Runtime::new(app, store, Searcher::Inline, dir.path().to_path_buf());
@@ -541,7 +541,7 @@ fn saving_a_recording_writes_a_private_file_and_audits_it() {
     }
     let exports: i64 =
         c.rt.store
-            .conn()
+            .read()
             .query_row(
                 "SELECT count(*) FROM audit_log WHERE action = 'export' AND operator = 'alice'",
                 [],
@@ -687,7 +687,7 @@ fn compliance(user: &str) -> Console {
 }
 
 fn policy(c: &Console) -> lethe::retention::Policy {
-    lethe::retention::policy(c.rt.store.conn()).unwrap()
+    lethe::retention::policy(&c.rt.store.read()).unwrap()
 }
 
 #[test]
@@ -901,7 +901,7 @@ fn a_request_with_two_matches_runs_only_on_the_marked_profile() {
     c.keys("y");
     let live = |id: &str| -> bool {
         c.rt.store
-            .conn()
+            .read()
             .query_row(
                 "SELECT deleted_at IS NULL FROM customers WHERE id = ?1",
                 [id],
@@ -1004,7 +1004,7 @@ fn triage_lists_findings_with_the_message_highlighted() {
 fn triage_pages_through_more_findings_than_one_load_holds() {
     let mut store = Store::open_in_memory().unwrap();
     common::insert(&mut store, &[common::percy(205)]);
-    lethe::access::bootstrap(store.conn(), common::ADMIN).unwrap();
+    lethe::access::bootstrap(&store, common::ADMIN).unwrap();
     store
         .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
         .unwrap();
@@ -1060,7 +1060,7 @@ fn the_redact_dialog_names_the_label_of_the_kind_at_hand() {
                     "content": "Refund to my IBAN DE89 3704 0044 0532 0130 00 please"}}]}]
     }));
     common::insert(&mut store, &[ivan]);
-    lethe::access::bootstrap(store.conn(), common::ADMIN).unwrap();
+    lethe::access::bootstrap(&store, common::ADMIN).unwrap();
     store
         .write(|conn| lethe::triage::scan_pending(conn, 0, &mut ()))
         .unwrap();
@@ -1093,7 +1093,7 @@ fn triage_actions_clear_the_queue_and_keep_the_cursor() {
     c.keys("dy");
     assert_eq!(c.app().triage.total, 2);
     assert!(c.screen().contains("Deleted 1 item at"));
-    let actions: Vec<String> = lethe::audit::list(c.rt.store.conn(), &Default::default(), 100)
+    let actions: Vec<String> = lethe::audit::list(&c.rt.store.read(), &Default::default(), 100)
         .unwrap()
         .into_iter()
         .map(|r| r.action)
@@ -1135,7 +1135,7 @@ fn a_refused_key_in_the_console_is_audited() {
     open_martha(&mut c);
     c.keys("jjjd");
     assert!(c.app().modals.is_empty());
-    let rows = lethe::audit::list(c.rt.store.conn(), &Default::default(), 5).unwrap();
+    let rows = lethe::audit::list(&c.rt.store.read(), &Default::default(), 5).unwrap();
     let last = &rows[0];
     assert_eq!(last.operator, common::VIEWER);
     assert_eq!(last.action, lethe::audit::DELETE_ITEM);

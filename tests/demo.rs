@@ -45,7 +45,7 @@ fn fixture() -> &'static Fixture {
         let docs = (0..CUSTOMERS)
             .map(|i| {
                 let id = demo::generate_doc(&o, i).id;
-                customers::load(store.conn(), &id, true).unwrap().unwrap()
+                customers::load(&store.read(), &id, true).unwrap().unwrap()
             })
             .collect();
         Fixture {
@@ -65,7 +65,7 @@ fn export(store: &Store, o: &Options) -> Vec<String> {
     (0..o.customers)
         .map(|i| {
             let id = demo::generate_doc(o, i).id;
-            let doc = customers::load(store.conn(), &id, true).unwrap().unwrap();
+            let doc = customers::load(&store.read(), &id, true).unwrap().unwrap();
             serde_json::to_string(&doc).unwrap()
         })
         .collect()
@@ -243,7 +243,7 @@ fn duplicates_share_an_email_or_external_id() {
     // Search finds both profiles of a shared email.
     let store = Store::open(&f.path).unwrap();
     let (email, _) = by_email.iter().find(|(_, s)| s.len() > 1).unwrap();
-    let found = lethe::search::exact(store.conn(), lethe::search::Field::Email, email).unwrap();
+    let found = lethe::search::exact(&store.read(), lethe::search::Field::Email, email).unwrap();
     assert!(found.len() > 1);
 }
 
@@ -417,7 +417,7 @@ fn cli_creates_a_database_and_refuses_to_overwrite_without_force() {
         "{stdout}"
     );
     let store = Store::open(&db).unwrap();
-    let actor = lethe::access::Actor::resolve(store.conn(), "demo-admin").unwrap();
+    let actor = lethe::access::Actor::resolve(&store.read(), "demo-admin").unwrap();
     assert!(
         actor.is_operator(),
         "the creating user is the first operator"
@@ -472,7 +472,7 @@ fn console_demo_database_is_created_once() {
     lethe::cli::demo::ensure_demo_db(&db).unwrap();
     let store = Store::open(&db).unwrap();
     let big = demo::big_customer(42, 20_000, demo::today_anchor());
-    let stored = customers::load(store.conn(), &big.id, false)
+    let stored = customers::load(&store.read(), &big.id, false)
         .unwrap()
         .unwrap();
     assert!(items(&stored).count() >= 20_000);
@@ -507,7 +507,7 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
         // shard, the customer rows their list of keys, and the lists of
         // parts and findings by customer go, as version 3 stored them.
         store
-            .conn()
+            .read()
             .execute_batch(
                 "CREATE TABLE old_keys (key TEXT NOT NULL, customer_id TEXT NOT NULL,
                      kind INTEGER NOT NULL, PRIMARY KEY (key, customer_id, kind)) WITHOUT ROWID;
@@ -522,7 +522,7 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
             )
             .unwrap();
         store
-            .conn()
+            .read()
             .query_row(
                 "SELECT name FROM customers WHERE name IS NOT NULL LIMIT 1",
                 [],

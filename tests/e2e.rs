@@ -323,7 +323,7 @@ fn a_cli_write_beside_a_console_that_deleted_survives_it() {
     assert!(out.contains("400 days"), "the CLI's policy was lost: {out}");
     let store = Store::open(&db).unwrap();
     let ok: String = store
-        .conn()
+        .read()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(ok, "ok");
@@ -439,7 +439,7 @@ fn five_keystrokes_clear_five_pasted_cards() {
     let scan = lethe::store::forensic::scan(&db, &needles).unwrap();
     assert_eq!(scan.values_found, 0, "{scan:?}");
     let store = Store::open(&db).unwrap();
-    let redactions = lethe::audit::list(store.conn(), &Default::default(), 100)
+    let redactions = lethe::audit::list(&store.read(), &Default::default(), 100)
         .unwrap()
         .into_iter()
         .filter(|r| r.action == "redact")

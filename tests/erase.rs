@@ -45,8 +45,8 @@ fn stdout(o: &Output) -> String {
 
 /// The profiles named by each `delete-profile` audit entry, in order.
 fn deletion_entries(store: &Store) -> Vec<Vec<String>> {
-    let mut stmt = store
-        .conn()
+    let read = store.read();
+    let mut stmt = read
         .prepare("SELECT targets FROM audit_log WHERE action = 'delete-profile' ORDER BY seq")
         .unwrap();
     stmt.query_map([], |r| r.get::<_, String>(0))
@@ -56,12 +56,12 @@ fn deletion_entries(store: &Store) -> Vec<Vec<String>> {
 }
 
 fn count(store: &Store, sql: &str, id: &str) -> i64 {
-    store.conn().query_row(sql, [id], |r| r.get(0)).unwrap()
+    store.read().query_row(sql, [id], |r| r.get(0)).unwrap()
 }
 
 /// The one value a query without parameters returns.
 fn value<T: rusqlite::types::FromSql>(store: &Store, sql: &str) -> T {
-    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    store.read().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
     assert!(json.contains("\"sqlite_version\"") && json.contains("wal_checkpoint_truncate"));
 
     // The skeleton stays for reports; search holds no trace.
-    let doc = customers::load(store.conn(), "cus_0001", false)
+    let doc = customers::load(&store.read(), "cus_0001", false)
         .unwrap()
         .unwrap();
     assert_eq!(doc.deletion_reason.as_deref(), Some("manual"));
@@ -119,7 +119,7 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
         .conversations
         .iter()
         .all(|c| c.deleted_at == doc.deleted_at));
-    let other_doc = customers::load(store.conn(), "cus_0002", false)
+    let other_doc = customers::load(&store.read(), "cus_0002", false)
         .unwrap()
         .unwrap();
     assert!(other_doc
@@ -135,7 +135,7 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
         .all(|i| i.deleted_at.is_some() && i.content.content.is_none()));
     assert_eq!(items[0].content.attachments[0].file_size, 634);
     assert!(items[0].content.attachments[0].filename.is_none());
-    assert!(search::prefix(store.conn(), "ada", 10)
+    assert!(search::prefix(&store.read(), "ada", 10)
         .unwrap()
         .iter()
         .all(|s| s.id != "cus_0001"));
@@ -168,7 +168,7 @@ fn no_erased_value_is_read_across_a_search_key_s_shard() {
     let (mut store, path) = database(dir.path());
     // The next customer row starts block 35 of the customers table.
     store
-        .conn()
+        .read()
         .execute(
             "INSERT INTO customers (rowid, id, created_at, updated_at)
              VALUES (?1, 'cus_pad', 0, 0)",
@@ -345,7 +345,7 @@ fn each_kind_of_item_deletion_leaves_a_tombstone_and_no_marker() {
 
     // Everything else is untouched, and the tombstones keep their skeleton.
     assert_eq!(hits(&path, &still_there), still_there.len());
-    let doc = customers::load(store.conn(), "cus_0007", false)
+    let doc = customers::load(&store.read(), "cus_0007", false)
         .unwrap()
         .unwrap();
     let items = &doc.conversations[0].items;
@@ -379,7 +379,7 @@ fn open_or_waiting_work_blocks_profile_deletion_and_changes_nothing() {
     insert(&mut store, &[&open.doc, &waiting.doc]);
     let actor = root(&store);
     for (id, status) in [("cus_0001", "OPEN"), ("cus_0002", "WAITING")] {
-        let before = customers::load(store.conn(), id, true).unwrap();
+        let before = customers::load(&store.read(), id, true).unwrap();
         let preview = erase::preview_profile(&store, id).unwrap();
         assert_eq!(
             preview.blocked_by,
@@ -397,7 +397,7 @@ fn open_or_waiting_work_blocks_profile_deletion_and_changes_nothing() {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-        assert_eq!(customers::load(store.conn(), id, true).unwrap(), before);
+        assert_eq!(customers::load(&store.read(), id, true).unwrap(), before);
     }
 }
 
@@ -407,7 +407,7 @@ fn agents_and_non_operators_cannot_delete() {
     let (mut store, _path) = database(dir.path());
     let p = marked(3, "CLOSED");
     insert(&mut store, &[&p.doc]);
-    let before = customers::load(store.conn(), "cus_0003", true).unwrap();
+    let before = customers::load(&store.read(), "cus_0003", true).unwrap();
     for actor in [agent(), stranger()] {
         let e = erase::delete_profile(&mut store, &actor, "cus_0003", Reason::Manual, NOW);
         assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
@@ -428,7 +428,7 @@ fn agents_and_non_operators_cannot_delete() {
         assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
     }
     assert_eq!(
-        customers::load(store.conn(), "cus_0003", true).unwrap(),
+        customers::load(&store.read(), "cus_0003", true).unwrap(),
         before
     );
 }
@@ -439,7 +439,7 @@ fn a_crash_mid_transaction_leaves_the_profile_whole() {
     let (mut store, path) = database(dir.path());
     let p = marked(4, "CLOSED");
     insert(&mut store, &[&p.doc]);
-    let before = customers::load(store.conn(), "cus_0004", true).unwrap();
+    let before = customers::load(&store.read(), "cus_0004", true).unwrap();
     drop(store);
 
     let out = lethe_env(
@@ -455,12 +455,12 @@ fn a_crash_mid_transaction_leaves_the_profile_whole() {
 
     let mut store = Store::open(&path).unwrap();
     assert_eq!(
-        customers::load(store.conn(), "cus_0004", true).unwrap(),
+        customers::load(&store.read(), "cus_0004", true).unwrap(),
         before
     );
     assert_eq!(
         search::exact(
-            store.conn(),
+            &store.read(),
             Field::Email,
             "MRK-0004-EMAIL1-7Q2@example.com"
         )
@@ -728,7 +728,7 @@ fn reports_still_count_deleted_customers_without_pii() {
 /// Every value a customer's profile and texts hold, lowercased, long
 /// enough to be worth searching for.
 fn pii_values(store: &Store, id: &str) -> Vec<String> {
-    let doc = customers::load(store.conn(), id, false).unwrap().unwrap();
+    let doc = customers::load(&store.read(), id, false).unwrap().unwrap();
     let mut v: Vec<String> = Vec::new();
     v.extend(doc.name.clone());
     v.extend(doc.emails.iter().map(|e| e.original.clone()));
@@ -764,7 +764,7 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let mut store = Store::create(&path).unwrap();
-    lethe::access::bootstrap(store.conn(), ROOT).unwrap();
+    lethe::access::bootstrap(&store, ROOT).unwrap();
     let opts = lethe::demo::Options {
         customers: 60,
         seed: 11,
@@ -779,7 +779,7 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     }
     // Every kind of deletion, plus a redaction and an export.
     let item_of = |store: &Store, id: &str, sql: &str| -> Option<String> {
-        store.conn().query_row(sql, [id], |r| r.get(0)).ok()
+        store.read().query_row(sql, [id], |r| r.get(0)).ok()
     };
     // The first of the chosen customers that has an item of each kind.
     let first = |sql: &str| ids.iter().find_map(|id| item_of(&store, id, sql));
@@ -803,7 +803,7 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     }
     let text_item = item_of(&store, &ids[2], "SELECT id FROM items WHERE customer_id = ?1 AND body IS NOT NULL AND deleted_at IS NULL LIMIT 1").unwrap();
     store
-        .conn()
+        .read()
         .execute("UPDATE items SET body = body || ' card 4539 1488 0343 6467', content_rev = content_rev + 1 WHERE id = ?1", [&text_item])
         .unwrap();
     lethe::triage::redact_item(&mut store, &actor, &text_item, None, NOW).unwrap();
@@ -823,8 +823,8 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     let _ = erase::delete_profile(&mut store, &agent(), &ids[0], Reason::Manual, NOW);
 
     let rows: Vec<String> = {
-        let mut stmt = store
-            .conn()
+        let read = store.read();
+        let mut stmt = read
             .prepare("SELECT lower(at || operator || action || targets || counts || outcome || prev_hash || hash) FROM audit_log")
             .unwrap();
         stmt.query_map([], |r| r.get(0))
@@ -849,8 +849,8 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
 }
 
 fn fixtures_deletable(store: &Store, n: usize) -> Vec<String> {
-    let mut stmt = store
-        .conn()
+    let read = store.read();
+    let mut stmt = read
         .prepare(
             "SELECT c.id FROM customers c WHERE c.name IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.customer_id = c.id AND v.status <> 'CLOSED')
@@ -881,7 +881,7 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     // then its items, emails, orders and search keys are already wiped
     // inside the transaction, and all of that must come back.
     store
-        .conn()
+        .read()
         .execute_batch(
             "CREATE TEMP TRIGGER fail_0002 BEFORE UPDATE ON main.customers
              WHEN old.id = 'cus_0002'

@@ -49,7 +49,7 @@ fn with_suffix(db: &Path, suffix: &str) -> PathBuf {
 fn integrity(db: &Path) -> String {
     let store = Store::open(db).unwrap();
     store
-        .conn()
+        .read()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap()
 }
@@ -57,7 +57,7 @@ fn integrity(db: &Path) -> String {
 fn is_deleted(db: &Path, id: &str) -> bool {
     let store = Store::open(db).unwrap();
     store
-        .conn()
+        .read()
         .query_row(
             "SELECT deleted_at IS NOT NULL FROM customers WHERE id = ?1",
             [id],
@@ -151,7 +151,7 @@ fn every_kind_of_item_deletion_passes_the_structural_check() {
 /// long one), file names. Read independently of the erasure code.
 fn values_of(db: &Path, ids: &[String]) -> Vec<Vec<u8>> {
     let store = Store::open(db).unwrap();
-    let c = store.conn();
+    let c = &store.read();
     let queries = [
         "SELECT name FROM customers WHERE id = ?1",
         "SELECT external_customer_id FROM customers WHERE id = ?1",
@@ -194,8 +194,8 @@ fn values_of(db: &Path, ids: &[String]) -> Vec<Vec<u8>> {
 
 fn deleted_ids(db: &Path) -> Vec<String> {
     let store = Store::open(db).unwrap();
-    let mut stmt = store
-        .conn()
+    let read = store.read();
+    let mut stmt = read
         .prepare("SELECT id FROM customers WHERE deleted_at IS NOT NULL ORDER BY id")
         .unwrap();
     stmt.query_map([], |r| r.get(0))
@@ -216,7 +216,7 @@ fn remnants(db: &Path, values: &[Vec<u8>]) -> (Vec<String>, forensic::FreeSpace)
         .map(|(v, _)| v.clone())
         .collect();
     let store = Store::open(db).unwrap();
-    let held = lethe::store::erase::held_by_live_records(store.conn(), &hits).unwrap();
+    let held = lethe::store::erase::held_by_live_records(&store.read(), &hits).unwrap();
     drop(store);
     let left = hits
         .iter()
@@ -326,8 +326,8 @@ fn bulk_seed(seed: u64) {
         &["demo", "--customers", "2000", "--seed", &seed_s],
     ));
     let store = Store::open(&db).unwrap();
-    let mut stmt = store
-        .conn()
+    let read = store.read();
+    let mut stmt = read
         .prepare(
             "SELECT id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM conversations v
                  WHERE v.customer_id = c.id AND v.status IN ('OPEN', 'WAITING'))

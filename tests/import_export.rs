@@ -35,12 +35,12 @@ fn opts(skip_invalid: bool) -> ImportOptions {
 /// A fresh database whose first operator (a compliance admin) is OPERATOR.
 fn store() -> Store {
     let store = Store::open_in_memory().unwrap();
-    access::bootstrap(store.conn(), OPERATOR).unwrap();
+    access::bootstrap(&store, OPERATOR).unwrap();
     store
 }
 
 fn admin(store: &Store) -> Actor {
-    Actor::resolve(store.conn(), OPERATOR).unwrap()
+    Actor::resolve(&store.read(), OPERATOR).unwrap()
 }
 
 fn import_text(store: &mut Store, text: &str, o: &ImportOptions) -> ImportReport {
@@ -61,7 +61,7 @@ fn rich_store() -> Store {
 
 fn count(store: &Store, table: &str) -> i64 {
     store
-        .conn()
+        .read()
         .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
 }
@@ -235,7 +235,7 @@ fn export_is_audited_with_the_id_only() {
     let actor = admin(&s);
     export::customer(&mut s, &actor, "cus_rich", true).unwrap();
     let (operator, targets, counts, outcome): (String, String, String, String) = s
-        .conn()
+        .read()
         .query_row(
             "SELECT operator, targets, counts, outcome FROM audit_log WHERE action = 'export'",
             [],
@@ -277,7 +277,7 @@ fn export_is_refused_for_a_non_operator_and_writes_nothing() {
 
     let s = Store::open(&cli.db()).unwrap();
     let refused: i64 = s
-        .conn()
+        .read()
         .query_row(
             "SELECT count(*) FROM audit_log WHERE action = 'export' AND outcome = 'refused'",
             [],
@@ -341,7 +341,7 @@ fn skip_invalid_imports_the_good_lines_and_lists_the_bad() {
     );
     let s = Store::open(&cli.db()).unwrap();
     let ids: Vec<String> = s
-        .conn()
+        .read()
         .prepare("SELECT id FROM customers ORDER BY id")
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -563,7 +563,7 @@ fn pretty_input_with_a_syntax_error_names_its_line() {
 fn import_is_audited_with_counts_only() {
     let s = rich_store();
     let (targets, counts, outcome): (String, String, String) = s
-        .conn()
+        .read()
         .query_row(
             "SELECT targets, counts, outcome FROM audit_log WHERE action = 'import'",
             [],

@@ -30,7 +30,7 @@ fn customer(id: &str, email: &str, open: bool) -> CustomerDoc {
 }
 
 fn seed(db: &TestDb, docs: &[CustomerDoc]) {
-    let mut store = db.store();
+    let store = db.store();
     store
         .write(|c| {
             for d in docs {
@@ -68,7 +68,7 @@ fn an_erasure_matching_two_duplicates_deletes_both_once_both_are_named() {
     let mut store = db.store();
     let owner = db.actor(OWNER);
     let id = requests::add(&mut store, &owner, erasure("twin@dsr.example")).unwrap();
-    let req = requests::get(store.conn(), id).unwrap();
+    let req = requests::get(&store.read(), id).unwrap();
     assert_eq!(requests::plan(&store, &req).unwrap().matches.len(), 2);
     let dir = tempfile::tempdir().unwrap();
     let both = ["dup-a".to_string(), "dup-b".to_string()];
@@ -96,12 +96,12 @@ fn an_erasure_matching_two_duplicates_deletes_both_once_both_are_named() {
         "identifiers are wiped on completion"
     );
     for c in ["dup-a", "dup-b"] {
-        let doc = lethe::store::customers::load(store.conn(), c, false)
+        let doc = lethe::store::customers::load(&store.read(), c, false)
             .unwrap()
             .unwrap();
         assert!(doc.deleted_at.is_some());
     }
-    let other = lethe::store::customers::load(store.conn(), "other", false)
+    let other = lethe::store::customers::load(&store.read(), "other", false)
         .unwrap()
         .unwrap();
     assert!(other.deleted_at.is_none());
@@ -168,7 +168,7 @@ fn a_blocked_request_completes_once_the_conversation_is_closed() {
     );
     // The agent closes the conversation; the request can now complete.
     store
-        .conn()
+        .read()
         .execute(
             "UPDATE conversations SET status = 'CLOSED' WHERE id = 'busy-conv'",
             [],
@@ -195,7 +195,7 @@ fn an_extension_is_allowed_once_with_a_reason() {
     let owner = db.actor(OWNER);
     let id = requests::add(&mut store, &owner, erasure("x@dsr.example")).unwrap();
     assert_eq!(
-        clock::date(requests::get(store.conn(), id).unwrap().due_at),
+        clock::date(requests::get(&store.read(), id).unwrap().due_at),
         "2026-12-01"
     );
     assert!(requests::extend(&mut store, &owner, id, " ", 0).is_err());
@@ -254,13 +254,13 @@ fn csv_intake_reports_bad_rows_and_imports_nothing() {
         "{}",
         run.stderr
     );
-    assert!(requests::list(db.store().conn(), true).unwrap().is_empty());
+    assert!(requests::list(&db.store().read(), true).unwrap().is_empty());
 
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "type,regulation,email,received\nerasure,gdpr,ok@dsr.example,2026-01-31\naccess,ccpa,\"a@dsr.example;b@dsr.example\",2026-02-01\n").unwrap();
     db.run(OWNER, &["request", "import", good.to_str().unwrap()])
         .ok();
-    let list = requests::list(db.store().conn(), false).unwrap();
+    let list = requests::list(&db.store().read(), false).unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(
         clock::date(list[0].due_at),
@@ -297,7 +297,7 @@ fn the_command_line_flow_from_intake_to_completed() {
     assert!(dry.ok().contains("delete   cli"), "{}", dry.stdout);
     let done = db.run(OWNER, &["request", "run", "1", "--yes"]);
     assert!(done.ok().contains("completed"), "{}", done.stdout);
-    let r = requests::get(db.store().conn(), 1).unwrap();
+    let r = requests::get(&db.store().read(), 1).unwrap();
     assert_eq!(r.status, Status::Completed);
 }
 
@@ -424,7 +424,10 @@ fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
         assert!(msg.contains(part), "{msg}");
     }
     assert_eq!(db.snapshot(), before, "a refused run changes nothing");
-    assert_eq!(requests::get(store.conn(), id).unwrap().status, Status::New);
+    assert_eq!(
+        requests::get(&store.read(), id).unwrap().status,
+        Status::New
+    );
 
     // A profile the identifiers do not match is refused too.
     let stranger = ["someone-else".to_string()];
@@ -439,7 +442,7 @@ fn an_erasure_matching_two_people_runs_only_on_the_named_profile() {
     let done = completed_for(&mut store, &owner, id, "ann-2", dir.path());
     assert_eq!(done.customer_ids, vec!["ann-2".to_string()]);
     let deleted = |c: &str| {
-        lethe::store::customers::load(store.conn(), c, false)
+        lethe::store::customers::load(&store.read(), c, false)
             .unwrap()
             .unwrap()
             .deleted_at

@@ -53,7 +53,7 @@ fn insert(store: &mut Store, docs: &[CustomerDoc]) {
             Ok(())
         })
         .unwrap();
-    lethe::access::bootstrap(store.conn(), "root").unwrap();
+    lethe::access::bootstrap(store, "root").unwrap();
 }
 
 /// A confirmed custom policy of `days`, set by the operator.
@@ -66,7 +66,7 @@ fn at(text: &str) -> i64 {
 }
 
 fn deleted(store: &Store, id: &str) -> bool {
-    let doc = lethe::store::customers::load(store.conn(), id, false)
+    let doc = lethe::store::customers::load(&store.read(), id, false)
         .unwrap()
         .unwrap();
     doc.deleted_at.is_some()
@@ -102,7 +102,7 @@ fn app_activity_after_the_last_contact_does_not_extend_retention() {
     set_days(&mut store, 365);
     let due = at("2022-07-11T12:00:00Z");
     assert_eq!(
-        retention::preview(store.conn(), 365, due).unwrap().due_now,
+        retention::preview(&store.read(), 365, due).unwrap().due_now,
         1
     );
     let report = sweep(&mut store, due);
@@ -173,18 +173,18 @@ fn the_minimum_is_365_days_and_custom_needs_confirmation() {
     .unwrap_err();
     assert!(err.to_string().contains(retention::CONFIRMATION), "{err}");
     assert_eq!(
-        retention::policy(store.conn()).unwrap(),
+        retention::policy(&store.read()).unwrap(),
         Policy::RetainForever
     );
     set_days(&mut store, 365);
     assert_eq!(
-        retention::policy(store.conn()).unwrap(),
+        retention::policy(&store.read()).unwrap(),
         Policy::DeleteAfter { days: 365 }
     );
     // Back to the default needs no confirmation.
     retention::set_policy(&mut store, &admin(), Policy::RetainForever, false).unwrap();
     assert_eq!(
-        retention::policy(store.conn()).unwrap(),
+        retention::policy(&store.read()).unwrap(),
         Policy::RetainForever
     );
     assert_eq!(
@@ -198,18 +198,18 @@ fn the_minimum_is_365_days_and_custom_needs_confirmation() {
 fn policy_changes_need_the_role_and_are_audited() {
     let mut store = Store::open_in_memory().unwrap();
     insert(&mut store, &[]);
-    let root = Actor::resolve(store.conn(), "root").unwrap();
+    let root = Actor::resolve(&store.read(), "root").unwrap();
     lethe::access::grant(&mut store, &root, "agent1", Role::Agent).unwrap();
-    let agent = Actor::resolve(store.conn(), "agent1").unwrap();
+    let agent = Actor::resolve(&store.read(), "agent1").unwrap();
     let err = retention::set_policy(&mut store, &agent, Policy::DeleteAfter { days: 400 }, true)
         .unwrap_err();
     assert!(matches!(err, Error::NotPermitted { .. }));
     assert_eq!(
-        retention::policy(store.conn()).unwrap(),
+        retention::policy(&store.read()).unwrap(),
         Policy::RetainForever
     );
     set_days(&mut store, 400);
-    let rows = lethe::audit::list(store.conn(), &Default::default(), 10).unwrap();
+    let rows = lethe::audit::list(&store.read(), &Default::default(), 10).unwrap();
     let change = rows
         .iter()
         .find(|r| r.action == "retention-set" && r.outcome == "ok")
@@ -249,7 +249,7 @@ fn open_conversations_block_and_are_reported() {
     );
     set_days(&mut store, 365);
     let now = at("2026-11-22T00:00:00Z");
-    let p = retention::preview(store.conn(), 365, now).unwrap();
+    let p = retention::preview(&store.read(), 365, now).unwrap();
     assert_eq!((p.due_now, p.blocked), (1, 1));
     let report = sweep(&mut store, now);
     assert_eq!(report.deleted, 1);
@@ -279,7 +279,7 @@ fn preview_counts_the_next_30_and_90_days() {
             ),
         ],
     );
-    let p = retention::preview(store.conn(), 365, now).unwrap();
+    let p = retention::preview(&store.read(), 365, now).unwrap();
     assert_eq!(
         (p.due_now, p.blocked, p.next_30_days, p.next_90_days),
         (1, 0, 1, 2)
@@ -350,7 +350,7 @@ fn overdue_db(due: usize) -> support::TestDb {
             Ok(())
         })
         .unwrap();
-    let owner = Actor::resolve(store.conn(), support::OWNER).unwrap();
+    let owner = Actor::resolve(&store.read(), support::OWNER).unwrap();
     retention::set_policy(&mut store, &owner, Policy::DeleteAfter { days: 365 }, true).unwrap();
     db
 }
@@ -358,7 +358,8 @@ fn overdue_db(due: usize) -> support::TestDb {
 /// Every profile is either whole or fully erased: never half.
 fn assert_whole_or_erased(store: &Store) -> (usize, usize) {
     let ids: Vec<String> = {
-        let mut stmt = store.conn().prepare("SELECT id FROM customers").unwrap();
+        let read = store.read();
+        let mut stmt = read.prepare("SELECT id FROM customers").unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()
             .map(|r| r.unwrap())
@@ -366,11 +367,11 @@ fn assert_whole_or_erased(store: &Store) -> (usize, usize) {
     };
     let (mut whole, mut erased) = (0, 0);
     for id in ids {
-        let doc = lethe::store::customers::load(store.conn(), &id, false)
+        let doc = lethe::store::customers::load(&store.read(), &id, false)
             .unwrap()
             .unwrap();
         let keys: i64 = store
-            .conn()
+            .read()
             .query_row(
                 "SELECT count(*) FROM search_keys WHERE customer_id = ?1",
                 [&id],
@@ -426,7 +427,7 @@ fn a_killed_sweep_resumes_with_nothing_lost_or_half_deleted() {
     loop {
         let n: i64 = db
             .store()
-            .conn()
+            .read()
             .query_row(
                 "SELECT count(*) FROM customers WHERE deleted_at IS NOT NULL",
                 [],
@@ -456,8 +457,8 @@ fn a_killed_sweep_resumes_with_nothing_lost_or_half_deleted() {
     assert_eq!((whole, erased), (1, 3000));
     let runs: Vec<String> = {
         let store = db.store();
-        let mut stmt = store
-            .conn()
+        let read = store.read();
+        let mut stmt = read
             .prepare("SELECT state FROM retention_runs ORDER BY id")
             .unwrap();
         stmt.query_map([], |r| r.get(0))
@@ -496,7 +497,7 @@ fn a_console_and_a_sweep_on_one_database_both_keep_working() {
     let path = db.path.clone();
     let sweeper = std::thread::spawn(move || {
         let mut store = Store::open(&path).unwrap();
-        let owner = Actor::resolve(store.conn(), support::OWNER).unwrap();
+        let owner = Actor::resolve(&store.read(), support::OWNER).unwrap();
         let opts = SweepOptions {
             batch: 100,
             verify: lethe::erase::Verify::Skip,
@@ -516,10 +517,10 @@ fn a_console_and_a_sweep_on_one_database_both_keep_working() {
     let console = Store::open(&db.path).unwrap();
     let mut searches = 0;
     while !sweeper.is_finished() {
-        let hits = search::prefix(console.conn(), "fresh", 10).unwrap();
+        let hits = search::prefix(&console.read(), "fresh", 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert!(
-            lethe::store::customers::load(console.conn(), "fresh", false)
+            lethe::store::customers::load(&console.read(), "fresh", false)
                 .unwrap()
                 .is_some()
         );
@@ -529,7 +530,7 @@ fn a_console_and_a_sweep_on_one_database_both_keep_working() {
     assert_eq!(report.deleted, 1500);
     assert!(searches > 0);
     assert!(
-        search::prefix(console.conn(), "old0", 10)
+        search::prefix(&console.read(), "old0", 10)
             .unwrap()
             .is_empty(),
         "deleted profiles left search"
@@ -558,7 +559,7 @@ fn a_contact_or_open_conversation_during_a_sweep_saves_the_profile() {
             seen.push((p.done, p.total));
             if p.done == 1 && seen.iter().filter(|s| s.0 == 1).count() == 1 {
                 other
-                    .conn()
+                    .read()
                     .execute_batch(
                         "UPDATE customers SET last_contact_at = 1790000000000
                              WHERE id = 'old00003';
@@ -606,10 +607,10 @@ fn nothing_of_a_swept_profile_remains_in_the_database_files() {
             .values_found,
         3
     );
-    let owner = Actor::resolve(store.conn(), support::OWNER).unwrap();
+    let owner = Actor::resolve(&store.read(), support::OWNER).unwrap();
     let mmap_size = |store: &Store| -> i64 {
         store
-            .conn()
+            .read()
             .query_row("PRAGMA mmap_size", [], |r| r.get(0))
             .unwrap()
     };

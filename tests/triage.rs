@@ -121,7 +121,7 @@ fn scanned() -> (TestDb, triage::ScanSummary) {
 /// (item, field, kind, value) of every open finding.
 fn open(store: &Store) -> Vec<(String, Field, Kind, String)> {
     let rows = triage::queue(
-        store.conn(),
+        &store.read(),
         &QueueFilter {
             min_confidence: 0.0,
             limit: 1000,
@@ -132,7 +132,7 @@ fn open(store: &Store) -> Vec<(String, Field, Kind, String)> {
     let mut out: Vec<_> = rows
         .into_iter()
         .map(|r| {
-            let ctx = triage::context(store.conn(), r.finding_id).expect("context");
+            let ctx = triage::context(&store.read(), r.finding_id).expect("context");
             let value = ctx.text[ctx.focus.start..ctx.focus.end].to_string();
             (r.item_id, r.field, r.kind, value)
         })
@@ -147,7 +147,7 @@ fn row(item: &str, field: Field, kind: Kind, value: &str) -> (String, Field, Kin
 
 fn body(store: &Store, item: &str) -> (String, i64, i64) {
     store
-        .conn()
+        .read()
         .query_row(
             "SELECT body, content_rev, scanned_rev FROM items WHERE id = ?1",
             [item],
@@ -158,7 +158,7 @@ fn body(store: &Store, item: &str) -> (String, i64, i64) {
 
 fn edit(store: &Store, item: &str, new_body: &str) {
     store
-        .conn()
+        .read()
         .execute(
             "UPDATE items SET body = ?2, content_rev = content_rev + 1 WHERE id = ?1",
             [item, new_body],
@@ -201,7 +201,7 @@ fn scan_finds_pasted_data_everywhere_but_not_the_customers_own_contacts() {
     );
     // Findings keep masked previews, never the value.
     let previews: Vec<String> = store
-        .conn()
+        .read()
         .prepare("SELECT preview || coalesce(fingerprint, '') FROM pii_findings")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .expect("previews");
@@ -213,7 +213,7 @@ fn scan_finds_pasted_data_everywhere_but_not_the_customers_own_contacts() {
         assert!(!p.contains("1488") && !p.contains("536-22"), "{p}");
     }
     assert_eq!(
-        triage::item_findings(store.conn(), "cus_jane").expect("item findings"),
+        triage::item_findings(&store.read(), "cus_jane").expect("item findings"),
         vec![
             ("itm_chat".to_string(), 2),
             ("itm_email".to_string(), 1),
@@ -252,7 +252,7 @@ fn items_without_text_are_passed_over_and_never_pending() {
         }),
     );
     let pending =
-        |store: &Store| lethe::store::findings::count_pending(store.conn()).expect("pending");
+        |store: &Store| lethe::store::findings::count_pending(&store.read()).expect("pending");
     assert_eq!(pending(&store), 3);
     let owner = db.actor(OWNER);
     let again = triage::scan(&mut store, &owner, NOW, &mut ()).expect("scan");
@@ -341,7 +341,7 @@ fn the_scan_is_incremental() {
         .expect("scan pending");
     assert_eq!(summary.found, BTreeMap::from([(Kind::Iban, 1)]));
     assert_eq!(
-        triage::item_findings(store.conn(), "cus_new")
+        triage::item_findings(&store.read(), "cus_new")
             .unwrap()
             .len(),
         1
@@ -354,7 +354,7 @@ fn a_dismissed_value_never_returns() {
     let mut store = db.store();
     let owner = db.actor(OWNER);
     let ken = triage::queue(
-        store.conn(),
+        &store.read(),
         &QueueFilter {
             kinds: vec![Kind::Email],
             ..Default::default()
@@ -403,7 +403,7 @@ fn the_queue_filters_sorts_and_pages() {
         limit: 100,
         ..Default::default()
     };
-    let rows = triage::queue(store.conn(), &all).unwrap();
+    let rows = triage::queue(&store.read(), &all).unwrap();
     let items: Vec<&str> = rows.iter().map(|r| r.item_id.as_str()).collect();
     assert_eq!(
         items,
@@ -428,7 +428,7 @@ fn the_queue_filters_sorts_and_pages() {
         ),
         (Some("Jane Doe"), "chat", Some("web"))
     );
-    assert_eq!(triage::queue_len(store.conn(), &all).unwrap(), 6);
+    assert_eq!(triage::queue_len(&store.read(), &all).unwrap(), 6);
 
     let cards = QueueFilter {
         kinds: vec![Kind::Card, Kind::Iban],
@@ -436,7 +436,7 @@ fn the_queue_filters_sorts_and_pages() {
         offset: 1,
         ..Default::default()
     };
-    let page: Vec<(String, Kind)> = triage::queue(store.conn(), &cards)
+    let page: Vec<(String, Kind)> = triage::queue(&store.read(), &cards)
         .unwrap()
         .into_iter()
         .map(|r| (r.item_id, r.kind))
@@ -448,12 +448,12 @@ fn the_queue_filters_sorts_and_pages() {
             ("itm_chat".into(), Kind::Card)
         ]
     );
-    assert_eq!(triage::queue_len(store.conn(), &cards).unwrap(), 3);
+    assert_eq!(triage::queue_len(&store.read(), &cards).unwrap(), 3);
     let none = QueueFilter {
         min_confidence: 1.01,
         ..Default::default()
     };
-    assert!(triage::queue(store.conn(), &none).unwrap().is_empty());
+    assert!(triage::queue(&store.read(), &none).unwrap().is_empty());
 
     // Deleting an item takes its findings out of the queue and its count
     // (the count reads the findings alone).
@@ -462,13 +462,13 @@ fn the_queue_filters_sorts_and_pages() {
     let target = lethe::erase::resolve_item(&store, "itm_sms").unwrap();
     lethe::erase::delete_item_with(&mut store, &admin, &target, NOW, lethe::erase::Verify::Skip)
         .unwrap();
-    let left = triage::queue(store.conn(), &all).unwrap();
+    let left = triage::queue(&store.read(), &all).unwrap();
     assert!(left.iter().all(|r| r.item_id != "itm_sms"));
-    assert_eq!(triage::queue_len(store.conn(), &all).unwrap(), 5);
+    assert_eq!(triage::queue_len(&store.read(), &all).unwrap(), 5);
     assert_eq!(left.len(), 5);
 
     // The context shows the whole field with every open finding in it.
-    let ctx = triage::context(store.conn(), chat.finding_id).unwrap();
+    let ctx = triage::context(&store.read(), chat.finding_id).unwrap();
     assert_eq!(
         (ctx.text.as_str(), ctx.field, ctx.stale),
         (CHAT, Field::Body, false)
@@ -477,7 +477,7 @@ fn the_queue_filters_sorts_and_pages() {
     assert_eq!(spans, [CARD, SSN]);
     assert_eq!(&CHAT[ctx.focus.start..ctx.focus.end], CARD);
     assert!(matches!(
-        triage::context(store.conn(), 999_999),
+        triage::context(&store.read(), 999_999),
         Err(Error::NotFound { .. })
     ));
 }
@@ -528,7 +528,7 @@ fn redaction_removes_the_values_from_every_database_file() {
     assert!(open(&store).iter().all(|r| r.0 != "itm_chat"));
     assert_eq!(open(&store).len(), 4);
     let statuses: Vec<(String, Option<String>)> = store
-        .conn()
+        .read()
         .prepare("SELECT status, fingerprint FROM pii_findings WHERE item_id = 'itm_chat'")
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .unwrap();
@@ -555,7 +555,7 @@ fn redacting_some_kinds_keeps_the_other_findings_right() {
     let (db, _) = scanned();
     let mut store = db.store();
     let owner = db.actor(OWNER);
-    let preview = triage::preview_redaction(store.conn(), "itm_chat", Some(&[Kind::Ssn])).unwrap();
+    let preview = triage::preview_redaction(&store.read(), "itm_chat", Some(&[Kind::Ssn])).unwrap();
     let previews: Vec<&str> = preview.spans.iter().map(|s| s.preview.as_str()).collect();
     assert_eq!(previews, ["SSN •••-••-8410"]);
 
@@ -580,7 +580,7 @@ fn redacting_some_kinds_keeps_the_other_findings_right() {
     assert_eq!(chat, vec![row("itm_chat", Field::Body, Kind::Card, CARD)]);
 
     // The Triage screen's action: everything open in the finding's item.
-    let id = triage::queue(store.conn(), &QueueFilter::default())
+    let id = triage::queue(&store.read(), &QueueFilter::default())
         .unwrap()
         .into_iter()
         .find(|r| r.item_id == "itm_email")
@@ -589,7 +589,7 @@ fn redacting_some_kinds_keeps_the_other_findings_right() {
     let done = triage::redact_finding_item(&mut store, &owner, id).unwrap();
     assert_eq!(done.spans_by_kind, BTreeMap::from([(Kind::Iban, 1)]));
     let subject: String = store
-        .conn()
+        .read()
         .query_row(
             "SELECT subject FROM items WHERE id = 'itm_email'",
             [],
@@ -622,7 +622,7 @@ fn only_compliance_administrators_may_redact_or_dismiss() {
         assert_eq!(db.last_audit().targets, vec!["itm_chat".to_string()]);
     }
     let mut store = db.store();
-    let id = triage::queue(store.conn(), &QueueFilter::default()).unwrap()[0].finding_id;
+    let id = triage::queue(&store.read(), &QueueFilter::default()).unwrap()[0].finding_id;
     for actor in [
         db.actor(AGENT),
         db.actor(STRANGER),
@@ -704,14 +704,15 @@ fn imported_items_are_scanned_as_they_arrive() {
     assert!(out.ok().contains("Triage"), "{}", out.stdout);
     // No `lethe scan` was run: the import scanned the new item itself.
     let store = db.store();
-    let rows = triage::queue(store.conn(), &QueueFilter::default()).unwrap();
+    let rows = triage::queue(&store.read(), &QueueFilter::default()).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (rows[0].item_id.as_str(), rows[0].kind),
         ("imp-msg", Kind::Card)
     );
     assert_eq!(
-        triage::scan_pending(store.conn(), 0, &mut ())
+        store
+            .write(|tx| triage::scan_pending(tx, 0, &mut ()))
             .unwrap()
             .items,
         0
@@ -751,14 +752,14 @@ fn items_written_behind_are_marked_scanned_by_the_first_scan() {
     let mut store = db.store();
     seed(&mut store);
     store
-        .conn()
+        .read()
         .execute_batch("UPDATE items SET scanned_rev = 0 WHERE id IN ('itm_sms', 'itm_call')")
         .unwrap();
     let owner = db.actor(OWNER);
     let summary = triage::scan(&mut store, &owner, NOW, &mut ()).expect("scan");
     assert_eq!(summary.total_found(), 6);
     let pending =
-        |store: &Store| lethe::store::findings::count_pending(store.conn()).expect("pending");
+        |store: &Store| lethe::store::findings::count_pending(&store.read()).expect("pending");
     assert_eq!(pending(&store), 0);
     assert_eq!(body(&store, "itm_sms").1, body(&store, "itm_sms").2);
     let again = triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");

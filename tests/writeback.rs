@@ -28,12 +28,12 @@ fn the_writeback_helper_runs_during_a_bulk_erasure_and_stops_after_it() {
     lethe::demo::create_demo_file(&path, &opts, None, &mut |_| {}).unwrap();
     let mut store = Store::open(&path).unwrap();
     let operator: String = store
-        .conn()
+        .read()
         .query_row("SELECT username FROM operators LIMIT 1", [], |r| r.get(0))
         .unwrap();
-    let actor = Actor::resolve(store.conn(), &operator).unwrap();
+    let actor = Actor::resolve(&store.read(), &operator).unwrap();
     let ids: Vec<String> = store
-        .conn()
+        .read()
         .prepare(
             "SELECT c.id FROM customers c WHERE NOT EXISTS (SELECT 1 FROM conversations v
                  WHERE v.customer_id = c.id AND v.status <> 'CLOSED') LIMIT 3",

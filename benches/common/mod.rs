@@ -104,20 +104,20 @@ pub fn thread_cpu_time() -> Duration {
 /// The operator benchmarks act as: the database's first operator.
 pub fn operator(store: &lethe::store::Store) -> lethe::access::Actor {
     let name: String = store
-        .conn()
+        .read()
         .query_row(
             "SELECT username FROM operators ORDER BY created_at LIMIT 1",
             [],
             |r| r.get(0),
         )
         .expect("the bench database has an operator");
-    lethe::access::Actor::resolve(store.conn(), &name).expect("operator")
+    lethe::access::Actor::resolve(&store.read(), &name).expect("operator")
 }
 
 /// `n` live customers without open work, spread over the database.
 pub fn deletable(store: &lethe::store::Store, n: usize, skip: usize) -> Vec<String> {
-    let mut stmt = store
-        .conn()
+    let read = store.read();
+    let mut stmt = read
         .prepare(
             "SELECT c.id FROM customers c
              WHERE c.deleted_at IS NULL
@@ -136,7 +136,7 @@ pub fn deletable(store: &lethe::store::Store, n: usize, skip: usize) -> Vec<Stri
 /// tables, with `secure_delete` on but no search keys, findings, audit
 /// entries or receipts. What the erase path costs on top of this is the
 /// price of its guarantees.
-pub fn plain_sql_delete(conn: &rusqlite::Connection, id: &str, now: i64) {
+pub fn plain_sql_delete(conn: &lethe::store::Read, id: &str, now: i64) {
     let sql = [
         "DELETE FROM attachments WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)",
         "DELETE FROM recordings WHERE item_id IN (SELECT id FROM items WHERE customer_id = ?1)",
@@ -164,9 +164,9 @@ pub fn plain_sql_delete(conn: &rusqlite::Connection, id: &str, now: i64) {
 /// Runs the baseline over `ids` in transactions of `batch`, checkpointing
 /// after each, as the erase path does. Returns profiles per second.
 pub fn plain_sql_rate(db: &Path, ids: &[String], batch: usize) -> f64 {
-    let mut store = lethe::store::Store::open(db).unwrap();
+    let store = lethe::store::Store::open(db).unwrap();
     // The same connection settings the erase path uses for a bulk run.
-    lethe::store::bulk::begin_erasure(store.conn()).unwrap();
+    lethe::store::bulk::begin_erasure(&store.read()).unwrap();
     let now = lethe::clock::now_ms();
     let started = Instant::now();
     for chunk in ids.chunks(batch) {

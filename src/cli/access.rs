@@ -52,12 +52,12 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
     let actor = ctx.actor(&store)?;
     match c {
         OperatorsCommand::List => {
-            let switch_on = access::manage_customer_data(store.conn())?;
+            let switch_on = access::manage_customer_data(&store.read())?;
             println!(
                 "Manage Customer Data: {}",
                 if switch_on { "on" } else { "off" }
             );
-            let ops = access::operators(store.conn())?;
+            let ops = access::operators(&store.read())?;
             if ops.is_empty() {
                 println!("No operators.");
                 return Ok(());
@@ -144,7 +144,7 @@ pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
     let mut store = ctx.open()?;
     let AccountCommand::ManageCustomerData { state } = c;
     let Some(state) = state else {
-        let on = access::manage_customer_data(store.conn())?;
+        let on = access::manage_customer_data(&store.read())?;
         println!("Manage Customer Data: {}", if on { "on" } else { "off" });
         return Ok(());
     };
@@ -209,7 +209,7 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
                 Some(path) => Some(receipt_head(&path)?),
                 None => head,
             };
-            let v = audit::verify(store.conn())?;
+            let v = audit::verify(&store.read())?;
             if let (Some(seq), Some(problem)) = (v.first_bad, &v.problem) {
                 bail!(
                     "the audit trail is broken at entry {seq}: {problem}. Entries from {seq} on \
@@ -217,7 +217,7 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
                 );
             }
             if let Some(head) = head {
-                match audit::find_head(store.conn(), &head)? {
+                match audit::find_head(&store.read(), &head)? {
                     Some(seq) => println!("Head {} is entry {seq}: present.", head.trim()),
                     None => bail!(
                         "the audit trail does not contain head {}: entries were removed from its \
@@ -241,7 +241,7 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
             })?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            audit::export(store.conn(), format, &mut out)?;
+            audit::export(&store.read(), format, &mut out)?;
             out.flush()?;
         }
     }

@@ -177,7 +177,7 @@ pub fn find(ctx: &Ctx, args: FindArgs) -> anyhow::Result<()> {
         anyhow::bail!("say what to find: --email, --phone, --external-id, --name or --id");
     };
     let store = ctx.open()?;
-    let docs = export::find(store.conn(), field, value)?;
+    let docs = export::find(&store.read(), field, value)?;
     let text = export::profiles_json(&docs)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

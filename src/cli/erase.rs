@@ -132,7 +132,7 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
         other => other?,
     };
     if !actor.can(Permission::Delete) {
-        access::require(store.conn(), &actor, Permission::Delete, "delete-item")?;
+        access::require(&store, &actor, Permission::Delete, "delete-item")?;
     }
     eprintln!("This will delete:");
     for line in &preview.lines {
@@ -306,7 +306,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if !actor.can(Permission::Delete) {
-        access::require(store.conn(), &actor, Permission::Delete, "delete-bulk")?;
+        access::require(&store, &actor, Permission::Delete, "delete-bulk")?;
     }
     // Opened before anything is deleted, so a bad path costs nothing.
     if let Some(path) = &args.receipts {
@@ -518,9 +518,9 @@ pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let written = if contacts {
-        crate::report::write_contacts(store.conn(), &mut out)?
+        crate::report::write_contacts(&store.read(), &mut out)?
     } else {
-        crate::report::write_conversations(store.conn(), &mut out)?
+        crate::report::write_conversations(&store.read(), &mut out)?
     };
     if let Some(path) = &output {
         eprintln!(

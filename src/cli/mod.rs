@@ -123,7 +123,7 @@ impl Ctx {
         let fresh = !self.db.exists();
         let store = Store::create(&self.db)?;
         if fresh {
-            crate::access::bootstrap(store.conn(), &crate::access::username_for(store.path()))
+            crate::access::bootstrap(&store, &crate::access::username_for(store.path()))
                 .context("could not record the first operator")?;
         }
         Ok(store)

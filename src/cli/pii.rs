@@ -38,7 +38,7 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
     )?;
     // A first scan writes a lot of WAL; fold it into the database now.
     store.checkpoint_truncate()?;
-    let open = triage::open_by_kind(store.conn())?;
+    let open = triage::open_by_kind(&store.read())?;
     println!(
         "Scanned {} item{} with text ({}) in {:.1} s.",
         summary.items,
@@ -164,13 +164,13 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
     // Checked before the preview too, so a refused operator is told why
     // rather than asked to confirm.
     access::require_for(
-        store.conn(),
+        &store,
         &actor,
         Permission::Redact,
         audit::REDACT,
         &[&args.item],
     )?;
-    let preview = triage::preview_redaction(store.conn(), &args.item, kinds.as_deref())?;
+    let preview = triage::preview_redaction(&store.read(), &args.item, kinds.as_deref())?;
     if preview.spans.is_empty() {
         println!(
             "No personal data{} detected in item {}; nothing to redact.",

@@ -153,7 +153,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
             note: a.note,
         },
     )?;
-    let r = requests::get(store.conn(), id)?;
+    let r = requests::get(&store.read(), id)?;
     println!(
         "Request {id} recorded ({} {}), due {}.",
         r.regulation.as_str().to_uppercase(),
@@ -196,7 +196,7 @@ fn import(ctx: &Ctx, file: PathBuf) -> anyhow::Result<()> {
 fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
     let store = ctx.open()?;
     let now = clock::now_ms();
-    let rows: Vec<Request> = requests::list(store.conn(), all)?
+    let rows: Vec<Request> = requests::list(&store.read(), all)?
         .into_iter()
         .filter(|r| !overdue || r.is_overdue(now))
         .collect();
@@ -230,7 +230,7 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
     let store = ctx.open()?;
-    let r = requests::get(store.conn(), id)?;
+    let r = requests::get(&store.read(), id)?;
     println!(
         "Request {}: {} ({}), {}",
         r.id,
@@ -297,7 +297,7 @@ fn run_one(ctx: &Ctx, args: RunArgs) -> anyhow::Result<()> {
     } = args;
     let mut store = ctx.open()?;
     let actor = ctx.actor(&store)?;
-    let r = requests::get(store.conn(), id)?;
+    let r = requests::get(&store.read(), id)?;
     let plan = requests::plan(&store, &r)?;
     println!(
         "Request {id}: {} matches {} profile(s).",

@@ -62,10 +62,10 @@ pub fn run(ctx: &Ctx, c: RetentionCommand) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx) -> anyhow::Result<()> {
     let store = ctx.open()?;
-    let policy = retention::policy(store.conn())?;
+    let policy = retention::policy(&store.read())?;
     println!("{}", policy.describe());
     if let Policy::DeleteAfter { days } = policy {
-        let p = retention::preview(store.conn(), days, clock::now_ms())?;
+        let p = retention::preview(&store.read(), days, clock::now_ms())?;
         println!("Due for deletion now:            {}", p.due_now);
         println!("Due but blocked by open work:    {}", p.blocked);
         println!("Becoming due in the next 30 days: {}", p.next_30_days);
@@ -75,7 +75,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             clock::format_ms(p.cutoff)
         );
     }
-    if let Some(run) = crate::store::retention::last_run(store.conn())? {
+    if let Some(run) = crate::store::retention::last_run(&store.read())? {
         let end = run
             .finished_at
             .map(clock::minute)

@@ -94,7 +94,7 @@ impl Runtime {
     }
 
     fn load_customer(&self, id: &str) -> Action {
-        let conn = self.store.conn();
+        let conn = &self.store.read();
         let loaded = profile::load(conn, id).and_then(|p| {
             let p = p.ok_or_else(|| crate::Error::NotFound {
                 what: "customer",
@@ -111,7 +111,7 @@ impl Runtime {
             Effect::Search { generation, query } => match &self.searcher {
                 Searcher::Inline => {
                     let result = text(crate::search::prefix(
-                        self.store.conn(),
+                        &self.store.read(),
                         &query,
                         RESULT_LIMIT,
                     ));
@@ -132,9 +132,7 @@ impl Runtime {
             Effect::AuditRefusal { action } => {
                 // The status bar already says why; only a failure to
                 // record the refusal is news.
-                if let Err(e) =
-                    crate::access::record_refusal(self.store.conn(), &actor, action, &[])
-                {
+                if let Err(e) = crate::access::record_refusal(&self.store, &actor, action, &[]) {
                     self.app.error(format!(
                         "The refusal could not be recorded in the audit trail: {e}"
                     ));
@@ -199,7 +197,7 @@ impl Runtime {
                 None
             }
             Effect::SaveBlob(b) => Some(Action::Saved(text(crate::timeline::save_copy(
-                self.store.conn(),
+                &self.store,
                 &actor,
                 &b,
                 &self.save_dir,
@@ -218,7 +216,7 @@ impl Runtime {
                 Some(Action::Saved(text(saved)))
             }
             Effect::LoadRetention => {
-                let conn = self.store.conn();
+                let conn = &self.store.read();
                 let r = retention::policy(conn).and_then(|policy| {
                     Ok(RetentionInfo {
                         policy,
@@ -232,7 +230,7 @@ impl Runtime {
                 match &self.background {
                     None => Some(Action::RetentionPreviewed(
                         generation,
-                        text(retention::preview(self.store.conn(), days, now)),
+                        text(retention::preview(&self.store.read(), days, now)),
                     )),
                     Some(bg) => {
                         let req = PreviewRequest {
@@ -255,11 +253,11 @@ impl Runtime {
             Effect::Execute(PendingAction::RunSweep) => Some(self.sweep(actor)),
             Effect::LoadRequests { include_closed } => {
                 let now = (self.now)();
-                let r = requests::list(self.store.conn(), include_closed).map(|rows| (rows, now));
+                let r = requests::list(&self.store.read(), include_closed).map(|rows| (rows, now));
                 Some(Action::RequestsLoaded(text(r)))
             }
             Effect::PlanRequest(id) => {
-                let r = requests::get(self.store.conn(), id)
+                let r = requests::get(&self.store.read(), id)
                     .and_then(|req| requests::plan(&self.store, &req));
                 Some(Action::RequestPlanned(id, text(r.map(Box::new))))
             }
@@ -290,17 +288,17 @@ impl Runtime {
                 Some(Action::RequestStarted(id))
             }
             Effect::LoadAudit => {
-                let conn = self.store.conn();
+                let conn = &self.store.read();
                 let r = crate::audit::list(conn, &self.app.audit.filter, audit::LIMIT)
                     .and_then(|rows| Ok((rows, crate::audit::verify(conn)?)));
                 Some(Action::AuditLoaded(text(r)))
             }
             Effect::LoadTriage => Some(Action::TriageLoaded(text(
-                triage_screen::load(self.store.conn(), &self.app.triage).map(Box::new),
+                triage_screen::load(&self.store.read(), &self.app.triage).map(Box::new),
             ))),
             Effect::LoadTriageContext(id) => Some(Action::TriageContext(
                 id,
-                text(crate::triage::context(self.store.conn(), id).map(Box::new)),
+                text(crate::triage::context(&self.store.read(), id).map(Box::new)),
             )),
             Effect::PreviewItemById(item_id) => {
                 let t = erase::resolve_item(&self.store, &item_id);
@@ -341,7 +339,7 @@ impl Runtime {
                 let row = loaded
                     .as_mut()
                     .ok()
-                    .and_then(|b| triage_screen::find_row(self.store.conn(), &mut b.1, &item_id));
+                    .and_then(|b| triage_screen::find_row(&self.store.read(), &mut b.1, &item_id));
                 Some(Action::TriageOpened(loaded, row))
             }
             Effect::PreviewRedaction {
@@ -350,17 +348,17 @@ impl Runtime {
             } => Some(Action::RedactionPreviewed(
                 finding_id,
                 text(crate::triage::preview_redaction(
-                    self.store.conn(),
+                    &self.store.read(),
                     &item_id,
                     None,
                 )),
             )),
             Effect::LoadItemFindings(id) => {
-                let r = text(crate::triage::item_findings(self.store.conn(), &id));
+                let r = text(crate::triage::item_findings(&self.store.read(), &id));
                 Some(Action::ItemFindings(id, r))
             }
             Effect::SeekFinding { forward } => {
-                let conn = self.store.conn();
+                let conn = &self.store.read();
                 let st = &mut self.app.customers;
                 let o = st.open.as_mut()?;
                 let r = triage_screen::seek(conn, o, &st.flagged, forward);
@@ -429,7 +427,7 @@ impl Runtime {
             pane.height.saturating_sub(2) as usize,
         );
         let theme = self.app.theme;
-        let conn = self.store.conn();
+        let conn = &self.store.read();
         let Some(o) = self.app.customers.open.as_mut() else {
             return;
         };

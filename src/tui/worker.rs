@@ -33,7 +33,7 @@ pub fn spawn_previews(db: PathBuf, reply: Reply) -> (Sender<PreviewRequest>, Joi
         let store = Store::open(&db).map_err(|e| e.to_string());
         while let Some(req) = newest(&rx) {
             let result = match &store {
-                Ok(s) => crate::retention::preview(s.conn(), req.days, req.now)
+                Ok(s) => crate::retention::preview(&s.read(), req.days, req.now)
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             };
@@ -83,9 +83,8 @@ fn serve(db: PathBuf, rx: Receiver<SearchRequest>, reply: impl Fn(SearchResponse
     let store = Store::open(&db).map_err(|e| e.to_string());
     while let Some(req) = newest(&rx) {
         let result = match &store {
-            Ok(s) => {
-                crate::search::prefix(s.conn(), &req.query, RESULT_LIMIT).map_err(|e| e.to_string())
-            }
+            Ok(s) => crate::search::prefix(&s.read(), &req.query, RESULT_LIMIT)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.clone()),
         };
         let resp = SearchResponse {

@@ -212,7 +212,7 @@ pub fn marked(n: u32, status: &str) -> Marked {
 pub fn database(dir: &Path) -> (Store, PathBuf) {
     let path = dir.join("lethe.db");
     let store = Store::create(&path).unwrap();
-    access::bootstrap(store.conn(), ROOT).unwrap();
+    access::bootstrap(&store, ROOT).unwrap();
     (store, path)
 }
 
@@ -230,7 +230,7 @@ pub fn insert(store: &mut Store, docs: &[&CustomerDoc]) {
 /// A PII finding on an item, as the scanner would store it.
 pub fn add_finding(store: &Store, item_id: &str, customer_id: &str) {
     store
-        .conn()
+        .read()
         .execute(
             "INSERT INTO pii_findings (item_id, customer_id, field, start, end, kind, confidence,
                  preview, found_at)
@@ -241,7 +241,7 @@ pub fn add_finding(store: &Store, item_id: &str, customer_id: &str) {
 }
 
 pub fn root(store: &Store) -> Actor {
-    Actor::resolve(store.conn(), ROOT).unwrap()
+    Actor::resolve(&store.read(), ROOT).unwrap()
 }
 
 /// An agent as the caller sees them. The core resolves roles from the

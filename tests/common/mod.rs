@@ -237,7 +237,7 @@ pub fn fill(store: &mut Store) {
         store,
         &[martha(), martha_duplicate(), mallory(), nameless()],
     );
-    lethe::access::bootstrap(store.conn(), ADMIN).expect("bootstrap");
+    lethe::access::bootstrap(store, ADMIN).expect("bootstrap");
 }
 
 /// A customer with `n` items in 20 conversations, for scrolling tests.
@@ -305,7 +305,7 @@ pub fn fill_dormant(store: &mut Store) {
 /// already run once and blocked, and an access request.
 pub fn fill_requests(store: &mut Store) {
     use lethe::requests::{self, Identifiers, Kind, NewRequest, Regulation};
-    let admin = lethe::access::Actor::resolve(store.conn(), ADMIN).expect("admin");
+    let admin = lethe::access::Actor::resolve(&store.read(), ADMIN).expect("admin");
     let req = |kind, regulation, received: &str, emails: &[&str], ids: &[&str]| NewRequest {
         kind,
         regulation,

@@ -34,8 +34,8 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("lethe.db");
         let mut store = Store::create(&path).expect("create database");
-        assert!(access::bootstrap(store.conn(), OWNER).expect("bootstrap"));
-        let owner = Actor::resolve(store.conn(), OWNER).expect("owner");
+        assert!(access::bootstrap(&store, OWNER).expect("bootstrap"));
+        let owner = Actor::resolve(&store.read(), OWNER).expect("owner");
         access::grant(&mut store, &owner, ADMIN, Role::Admin).expect("grant admin");
         access::grant(&mut store, &owner, AGENT, Role::Agent).expect("grant agent");
         TestDb { _dir: dir, path }
@@ -47,7 +47,7 @@ impl TestDb {
 
     /// The actor `user` as the core sees them now.
     pub fn actor(&self, user: &str) -> Actor {
-        Actor::resolve(self.store().conn(), user).expect("resolve actor")
+        Actor::resolve(&self.store().read(), user).expect("resolve actor")
     }
 
     /// Runs `lethe --db <this database> ARGS` as OS user `user`.
@@ -65,14 +65,14 @@ impl TestDb {
 
     /// How many audit entries there are.
     pub fn audit_entries(&self) -> i64 {
-        lethe::audit::verify(self.store().conn())
+        lethe::audit::verify(&self.store().read())
             .expect("verify")
             .entries
     }
 
     /// The newest audit entry.
     pub fn last_audit(&self) -> lethe::audit::Row {
-        lethe::audit::list(self.store().conn(), &Default::default(), 1)
+        lethe::audit::list(&self.store().read(), &Default::default(), 1)
             .expect("list")
             .remove(0)
     }

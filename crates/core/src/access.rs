@@ -17,11 +17,10 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
-
 use crate::audit::{self, Entry, Outcome};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::tuning::users;
+use crate::store::{Read, Store};
 pub use lethe_store::model::access::{Operator, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +91,7 @@ impl Actor {
     }
 
     /// `username` with the roles and switch state the database holds now.
-    pub fn resolve(conn: &Connection, username: &str) -> Result<Actor> {
+    pub fn resolve(conn: &Read, username: &str) -> Result<Actor> {
         Ok(Actor {
             username: username.to_string(),
             roles: crate::store::operators::roles(conn, username)?,
@@ -104,7 +103,7 @@ impl Actor {
     /// against this store. Prefer this to `current_username()`: it knows
     /// the database file, so `sudo -u <service account>` works.
     pub fn current(store: &Store) -> Result<Actor> {
-        Actor::resolve(store.conn(), &username_for(store.path()))
+        Actor::resolve(&store.read(), &username_for(store.path()))
     }
 
     pub fn is_operator(&self) -> bool {
@@ -195,25 +194,25 @@ impl Actor {
 /// taken from `actor`: a role revoked while a console is open stops
 /// working at once. An `Actor` built by hand gets no permission the
 /// database does not give its username.
-pub fn require(conn: &Connection, actor: &Actor, p: Permission, action: &str) -> Result<()> {
-    require_for(conn, actor, p, action, &[])
+pub fn require(store: &Store, actor: &Actor, p: Permission, action: &str) -> Result<()> {
+    require_for(store, actor, p, action, &[])
 }
 
 /// `require`, recording the IDs the refused action was aimed at (customer,
 /// item, operator...). Targets that do not look like IDs are left out of
 /// the record rather than risk writing personal data.
 pub fn require_for(
-    conn: &Connection,
+    store: &Store,
     actor: &Actor,
     p: Permission,
     action: &str,
     targets: &[&str],
 ) -> Result<()> {
-    let current = Actor::resolve(conn, &actor.username)?;
+    let current = Actor::resolve(&store.read(), &actor.username)?;
     let Some(mut reason) = current.refusal(p) else {
         return Ok(());
     };
-    if let Err(e) = record_refusal(conn, actor, action, targets) {
+    if let Err(e) = record_refusal(store, actor, action, targets) {
         reason.push_str(&format!(
             " (the refusal could not be recorded in the audit trail: {e})"
         ));
@@ -229,12 +228,7 @@ pub fn require_for(
 /// front end that refused it itself (the console greys out and refuses a
 /// key the actor's roles do not allow). Err only when it cannot be
 /// recorded. Targets that do not look like IDs are left out.
-pub fn record_refusal(
-    conn: &Connection,
-    actor: &Actor,
-    action: &str,
-    targets: &[&str],
-) -> Result<()> {
+pub fn record_refusal(store: &Store, actor: &Actor, action: &str, targets: &[&str]) -> Result<()> {
     let mut entry = Entry::new(&actor.username, action).outcome(Outcome::Refused);
     for t in targets {
         if Entry::new(&actor.username, action)
@@ -245,7 +239,7 @@ pub fn record_refusal(
             entry = entry.target(t);
         }
     }
-    audit::append(conn, &entry).map(|_| ())
+    audit::record(store, &entry).map(|_| ())
 }
 
 /// Whether `name` can be an operator's username: 1 to 64 ASCII letters,
@@ -286,12 +280,12 @@ pub fn current_username() -> String {
 /// they do not already have.) An effective user with no account entry is
 /// named `uid-<N>`.
 pub fn username_for(db: Option<&Path>) -> String {
-    let effective = os::effective_user();
+    let effective = users::effective_user();
     let sudo_user = std::env::var("SUDO_USER")
         .ok()
         .filter(|u| is_valid_username(u) && *u != effective.name);
     match sudo_user {
-        Some(human) if effective.uid == 0 || db.is_some_and(|p| os::owns(effective.uid, p)) => {
+        Some(human) if effective.uid == 0 || db.is_some_and(|p| users::owns(effective.uid, p)) => {
             human
         }
         _ => effective.name,
@@ -301,116 +295,16 @@ pub fn username_for(db: Option<&Path>) -> String {
 /// Whether an account of that name exists on this machine (including
 /// accounts from LDAP or other NSS sources).
 pub fn os_user_exists(name: &str) -> bool {
-    os::user_exists(name)
-}
-
-#[cfg(unix)]
-mod os {
-    use std::ffi::{CStr, CString};
-    use std::os::unix::fs::MetadataExt;
-    use std::path::Path;
-
-    pub struct User {
-        pub uid: u32,
-        pub name: String,
-    }
-
-    pub fn effective_user() -> User {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::geteuid() };
-        let name = name_of(uid).unwrap_or_else(|| format!("uid-{uid}"));
-        User { uid, name }
-    }
-
-    pub fn owns(uid: u32, path: &Path) -> bool {
-        std::fs::metadata(path).is_ok_and(|m| m.uid() == uid)
-    }
-
-    /// The account name for `uid`, through NSS (so LDAP users resolve too).
-    fn name_of(uid: libc::uid_t) -> Option<String> {
-        lookup(&|pwd, buf, len, result| {
-            // SAFETY: every pointer refers to live, correctly sized storage
-            // owned by `lookup` for the duration of the call.
-            unsafe { libc::getpwuid_r(uid, pwd, buf, len, result) }
-        })
-    }
-
-    pub fn user_exists(name: &str) -> bool {
-        let Ok(cname) = CString::new(name) else {
-            return false;
-        };
-        lookup(&|pwd, buf, len, result| {
-            // SAFETY: as above; `cname` is a valid NUL-terminated string.
-            unsafe { libc::getpwnam_r(cname.as_ptr(), pwd, buf, len, result) }
-        })
-        .is_some()
-    }
-
-    type Getpw<'a> = &'a dyn Fn(
-        *mut libc::passwd,
-        *mut libc::c_char,
-        libc::size_t,
-        *mut *mut libc::passwd,
-    ) -> libc::c_int;
-
-    /// Runs a reentrant getpw*_r call, growing the buffer while it is too
-    /// small, and returns the entry's name.
-    fn lookup(call: Getpw<'_>) -> Option<String> {
-        let mut buf: Vec<libc::c_char> = vec![0; 1024];
-        loop {
-            // SAFETY: passwd is a plain C struct; all-zero is a valid value
-            // and getpw*_r overwrites it.
-            let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-            let mut result: *mut libc::passwd = std::ptr::null_mut();
-            let rc = call(&mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
-            if rc == libc::ERANGE && buf.len() < 1 << 20 {
-                buf.resize(buf.len() * 2, 0);
-                continue;
-            }
-            if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-                return None;
-            }
-            // SAFETY: on success pw_name points into `buf`, NUL-terminated.
-            let name = unsafe { CStr::from_ptr(pwd.pw_name) };
-            return Some(name.to_string_lossy().into_owned());
-        }
-    }
-}
-
-#[cfg(not(unix))]
-mod os {
-    use std::path::Path;
-
-    pub struct User {
-        pub uid: u32,
-        pub name: String,
-    }
-
-    // No sudo and no service-account setup off Unix: the login name only,
-    // and uid 1 so that SUDO_USER is never trusted.
-    pub fn effective_user() -> User {
-        let name = std::env::var("USERNAME")
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "unknown".to_string());
-        User { uid: 1, name }
-    }
-
-    pub fn owns(_uid: u32, _path: &Path) -> bool {
-        false
-    }
-
-    pub fn user_exists(_name: &str) -> bool {
-        true
-    }
+    users::user_exists(name)
 }
 
 /// Every operator, by username.
-pub fn operators(conn: &Connection) -> Result<Vec<Operator>> {
+pub fn operators(conn: &Read) -> Result<Vec<Operator>> {
     crate::store::operators::list(conn)
 }
 
 /// The account's "Manage Customer Data" switch.
-pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
+pub fn manage_customer_data(conn: &Read) -> Result<bool> {
     crate::store::operators::manage_customer_data(conn)
 }
 
@@ -419,19 +313,21 @@ pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
 /// both in the audit trail, atomically. Returns `false` and changes
 /// nothing when the database already has an operator, so it is safe to
 /// call on every open and cannot hand a second person the keys.
-pub fn bootstrap(conn: &Connection, username: &str) -> Result<bool> {
+pub fn bootstrap(store: &Store, username: &str) -> Result<bool> {
     if !is_valid_username(username) {
         return Err(Error::Invalid(format!(
             "\"{username}\" cannot be an operator's username; run Lethe as a named OS user"
         )));
     }
     let now = crate::clock::now_ms();
-    crate::store::operators::bootstrap(conn, username, now, |conn| {
-        let entry = Entry::new(username, audit::OPERATOR_BOOTSTRAP)
-            .target(username)
-            .target(Role::ComplianceAdmin.as_str())
-            .target(Role::Admin.as_str());
-        audit::append_at(conn, &entry, now).map(|_| ())
+    store.write(|tx| {
+        crate::store::operators::bootstrap(tx, username, now, |tx| {
+            let entry = Entry::new(username, audit::OPERATOR_BOOTSTRAP)
+                .target(username)
+                .target(Role::ComplianceAdmin.as_str())
+                .target(Role::Admin.as_str());
+            audit::append_at(tx, &entry, now).map(|_| ())
+        })
     })
 }
 
@@ -456,7 +352,7 @@ impl RoleChange {
 pub fn grant(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Result<RoleChange> {
     check_username(username)?;
     require_for(
-        store.conn(),
+        store,
         actor,
         Permission::ManageOperators,
         audit::OPERATOR_GRANT,
@@ -500,7 +396,7 @@ pub fn grant(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Re
     })?;
     outcome.or_else(|reason| {
         refuse(
-            store.conn(),
+            store,
             actor,
             audit::OPERATOR_GRANT,
             &[username, role.as_str()],
@@ -523,7 +419,7 @@ pub fn revoke(
     check_username(username)?;
     let what = role.map_or("all", Role::as_str);
     require_for(
-        store.conn(),
+        store,
         actor,
         Permission::ManageOperators,
         audit::OPERATOR_REVOKE,
@@ -575,7 +471,7 @@ pub fn revoke(
     })?;
     outcome.or_else(|reason| {
         refuse(
-            store.conn(),
+            store,
             actor,
             audit::OPERATOR_REVOKE,
             &[username, what],
@@ -606,7 +502,7 @@ pub fn set_manage_customer_data(
     on: bool,
 ) -> Result<SwitchChange> {
     require_for(
-        store.conn(),
+        store,
         actor,
         Permission::ManageOperators,
         audit::ACCOUNT_SWITCH,
@@ -655,14 +551,14 @@ fn check_username(username: &str) -> Result<()> {
 /// Records a refused operator change (after its transaction, so the record
 /// stays) and returns the error for it.
 fn refuse<T>(
-    conn: &Connection,
+    store: &Store,
     actor: &Actor,
     action: &str,
     targets: &[&str],
     reason: String,
 ) -> Result<T> {
-    audit::append(
-        conn,
+    audit::record(
+        store,
         &Entry::new(&actor.username, action)
             .targets(targets)
             .outcome(Outcome::Refused),
@@ -678,15 +574,15 @@ mod tests {
     /// carol as an agent.
     fn fixture() -> (Store, Actor) {
         let mut store = Store::open_in_memory().unwrap();
-        assert!(bootstrap(store.conn(), "alice").unwrap());
-        let alice = Actor::resolve(store.conn(), "alice").unwrap();
+        assert!(bootstrap(&store, "alice").unwrap());
+        let alice = Actor::resolve(&store.read(), "alice").unwrap();
         grant(&mut store, &alice, "bob", Role::Admin).unwrap();
         grant(&mut store, &alice, "carol", Role::Agent).unwrap();
         (store, alice)
     }
 
     fn last_entry(store: &Store) -> audit::Row {
-        audit::list(store.conn(), &audit::Filter::default(), 1)
+        audit::list(&store.read(), &audit::Filter::default(), 1)
             .unwrap()
             .remove(0)
     }
@@ -696,23 +592,23 @@ mod tests {
         let (store, alice) = fixture();
         assert!(alice.has(Role::ComplianceAdmin) && alice.has(Role::Admin));
         assert!(alice.manage_customer_data);
-        assert!(!bootstrap(store.conn(), "mallory").unwrap());
-        assert!(!Actor::resolve(store.conn(), "mallory")
+        assert!(!bootstrap(&store, "mallory").unwrap());
+        assert!(!Actor::resolve(&store.read(), "mallory")
             .unwrap()
             .is_operator());
-        let first = audit::list(store.conn(), &audit::Filter::default(), 100)
+        let first = audit::list(&store.read(), &audit::Filter::default(), 100)
             .unwrap()
             .pop()
             .unwrap();
         assert_eq!(first.action, audit::OPERATOR_BOOTSTRAP);
         assert_eq!(first.targets, vec!["alice", "compliance_admin", "admin"]);
-        assert!(bootstrap(store.conn(), "bad name").is_err());
+        assert!(bootstrap(&store, "bad name").is_err());
     }
 
     #[test]
     fn roles_grant_exactly_their_permissions() {
         let (store, _) = fixture();
-        let c = store.conn();
+        let c = &store.read();
         let who = |u| Actor::resolve(c, u).unwrap();
         for p in Permission::ALL {
             assert!(who("alice").can(p), "alice {p:?}");
@@ -726,7 +622,7 @@ mod tests {
     #[test]
     fn require_refuses_and_audits_every_protected_permission() {
         let (store, _) = fixture();
-        let c = store.conn();
+        let c = &store.read();
         for user in ["carol", "nobody"] {
             let actor = Actor::resolve(c, user).unwrap();
             for p in Permission::ALL
@@ -734,16 +630,16 @@ mod tests {
                 .filter(|p| *p != Permission::Read)
             {
                 let before = audit::verify(c).unwrap().entries;
-                let err = require(c, &actor, p, audit::DELETE_PROFILE).unwrap_err();
+                let err = require(&store, &actor, p, audit::DELETE_PROFILE).unwrap_err();
                 assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
                 assert!(err.to_string().contains(user), "{err}");
                 assert_eq!(audit::verify(c).unwrap().entries, before + 1);
                 let e = last_entry(&store);
                 assert_eq!((e.operator.as_str(), e.outcome.as_str()), (user, "refused"));
             }
-            require(c, &actor, Permission::Read, audit::EXPORT).unwrap();
+            require(&store, &actor, Permission::Read, audit::EXPORT).unwrap();
             let err = require_for(
-                c,
+                &store,
                 &actor,
                 Permission::Export,
                 audit::EXPORT,
@@ -765,7 +661,7 @@ mod tests {
         );
         assert_eq!(last_entry(&store).outcome, "refused");
         assert_eq!(
-            crate::store::operators::roles(store.conn(), "carol").unwrap(),
+            crate::store::operators::roles(&store.read(), "carol").unwrap(),
             vec![Role::Agent]
         );
 
@@ -775,7 +671,7 @@ mod tests {
         let err = grant(&mut store, &alice, "bob", Role::ComplianceAdmin).unwrap_err();
         assert!(err.to_string().contains("Manage Customer Data"), "{err}");
         // alice keeps the role, but it is not in effect while off.
-        let alice_now = Actor::resolve(store.conn(), "alice").unwrap();
+        let alice_now = Actor::resolve(&store.read(), "alice").unwrap();
         assert!(alice_now.has(Role::ComplianceAdmin));
         assert!(!alice_now.can(Permission::Delete));
         assert!(alice_now.can(Permission::ManageOperators));
@@ -787,10 +683,10 @@ mod tests {
 
         set_manage_customer_data(&mut store, &alice_now, true).unwrap();
         // An admin may grant itself compliance_admin.
-        let bob = Actor::resolve(store.conn(), "bob").unwrap();
+        let bob = Actor::resolve(&store.read(), "bob").unwrap();
         let change = grant(&mut store, &bob, "bob", Role::ComplianceAdmin).unwrap();
         assert_eq!(change.after, vec![Role::ComplianceAdmin, Role::Admin]);
-        assert!(Actor::resolve(store.conn(), "bob")
+        assert!(Actor::resolve(&store.read(), "bob")
             .unwrap()
             .can(Permission::Delete));
     }
@@ -799,8 +695,8 @@ mod tests {
     fn agents_and_strangers_cannot_manage_operators() {
         let (mut store, _) = fixture();
         for user in ["carol", "nobody"] {
-            let actor = Actor::resolve(store.conn(), user).unwrap();
-            let before = operators(store.conn()).unwrap();
+            let actor = Actor::resolve(&store.read(), user).unwrap();
+            let before = operators(&store.read()).unwrap();
             assert!(matches!(
                 grant(&mut store, &actor, user, Role::Admin),
                 Err(Error::NotPermitted { .. })
@@ -813,8 +709,8 @@ mod tests {
                 set_manage_customer_data(&mut store, &actor, false),
                 Err(Error::NotPermitted { .. })
             ));
-            assert_eq!(operators(store.conn()).unwrap(), before);
-            assert!(manage_customer_data(store.conn()).unwrap());
+            assert_eq!(operators(&store.read()).unwrap(), before);
+            assert!(manage_customer_data(&store.read()).unwrap());
         }
     }
 
@@ -824,21 +720,23 @@ mod tests {
         revoke(&mut store, &alice, "bob", None).unwrap();
         let err = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap_err();
         assert!(err.to_string().contains("only admin"), "{err}");
-        assert!(Actor::resolve(store.conn(), "alice")
+        assert!(Actor::resolve(&store.read(), "alice")
             .unwrap()
             .can(Permission::Delete));
 
         grant(&mut store, &alice, "bob", Role::Admin).unwrap();
         let change = revoke(&mut store, &alice, "alice", Some(Role::Admin)).unwrap();
         assert_eq!(change.after, Vec::<Role>::new());
-        assert!(!Actor::resolve(store.conn(), "alice").unwrap().is_operator());
+        assert!(!Actor::resolve(&store.read(), "alice")
+            .unwrap()
+            .is_operator());
         let e = last_entry(&store);
         assert_eq!(e.targets, vec!["alice", "compliance_admin", "admin"]);
 
         // alice's in-memory roles are stale; require reads the database.
         let err = revoke(&mut store, &alice, "carol", None);
         assert!(matches!(err, Err(Error::NotPermitted { .. })));
-        assert!(audit::verify(store.conn()).unwrap().is_intact());
+        assert!(audit::verify(&store.read()).unwrap().is_intact());
     }
 
     #[test]
@@ -847,7 +745,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("x.db");
         std::fs::write(&db, b"").unwrap();
-        let me = os::effective_user();
+        let me = users::effective_user();
         let other = if me.name == "zed" { "yves" } else { "zed" };
         // Tests share the environment; this is the only test touching SUDO_USER.
         std::env::set_var("SUDO_USER", other);

@@ -35,7 +35,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use rusqlite::Connection;
+use crate::store::{self, Read, Store};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Millis;
@@ -275,12 +275,18 @@ fn printable(s: &str) -> String {
 /// the change it records. Outside one, `append` takes the write lock itself
 /// (BEGIN IMMEDIATE), so two processes appending at once queue instead of
 /// both chaining to the same previous entry.
-pub fn append(conn: &Connection, entry: &Entry) -> Result<i64> {
+pub fn append(conn: &store::Write, entry: &Entry) -> Result<i64> {
     append_at(conn, entry, crate::clock::now_ms())
 }
 
+/// `append` in a write transaction of its own, for an entry that records
+/// no change of the database (an export, a refusal, a verification).
+pub fn record(store: &Store, entry: &Entry) -> Result<i64> {
+    store.write(|tx| append(tx, entry))
+}
+
 /// `append`, with the entry's time given.
-pub fn append_at(conn: &Connection, entry: &Entry, now: Millis) -> Result<i64> {
+pub fn append_at(conn: &store::Write, entry: &Entry, now: Millis) -> Result<i64> {
     entry.validate()?;
     let targets = serde_json::to_string(&entry.targets)
         .map_err(|err| Error::Invalid(format!("audit targets: {err}")))?;
@@ -386,7 +392,7 @@ impl Verification {
 }
 
 /// Entries matching `filter`, newest first, at most `limit`.
-pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Row>> {
+pub fn list(conn: &Read, filter: &Filter, limit: usize) -> Result<Vec<Row>> {
     Ok(crate::store::audit::list(conn, filter, limit)?
         .into_iter()
         .map(Row::from)
@@ -397,7 +403,7 @@ pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Row>
 /// entry whose sequence number, link to the previous entry, or own hash is
 /// wrong. Entries after the first bad one are not judged (one edit breaks
 /// every later link), but they are counted.
-pub fn verify(conn: &Connection) -> Result<Verification> {
+pub fn verify(conn: &Read) -> Result<Verification> {
     let mut expected_prev = genesis();
     let mut expected_seq = 1;
     let mut entries = 0;
@@ -454,14 +460,14 @@ pub struct Head {
 
 /// The head of the trail now, `None` while it is empty. In the transaction
 /// that appended an entry, that entry.
-pub fn head(conn: &Connection) -> Result<Option<Head>> {
+pub fn head(conn: &Read) -> Result<Option<Head>> {
     Ok(crate::store::audit::last(conn)?.map(|(seq, hash)| Head { seq, hash }))
 }
 
 /// The sequence number of the entry whose hash is `head`, if the trail
 /// still holds it. With an intact chain, finding an old head proves that
 /// no entry up to it was removed or changed since it was written down.
-pub fn find_head(conn: &Connection, head: &str) -> Result<Option<i64>> {
+pub fn find_head(conn: &Read, head: &str) -> Result<Option<i64>> {
     crate::store::audit::seq_of_hash(conn, head.trim())
 }
 
@@ -489,7 +495,7 @@ impl Format {
 /// Writes every entry, oldest first, with all stored columns (so anyone can
 /// recompute the chain), then the head hash as the last line. Returns the
 /// head and the number of entries.
-pub fn export(conn: &Connection, format: Format, out: &mut dyn Write) -> Result<(String, i64)> {
+pub fn export(conn: &Read, format: Format, out: &mut dyn Write) -> Result<(String, i64)> {
     let mut entries = 0;
     let mut head = genesis();
     if format == Format::Csv {
@@ -593,17 +599,17 @@ mod tests {
         assert!(entry().count("items", -1).validate().is_err());
         assert!(Entry::new("al ice", DELETE_ITEM).validate().is_err());
         let store = Store::open_in_memory().unwrap();
-        assert!(append(store.conn(), &entry().target("a@b.c")).is_err());
-        assert_eq!(verify(store.conn()).unwrap().entries, 0);
+        assert!(record(&store, &entry().target("a@b.c")).is_err());
+        assert_eq!(verify(&store.read()).unwrap().entries, 0);
     }
 
     #[test]
     fn chains_from_genesis_and_lists_newest_first() {
         let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
-        assert_eq!(append(c, &entry()).unwrap(), 1);
+        let c = &store.read();
+        assert_eq!(record(&store, &entry()).unwrap(), 1);
         assert_eq!(
-            append(c, &Entry::new("bob", EXPORT).outcome(Outcome::Refused)).unwrap(),
+            record(&store, &Entry::new("bob", EXPORT).outcome(Outcome::Refused)).unwrap(),
             2
         );
         let v = verify(c).unwrap();
@@ -632,7 +638,7 @@ mod tests {
     #[test]
     fn empty_trail_is_intact_with_genesis_head() {
         let store = Store::open_in_memory().unwrap();
-        let v = verify(store.conn()).unwrap();
+        let v = verify(&store.read()).unwrap();
         assert_eq!((v.entries, v.head, v.first_bad), (0, genesis(), None));
     }
 
@@ -661,10 +667,10 @@ mod tests {
     #[test]
     fn csv_and_jsonl_end_with_the_head() {
         let store = Store::open_in_memory().unwrap();
-        append(store.conn(), &entry().target("cus_1")).unwrap();
-        let head = verify(store.conn()).unwrap().head;
+        record(&store, &entry().target("cus_1")).unwrap();
+        let head = verify(&store.read()).unwrap().head;
         let mut out = Vec::new();
-        export(store.conn(), Format::Csv, &mut out).unwrap();
+        export(&store.read(), Format::Csv, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("\"[\"\"itm_42\"\",\"\"cus_1\"\"]\""),
@@ -675,7 +681,7 @@ mod tests {
             format!("# head={head} entries=1")
         );
         let mut out = Vec::new();
-        export(store.conn(), Format::Jsonl, &mut out).unwrap();
+        export(&store.read(), Format::Jsonl, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let trailer: serde_json::Value =
             serde_json::from_str(text.lines().last().unwrap()).unwrap();

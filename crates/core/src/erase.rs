@@ -25,7 +25,7 @@ use crate::format::ContentType;
 use crate::search::{self, Field};
 use crate::store::erase::{self as db, Held, ItemRow, PartRow};
 use crate::store::forensic::{self, ProfileSample, Scan};
-use crate::store::{Checkpoint, Store};
+use crate::store::{self, Checkpoint, Read, Store, Write};
 
 /// What the timeline shows in place of a deleted item.
 pub const ITEM_DELETED: &str = "This item has been deleted";
@@ -110,7 +110,7 @@ impl Verify {
 /// Finds what an ID names: an item (an email means its thread), an
 /// attachment or a recording.
 pub fn resolve_item(store: &Store, id: &str) -> Result<ItemTarget> {
-    let conn = store.conn();
+    let conn = &store.read();
     let id = id.trim();
     if let Some(item) = db::item(conn, id)? {
         let item_id = item.id;
@@ -195,7 +195,7 @@ fn duration(seconds: Option<i64>) -> String {
     seconds.map_or(String::new(), |s| format!(" ({}:{:02})", s / 60, s % 60))
 }
 
-fn plan_item(conn: &rusqlite::Connection, target: &ItemTarget) -> Result<ItemPlan> {
+fn plan_item(conn: &Read, target: &ItemTarget) -> Result<ItemPlan> {
     let mut plan = ItemPlan {
         action: "delete-item",
         items: vec![],
@@ -329,7 +329,7 @@ fn plan_item(conn: &rusqlite::Connection, target: &ItemTarget) -> Result<ItemPla
 
 /// What deleting `target` would remove. Changes nothing.
 pub fn preview_item(store: &Store, target: &ItemTarget) -> Result<ItemPreview> {
-    let plan = plan_item(store.conn(), target)?;
+    let plan = plan_item(&store.read(), target)?;
     Ok(ItemPreview {
         items: plan.items.len(),
         attachments: plan.attachments,
@@ -364,8 +364,8 @@ pub fn delete_item_with(
     now: Millis,
     verify: Verify,
 ) -> Result<ItemDeletion> {
-    let action = plan_item(store.conn(), target)?.action;
-    access::require(store.conn(), actor, Permission::Delete, action)?;
+    let action = plan_item(&store.read(), target)?.action;
+    access::require(store, actor, Permission::Delete, action)?;
     let (mut done, needles) = store.write(|conn| {
         let plan = plan_item(conn, target)?;
         let mut held = Vec::new();
@@ -534,7 +534,7 @@ fn method(verified: bool) -> Vec<String> {
 
 /// What a profile deletion would do. Changes nothing.
 pub fn preview_profile(store: &Store, customer_id: &str) -> Result<ProfilePreview> {
-    let conn = store.conn();
+    let conn = &store.read();
     let row = db::customer(conn, customer_id)?.ok_or_else(|| Error::NotFound {
         what: "customer",
         id: customer_id.to_string(),
@@ -607,7 +607,7 @@ fn crash_point(_name: &str) {
 /// Wipes one profile, read from its row in the caller's transaction, and
 /// audits it there.
 fn erase_one(
-    conn: &rusqlite::Connection,
+    conn: &Write,
     operator: &str,
     row: &db::CustomerRow,
     reason: Reason,
@@ -693,7 +693,7 @@ pub fn delete_profile_with(
     now: Millis,
     verify: Verify,
 ) -> Result<Receipt> {
-    access::require(store.conn(), actor, Permission::Delete, "delete-profile")?;
+    access::require(store, actor, Permission::Delete, "delete-profile")?;
     let mut held = Vec::new();
     let gather = (verify != Verify::Skip).then_some(&mut held);
     let (erased, head) = store.write(|conn| {
@@ -910,7 +910,7 @@ impl Target<'_> {
     /// the profile is erased.
     fn resolve(
         &self,
-        conn: &rusqlite::Connection,
+        conn: &Read,
     ) -> Result<std::result::Result<db::CustomerRow, (String, BulkOutcome)>> {
         Ok(match *self {
             Target::Id(id) => {
@@ -938,17 +938,17 @@ fn run_bulk(
     progress: &mut dyn FnMut(&BulkProgress),
     cancel: &AtomicBool,
 ) -> Result<BulkResult> {
-    access::require(store.conn(), actor, Permission::Delete, "delete-bulk")?;
+    access::require(store, actor, Permission::Delete, "delete-bulk")?;
     let verify = options.verify != Verify::Skip;
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
-    let saved = crate::store::bulk::begin_erasure(store.conn())?;
+    let saved = crate::store::bulk::begin_erasure(&store.read())?;
     let writeback = store.early_writeback();
     let result = bulk_batches(
         store, actor, targets, reason, now, options, progress, cancel, verify,
     );
     drop(writeback);
-    crate::store::bulk::restore(store.conn(), saved)?;
+    crate::store::bulk::restore(&store.read(), saved)?;
     result
 }
 
@@ -1111,12 +1111,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
     /// them. With `isolate`, each profile has its own savepoint and one
     /// that fails is rolled back alone and reported; without it, a failure
     /// is returned and the caller rolls the whole batch back.
-    fn erase(
-        &self,
-        conn: &rusqlite::Connection,
-        held: &mut Vec<Held>,
-        isolate: bool,
-    ) -> Result<BatchDone> {
+    fn erase(&self, conn: &Write, held: &mut Vec<Held>, isolate: bool) -> Result<BatchDone> {
         let mut outcomes = Vec::with_capacity(self.targets.len());
         let mut removed = Vec::new();
         for (k, target) in self.targets.iter().enumerate() {
@@ -1131,35 +1126,33 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
                 }
             };
             let id = row.id.as_str();
-            if isolate {
-                conn.prepare_cached("SAVEPOINT erase_profile")?
-                    .execute([])?;
-            }
             let before = held.len();
             let gather = (self.sampled)(k).then_some(&mut *held);
-            let erased = match erase_one(
-                conn,
-                self.operator,
-                &row,
-                self.reason,
-                self.now,
-                gather,
-                false,
-            ) {
-                Ok(erased) => erased,
-                Err(e) if isolate => {
-                    // Fails the batch if SQLite already rolled it all
-                    // back (disk full, I/O error): nothing is half done.
-                    conn.execute_batch("ROLLBACK TO erase_profile; RELEASE erase_profile")?;
-                    held.truncate(before);
-                    outcomes.push((id.to_string(), BulkOutcome::Failed(e.to_string())));
-                    continue;
-                }
-                Err(e) => return Err(e),
+            let erase = |tx: &Write| {
+                erase_one(
+                    tx,
+                    self.operator,
+                    &row,
+                    self.reason,
+                    self.now,
+                    gather,
+                    false,
+                )
             };
-            if isolate {
-                conn.prepare_cached("RELEASE erase_profile")?.execute([])?;
-            }
+            // A failed savepoint fails the batch (SQLite already rolled it
+            // all back: disk full, I/O error), so nothing is half done.
+            let erased = if isolate {
+                match store::savepoint(conn, erase)? {
+                    Ok(erased) => erased,
+                    Err(e) => {
+                        held.truncate(before);
+                        outcomes.push((id.to_string(), BulkOutcome::Failed(e.to_string())));
+                        continue;
+                    }
+                }
+            } else {
+                erase(conn)?
+            };
             outcomes.push((
                 id.to_string(),
                 match erased {
@@ -1382,7 +1375,7 @@ fn scan_once(store: &Store, path: &std::path::Path, values: &[Vec<u8>]) -> Resul
         .filter(|(_, hit)| **hit)
         .map(|(n, _)| n.clone())
         .collect();
-    let held = db::held_by_live_records(store.conn(), &hits)?;
+    let held = db::held_by_live_records(&store.read(), &hits)?;
     let elsewhere = held.iter().filter(|h| **h).count();
     scan.values_found = hits.len() - elsewhere;
     Ok((scan, elsewhere))
@@ -1428,7 +1421,7 @@ pub enum Resolution {
 /// at least 7 digits, matched on E.164). Deleted profiles have no search
 /// keys, so emails and phones find only live ones.
 pub fn resolve_target(store: &Store, text: &str) -> Result<(Lookup, Resolution)> {
-    let conn = store.conn();
+    let conn = &store.read();
     let text = text.trim();
     if let Some(row) = db::customer(conn, text)? {
         return Ok((

@@ -8,7 +8,7 @@ use crate::audit::{self, Entry};
 use crate::error::{Error, Result};
 use crate::format::CustomerDoc;
 use crate::search::{self, Field};
-use crate::store::{customers, Store};
+use crate::store::{customers, Read, Store};
 
 /// Everything held about one customer, as one document: profile,
 /// conversations with every item, attachment and recording metadata (and
@@ -24,7 +24,7 @@ pub fn customer(
     id: &str,
     with_data: bool,
 ) -> Result<CustomerDoc> {
-    access::require(store.conn(), actor, Permission::Export, "export")?;
+    access::require(store, actor, Permission::Export, "export")?;
     store.write(|conn| {
         let doc = customers::load(conn, id, with_data)?.ok_or_else(|| Error::NotFound {
             what: "customer",
@@ -53,7 +53,7 @@ pub fn to_pretty(doc: &CustomerDoc) -> Result<String> {
 
 /// Profiles matching one key exactly, as the platform's Find Customers API
 /// answers: every match (duplicates included), profile fields only.
-pub fn find(conn: &rusqlite::Connection, field: Field, value: &str) -> Result<Vec<CustomerDoc>> {
+pub fn find(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerDoc>> {
     let mut docs = Vec::new();
     for summary in search::exact(conn, field, value)? {
         if let Some(mut doc) = customers::load(conn, &summary.id, false)? {

@@ -12,7 +12,6 @@ use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -20,7 +19,7 @@ use crate::audit::{self, Entry, Outcome};
 use crate::error::{Error, Result};
 use crate::format::*;
 use crate::search;
-use crate::store::{customers, Store};
+use crate::store::{customers, Store, Write};
 
 mod read;
 mod validate;
@@ -191,10 +190,7 @@ pub fn import_reader(
         Err(_) if rolled_back => {
             report.customers = 0;
             report.items = 0;
-            audit::append(
-                store.conn(),
-                &counts_entry(opts, &report).outcome(Outcome::Failed),
-            )?;
+            audit::record(store, &counts_entry(opts, &report).outcome(Outcome::Failed))?;
             Ok(report)
         }
         Err(e) => Err(e),
@@ -224,7 +220,7 @@ pub fn prepare_with(doc: &mut CustomerDoc, limits: &Limits) -> std::result::Resu
 /// Writes a prepared document and its search keys. A deleted profile gets
 /// no search keys, so it never matches a search. The caller owns the
 /// transaction and has checked the IDs are new.
-pub fn insert(conn: &Connection, doc: &CustomerDoc) -> Result<()> {
+pub fn insert(conn: &Write, doc: &CustomerDoc) -> Result<()> {
     let keys = if doc.deleted_at.is_some() {
         vec![]
     } else {
@@ -413,7 +409,7 @@ fn ids_of(doc: &CustomerDoc) -> Vec<(Kind, &str)> {
 }
 
 struct Importer<'a> {
-    conn: &'a Connection,
+    conn: &'a Write<'a>,
     opts: &'a ImportOptions,
     /// Every ID of every accepted document, with its line.
     seen: HashMap<(Kind, String), usize>,

@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use rusqlite::Connection;
+use crate::store::Read;
 
 use crate::clock::{self, Millis};
 use crate::error::Result;
@@ -58,7 +58,7 @@ pub struct Written {
 }
 
 /// Writes the Contact report (header and one row per item) to `out`.
-pub fn write_contacts(conn: &Connection, out: &mut dyn Write) -> Result<Written> {
+pub fn write_contacts(conn: &Read, out: &mut dyn Write) -> Result<Written> {
     let mut written = Written::default();
     write_row(out, CONTACT_COLUMNS.iter().map(|c| c.to_string()))?;
     db::for_each_contact(conn, |r| {
@@ -91,7 +91,7 @@ pub fn write_contacts(conn: &Connection, out: &mut dyn Write) -> Result<Written>
 }
 
 /// Writes the Conversation report (header and one row per conversation).
-pub fn write_conversations(conn: &Connection, out: &mut dyn Write) -> Result<Written> {
+pub fn write_conversations(conn: &Read, out: &mut dyn Write) -> Result<Written> {
     let mut written = Written::default();
     write_row(out, CONVERSATION_COLUMNS.iter().map(|c| c.to_string()))?;
     db::for_each_conversation(conn, |r| {

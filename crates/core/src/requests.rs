@@ -23,7 +23,7 @@ use crate::clock::{self, Millis, DAY_MS};
 use crate::erase::{self, Reason};
 use crate::error::{Error, Result};
 use crate::search::{self, CustomerSummary, Field};
-use crate::store::{requests as db, Store};
+use crate::store::{requests as db, Read, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -284,7 +284,7 @@ pub fn add(store: &mut Store, actor: &Actor, new: NewRequest) -> Result<i64> {
 pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Result<Vec<i64>> {
     for kind in [Kind::Erasure, Kind::Access] {
         if new.iter().any(|n| n.kind == kind) {
-            access::require(store.conn(), actor, permission(kind), audit::REQUEST_CREATE)?;
+            access::require(store, actor, permission(kind), audit::REQUEST_CREATE)?;
         }
     }
     for n in &new {
@@ -315,7 +315,7 @@ pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Resul
     })
 }
 
-pub fn get(conn: &rusqlite::Connection, id: i64) -> Result<Request> {
+pub fn get(conn: &Read, id: i64) -> Result<Request> {
     db::get(conn, id)?
         .map(Request::from_row)
         .ok_or_else(|| Error::NotFound {
@@ -325,7 +325,7 @@ pub fn get(conn: &rusqlite::Connection, id: i64) -> Result<Request> {
 }
 
 /// Open requests by due date (all requests with `include_closed`).
-pub fn list(conn: &rusqlite::Connection, include_closed: bool) -> Result<Vec<Request>> {
+pub fn list(conn: &Read, include_closed: bool) -> Result<Vec<Request>> {
     Ok(db::list(conn, include_closed)?
         .into_iter()
         .map(Request::from_row)
@@ -340,13 +340,8 @@ pub fn extend(
     reason: &str,
     now: Millis,
 ) -> Result<Request> {
-    let req = get(store.conn(), id)?;
-    access::require(
-        store.conn(),
-        actor,
-        permission(req.kind),
-        audit::REQUEST_EXTEND,
-    )?;
+    let req = get(&store.read(), id)?;
+    access::require(store, actor, permission(req.kind), audit::REQUEST_EXTEND)?;
     if req.status.is_closed() {
         return Err(Error::Invalid(format!(
             "request {id} is already {}; it can't be extended",
@@ -373,19 +368,14 @@ pub fn extend(
         )?;
         Ok(())
     })?;
-    get(store.conn(), id)
+    get(&store.read(), id)
 }
 
 /// Rejects a request (for example, the identity could not be verified).
 /// Its identifiers are wiped like a completed request's.
 pub fn reject(store: &mut Store, actor: &Actor, id: i64, now: Millis) -> Result<Request> {
-    let req = get(store.conn(), id)?;
-    access::require(
-        store.conn(),
-        actor,
-        permission(req.kind),
-        audit::REQUEST_REJECT,
-    )?;
+    let req = get(&store.read(), id)?;
+    access::require(store, actor, permission(req.kind), audit::REQUEST_REJECT)?;
     if req.status.is_closed() {
         return Err(Error::Invalid(format!(
             "request {id} is already {}",
@@ -401,11 +391,11 @@ pub fn reject(store: &mut Store, actor: &Actor, id: i64, now: Millis) -> Result<
         Ok(())
     })?;
     store.checkpoint_truncate()?;
-    get(store.conn(), id)
+    get(&store.read(), id)
 }
 
 /// Every live profile the identifiers match, duplicates included.
-pub fn matches(conn: &rusqlite::Connection, req: &Request) -> Result<Vec<CustomerSummary>> {
+pub fn matches(conn: &Read, req: &Request) -> Result<Vec<CustomerSummary>> {
     let Some(idents) = &req.identifiers else {
         return Ok(vec![]);
     };
@@ -465,7 +455,7 @@ impl Plan {
 }
 
 pub fn plan(store: &Store, req: &Request) -> Result<Plan> {
-    plan_of(store, req.kind, matches(store.conn(), req)?)
+    plan_of(store, req.kind, matches(&store.read(), req)?)
 }
 
 /// The plan for these matches: for an erasure, what deleting each would do.
@@ -550,20 +540,15 @@ pub fn run(
     now: Millis,
     target: RunTarget,
 ) -> Result<RunOutcome> {
-    let req = get(store.conn(), id)?;
-    access::require(
-        store.conn(),
-        actor,
-        permission(req.kind),
-        audit::REQUEST_COMPLETE,
-    )?;
+    let req = get(&store.read(), id)?;
+    access::require(store, actor, permission(req.kind), audit::REQUEST_COMPLETE)?;
     if req.status.is_closed() {
         return Err(Error::Invalid(format!(
             "request {id} is already {}",
             req.status.as_str()
         )));
     }
-    let chosen = chosen(id, &matches(store.conn(), &req)?, target.confirmed)?;
+    let chosen = chosen(id, &matches(&store.read(), &req)?, target.confirmed)?;
     store.write(|conn| db::set_status(conn, id, Status::InProgress.as_str(), None, None))?;
     match req.kind {
         Kind::Erasure => run_erasure(store, actor, req, now, &chosen),
@@ -701,7 +686,7 @@ fn run_erasure(
         Ok(())
     })?;
     store.checkpoint_truncate()?;
-    let updated = get(store.conn(), req.id)?;
+    let updated = get(&store.read(), req.id)?;
     Ok(if finished {
         RunOutcome::Completed(updated)
     } else {
@@ -753,7 +738,7 @@ fn run_access(
         Ok(())
     })?;
     store.checkpoint_truncate()?;
-    Ok(RunOutcome::Completed(get(store.conn(), req.id)?))
+    Ok(RunOutcome::Completed(get(&store.read(), req.id)?))
 }
 
 fn export_path(dir: &Path, id: i64, now: Millis) -> PathBuf {

@@ -22,7 +22,7 @@ use crate::audit::{self, Entry, Outcome};
 use crate::clock::{Millis, DAY_MS};
 use crate::erase::{self, BulkOptions, BulkOutcome, Verify};
 use crate::error::{Error, Result};
-use crate::store::{self, retention as db, Store};
+use crate::store::{self, retention as db, Read, Store};
 
 pub const MIN_DAYS: i64 = 365;
 /// The words the admin confirms a custom policy with, as the platform asks.
@@ -81,7 +81,7 @@ pub fn parse_days(text: &str) -> std::result::Result<i64, String> {
     Ok(days)
 }
 
-pub fn policy(conn: &rusqlite::Connection) -> Result<Policy> {
+pub fn policy(conn: &Read) -> Result<Policy> {
     Ok(
         match store::get_setting(conn, SETTING)?.and_then(|v| v.parse().ok()) {
             Some(days) => Policy::DeleteAfter { days },
@@ -101,7 +101,7 @@ pub fn set_policy(
     confirmed: bool,
 ) -> Result<Policy> {
     access::require(
-        store.conn(),
+        store,
         actor,
         Permission::ChangeRetention,
         audit::RETENTION_SET,
@@ -155,7 +155,7 @@ pub fn cutoff(days: i64, now: Millis) -> Millis {
     now - days * DAY_MS
 }
 
-pub fn preview(conn: &rusqlite::Connection, days: i64, now: Millis) -> Result<Preview> {
+pub fn preview(conn: &Read, days: i64, now: Millis) -> Result<Preview> {
     let cut = cutoff(days, now);
     let (due_now, blocked) = db::count_overdue(conn, cut)?;
     Ok(Preview {
@@ -257,7 +257,7 @@ pub fn sweep(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<SweepReport> {
-    let Policy::DeleteAfter { days } = policy(store.conn())? else {
+    let Policy::DeleteAfter { days } = policy(&store.read())? else {
         return Err(Error::Invalid(
             "the retention policy is the default (keep everything), so there is nothing to sweep; \
              set one with `lethe retention set --days N --i-understand`"
@@ -265,19 +265,14 @@ pub fn sweep(
         ));
     };
     if !opts.dry_run {
-        access::require(
-            store.conn(),
-            actor,
-            Permission::Delete,
-            audit::RETENTION_SWEEP,
-        )?;
+        access::require(store, actor, Permission::Delete, audit::RETENTION_SWEEP)?;
     }
     let _lock = match store.path() {
         Some(p) if !opts.dry_run => Some(SweepLock::acquire(p)?),
         _ => None,
     };
     let cut = cutoff(days, now);
-    let rows = db::overdue_rows(store.conn(), cut)?;
+    let rows = db::overdue_rows(&store.read(), cut)?;
     let mut report = SweepReport {
         dry_run: opts.dry_run,
         days,
@@ -299,13 +294,13 @@ pub fn sweep(
         // A profile deleted or contacted since its row was listed is no
         // longer due and is left out.
         for rowid in rows {
-            let Some((row, true)) = db::due_at(store.conn(), rowid, cut)? else {
+            let Some((row, true)) = db::due_at(&store.read(), rowid, cut)? else {
                 p.total -= 1;
                 continue;
             };
             let customer_id = row.id;
             // The same rule as the erasure's: OPEN first, then the oldest.
-            match store::erase::blocking_conversation(store.conn(), &customer_id)? {
+            match store::erase::blocking_conversation(&store.read(), &customer_id)? {
                 Some((conversation_id, status)) => {
                     p.blocked += 1;
                     report.blocked.push(Blocked {
@@ -321,7 +316,7 @@ pub fn sweep(
         progress(p);
         return Ok(report);
     }
-    let run = db::begin_run(store.conn(), &actor.username, days, cut, now)?;
+    let run = store.write(|tx| db::begin_run(tx, &actor.username, days, cut, now))?;
     let bulk = BulkOptions {
         verify: opts.verify,
         batch_size: opts.batch.max(1),
@@ -350,10 +345,10 @@ pub fn sweep(
     // 1M benchmark database, 4 s of a sweep's 21 s of kernel time). A disk
     // read error on a mapped page stops the process instead of failing the
     // batch; the batch then rolls back and the next run resumes it.
-    let mapped = crate::store::bulk::begin_mapped_reads(store.conn())?;
+    let mapped = crate::store::bulk::begin_mapped_reads(&store.read())?;
     let result =
         erase::delete_overdue_until(store, actor, &rows, cut, now, bulk, &mut on_batch, cancel);
-    crate::store::bulk::end_mapped_reads(store.conn(), mapped)?;
+    crate::store::bulk::end_mapped_reads(&store.read(), mapped)?;
     let result = result?;
     for (id, outcome) in result.outcomes {
         match outcome {
@@ -378,20 +373,17 @@ pub fn sweep(
     } else {
         "completed"
     };
-    db::update_run(
-        store.conn(),
-        run,
-        report.deleted as i64,
-        report.blocked.len() as i64,
-    )?;
-    db::finish_run(store.conn(), run, state, now)?;
+    store.write(|tx| {
+        db::update_run(tx, run, report.deleted as i64, report.blocked.len() as i64)?;
+        db::finish_run(tx, run, state, now)
+    })?;
     let outcome = if report.cancelled || !report.failed.is_empty() {
         Outcome::Partial
     } else {
         Outcome::Ok
     };
-    audit::append(
-        store.conn(),
+    audit::record(
+        store,
         &Entry::new(&actor.username, audit::RETENTION_SWEEP)
             .count("days", days)
             .count("deleted", report.deleted as i64)

@@ -7,7 +7,7 @@
 //! leaves nothing behind and costs a few page writes, while FTS5 needs its
 //! own `secure-delete` mode, which made bulk erasure ~22x slower.
 
-use rusqlite::Connection;
+use crate::store::Read;
 
 use crate::error::Result;
 use crate::format::CustomerDoc;
@@ -82,7 +82,7 @@ pub enum Field {
 /// Search-as-you-type: profiles with any key starting with the query.
 /// Duplicates (several profiles with one email or ID) are all returned.
 /// Deleted profiles have no keys, so they never match.
-pub fn prefix(conn: &Connection, query: &str, limit: usize) -> Result<Vec<CustomerSummary>> {
+pub fn prefix(conn: &Read, query: &str, limit: usize) -> Result<Vec<CustomerSummary>> {
     let text = normalize_text(query);
     if text.is_empty() {
         return Ok(vec![]);
@@ -107,7 +107,7 @@ pub fn prefix(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Custom
 }
 
 /// An exact lookup on one field, as the platform's Find Customers API does.
-pub fn exact(conn: &Connection, field: Field, value: &str) -> Result<Vec<CustomerSummary>> {
+pub fn exact(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerSummary>> {
     let (key, kinds): (String, &[i64]) = match field {
         Field::Name => (normalize_text(value), &[KIND_NAME]),
         Field::Email => (normalize_text(value), &[KIND_EMAIL]),
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn accents_and_case_do_not_matter_when_typing() {
-        let mut store = crate::store::Store::open_in_memory().unwrap();
+        let store = crate::store::Store::open_in_memory().unwrap();
         let mut d = doc();
         d.name = Some("Amélie Girard".into());
         store
@@ -191,7 +191,7 @@ mod tests {
             "1415555",
             "cus_",
         ] {
-            let hits = prefix(store.conn(), q, 10).unwrap();
+            let hits = prefix(&store.read(), q, 10).unwrap();
             assert_eq!(hits.len(), 1, "{q}");
         }
     }

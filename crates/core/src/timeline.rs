@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use crate::store::{Read, Store};
 
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry};
@@ -40,7 +40,7 @@ pub struct Timeline {
 
 impl Timeline {
     /// Reads the conversation headers; items are read by `load_rows`.
-    pub fn open(conn: &Connection, customer_id: &str) -> Result<Timeline> {
+    pub fn open(conn: &Read, customer_id: &str) -> Result<Timeline> {
         Ok(Timeline::from_heads(
             customer_id,
             db::conversations(conn, customer_id)?,
@@ -108,7 +108,7 @@ impl Timeline {
 
     /// Makes sure every item row in `rows` is loaded, reading only the
     /// pages not cached yet.
-    pub fn load_rows(&mut self, conn: &Connection, rows: std::ops::Range<usize>) -> Result<()> {
+    pub fn load_rows(&mut self, conn: &Read, rows: std::ops::Range<usize>) -> Result<()> {
         let end = rows.end.min(self.rows);
         let mut row = rows.start;
         while row < end {
@@ -160,8 +160,9 @@ pub enum BlobRef {
 /// refusal is audited). The file is created with mode 0600 and never
 /// replaces an existing file: a numbered name is chosen instead. The copy
 /// is audited as "export" with the file's ID and size, never its name.
-pub fn save_copy(conn: &Connection, actor: &Actor, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
-    access::require(conn, actor, Permission::Export, "export")?;
+pub fn save_copy(store: &Store, actor: &Actor, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
+    access::require(store, actor, Permission::Export, "export")?;
+    let conn = &store.read();
     let (id, found, fallback) = match blob {
         BlobRef::Attachment(id) => (id, db::attachment_blob(conn, id)?, "attachment"),
         BlobRef::Recording(id) => (id, db::recording_blob(conn, id)?, "recording"),
@@ -182,8 +183,8 @@ pub fn save_copy(conn: &Connection, actor: &Actor, blob: &BlobRef, dir: &Path) -
         id,
     );
     let path = write_new_file(dir, &name, &bytes)?;
-    let audited = audit::append(
-        conn,
+    let audited = audit::record(
+        store,
         &Entry::new(&actor.username, "export")
             .target(id)
             .count("bytes", bytes.len() as i64),

@@ -35,7 +35,7 @@ use crate::erase::Verify;
 use crate::error::{Error, Result};
 use crate::pii::{self, Detection, Kind, KnownContacts};
 use crate::store::findings::{self, ItemText, NewFinding};
-use crate::store::{self, Store};
+use crate::store::{self, Read, Store, Write};
 
 /// The setting that holds the fingerprint key (64 hex digits).
 pub const FINGERPRINT_KEY: &str = "pii_fingerprint_key";
@@ -97,11 +97,7 @@ impl Progress for () {}
 ///
 /// Guarantees: afterwards no live item is pending; each scanned item's open
 /// findings describe its current text; dismissed values stay dismissed.
-pub fn scan_pending(
-    conn: &rusqlite::Connection,
-    now: Millis,
-    progress: &mut dyn Progress,
-) -> Result<ScanSummary> {
+pub fn scan_pending(conn: &Write, now: Millis, progress: &mut dyn Progress) -> Result<ScanSummary> {
     progress.start(findings::count_pending(conn)?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
@@ -119,14 +115,14 @@ pub fn scan(
     now: Millis,
     progress: &mut dyn Progress,
 ) -> Result<ScanSummary> {
-    progress.start(findings::count_pending(store.conn())?);
+    progress.start(findings::count_pending(&store.read())?);
     let mut summary = ScanSummary::default();
     let mut scanner = Scanner::new(now);
     // The bulk settings keep the WAL from being checkpointed mid-scan:
     // a checkpoint that grows the file makes SQLite map it afresh, and
     // every page is then faulted in again.
-    let saved = store::bulk::begin(store.conn())?;
-    let mapped = store::bulk::begin_mapped_reads(store.conn())?;
+    let saved = store::bulk::begin(&store.read())?;
+    let mapped = store::bulk::begin_mapped_reads(&store.read())?;
     // Batches are committed together for up to TRANSACTION_TIME: each
     // commit writes every page the batches changed, and new findings land
     // all over the queue's index (it is ordered by the item's time).
@@ -146,8 +142,8 @@ pub fn scan(
             Err(e) => break Err(e),
         }
     };
-    store::bulk::end_mapped_reads(store.conn(), mapped)?;
-    store::bulk::restore(store.conn(), saved)?;
+    store::bulk::end_mapped_reads(&store.read(), mapped)?;
+    store::bulk::restore(&store.read(), saved)?;
     let mut entry = Entry::new(&actor.username, audit::SCAN)
         .count("items", summary.items as i64)
         .count("bytes", summary.bytes as i64);
@@ -184,7 +180,7 @@ impl Scanner {
     /// Scans up to `BATCH` pending items, new ones first; returns how many.
     fn batch(
         &mut self,
-        conn: &rusqlite::Connection,
+        conn: &Write,
         summary: &mut ScanSummary,
         progress: &mut dyn Progress,
     ) -> Result<usize> {
@@ -232,7 +228,7 @@ impl Scanner {
         Ok(count)
     }
 
-    fn known(&mut self, conn: &rusqlite::Connection, customer_id: &str) -> Result<&KnownContacts> {
+    fn known(&mut self, conn: &Read, customer_id: &str) -> Result<&KnownContacts> {
         let stale = self
             .contacts
             .as_ref()
@@ -254,7 +250,7 @@ impl Scanner {
     /// its findings replaced if it changed since it was written.
     fn scan_item(
         &mut self,
-        conn: &rusqlite::Connection,
+        conn: &Write,
         item: &findings::ItemView,
         summary: &mut ScanSummary,
     ) -> Result<()> {
@@ -333,7 +329,7 @@ impl Scanner {
 
 /// Removes the item's open findings (its text is about to be scanned
 /// again) and returns the fingerprints of its dismissed ones.
-fn replace_open(conn: &rusqlite::Connection, item_id: &str) -> Result<Vec<String>> {
+fn replace_open(conn: &Write, item_id: &str) -> Result<Vec<String>> {
     findings::delete_open(conn, item_id)?;
     findings::dismissed_fingerprints(conn, item_id)
 }
@@ -357,7 +353,7 @@ struct Owner<'a> {
 }
 
 impl Ids<'_> {
-    fn get(&mut self, conn: &rusqlite::Connection) -> Result<Owner<'_>> {
+    fn get(&mut self, conn: &Read) -> Result<Owner<'_>> {
         if let (Some(item_id), Some(customer_id)) = (self.item.id, self.item.customer_id) {
             return Ok(Owner {
                 item_id,
@@ -465,7 +461,7 @@ fn fingerprint(key: &[u8; 32], kind: Kind, value: &str) -> String {
     ))
 }
 
-fn read_key(conn: &rusqlite::Connection) -> Result<Option<[u8; 32]>> {
+fn read_key(conn: &Read) -> Result<Option<[u8; 32]>> {
     let Some(text) = store::get_setting(conn, FINGERPRINT_KEY)? else {
         return Ok(None);
     };
@@ -488,7 +484,7 @@ fn read_key(conn: &rusqlite::Connection) -> Result<Option<[u8; 32]>> {
 }
 
 /// The key, created from /dev/urandom on first use.
-fn key_or_create(conn: &rusqlite::Connection) -> Result<[u8; 32]> {
+fn key_or_create(conn: &Write) -> Result<[u8; 32]> {
     if let Some(key) = read_key(conn)? {
         return Ok(key);
     }
@@ -510,12 +506,12 @@ fn key_or_create(conn: &rusqlite::Connection) -> Result<[u8; 32]> {
 
 /// Open findings of live items matching `filter`, newest item first (then
 /// newest finding). Holds masked previews only.
-pub fn queue(conn: &rusqlite::Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
+pub fn queue(conn: &Read, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
     findings::queue(conn, filter)
 }
 
 /// How many rows [`queue`] would return without `limit` and `offset`.
-pub fn queue_len(conn: &rusqlite::Connection, filter: &QueueFilter) -> Result<u64> {
+pub fn queue_len(conn: &Read, filter: &QueueFilter) -> Result<u64> {
     findings::queue_count(conn, filter)
 }
 
@@ -550,7 +546,7 @@ pub struct FindingContext {
 
 /// The text around `finding_id` and all open findings in the same field.
 /// `Error::NotFound` when the finding or its item's text is gone.
-pub fn context(conn: &rusqlite::Connection, finding_id: i64) -> Result<FindingContext> {
+pub fn context(conn: &Read, finding_id: i64) -> Result<FindingContext> {
     let f = findings::finding(conn, finding_id)?.ok_or_else(|| not_found_finding(finding_id))?;
     let item = live_item(conn, &f.item_id)?;
     let text = match f.field {
@@ -589,15 +585,12 @@ fn span(f: &findings::FindingRow) -> Span {
 
 /// (item ID, open findings) for each of the customer's live items that has
 /// open findings, in timeline order, so the timeline can mark them.
-pub fn item_findings(
-    conn: &rusqlite::Connection,
-    customer_id: &str,
-) -> Result<Vec<(String, usize)>> {
+pub fn item_findings(conn: &Read, customer_id: &str) -> Result<Vec<(String, usize)>> {
     findings::item_counts(conn, customer_id)
 }
 
 /// Open findings per kind in the whole database.
-pub fn open_by_kind(conn: &rusqlite::Connection) -> Result<BTreeMap<Kind, u64>> {
+pub fn open_by_kind(conn: &Read) -> Result<BTreeMap<Kind, u64>> {
     Ok(findings::open_by_kind(conn)?.into_iter().collect())
 }
 
@@ -608,7 +601,7 @@ fn not_found_finding(id: i64) -> Error {
     }
 }
 
-fn live_item(conn: &rusqlite::Connection, item_id: &str) -> Result<ItemText> {
+fn live_item(conn: &Read, item_id: &str) -> Result<ItemText> {
     let item = findings::item_by_id(conn, item_id)?.ok_or_else(|| Error::NotFound {
         what: "item",
         id: item_id.to_string(),
@@ -641,7 +634,7 @@ pub struct Dismissal {
 pub fn dismiss(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Dismissal> {
     let id_text = finding_id.to_string();
     access::require_for(
-        store.conn(),
+        store,
         actor,
         Permission::Redact,
         audit::DISMISS_FINDING,
@@ -752,7 +745,7 @@ struct Plan {
     body: Vec<Detection>,
 }
 
-fn plan(conn: &rusqlite::Connection, item_id: &str, kinds: Option<&[Kind]>) -> Result<Plan> {
+fn plan(conn: &Read, item_id: &str, kinds: Option<&[Kind]>) -> Result<Plan> {
     let item = live_item(conn, item_id)?;
     let known = findings::known_contacts(conn, &item.customer_id)?;
     let dismissed = findings::dismissed_fingerprints(conn, item_id)?;
@@ -783,7 +776,7 @@ fn plan(conn: &rusqlite::Connection, item_id: &str, kinds: Option<&[Kind]>) -> R
 /// What [`redact_item`] would remove from `item_id` now, as masked
 /// previews. Reads only.
 pub fn preview_redaction(
-    conn: &rusqlite::Connection,
+    conn: &Read,
     item_id: &str,
     kinds: Option<&[Kind]>,
 ) -> Result<RedactionPreview> {
@@ -825,13 +818,7 @@ pub fn redact_item(
     kinds: Option<&[Kind]>,
     now: Millis,
 ) -> Result<Redaction> {
-    access::require_for(
-        store.conn(),
-        actor,
-        Permission::Redact,
-        audit::REDACT,
-        &[item_id],
-    )?;
+    access::require_for(store, actor, Permission::Redact, audit::REDACT, &[item_id])?;
     let (spans_by_kind, removed, audit_head) = store.write(|conn| {
         let p = plan(conn, item_id, kinds)?;
         let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
@@ -903,7 +890,7 @@ pub fn redact_item(
 /// Redacts every open finding of the item `finding_id` belongs to (the
 /// Triage screen's action): [`redact_item`] with all kinds, now.
 pub fn redact_finding_item(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Redaction> {
-    let f = findings::finding(store.conn(), finding_id)?
+    let f = findings::finding(&store.read(), finding_id)?
         .ok_or_else(|| not_found_finding(finding_id))?;
     redact_item(store, actor, &f.item_id, None, clock::now_ms())
 }

@@ -6,13 +6,18 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::Result;
 use crate::model::audit::{Filter, Stored};
+use crate::{Read, Write};
 
 /// Runs `f` atomically. Outside a transaction it opens one with BEGIN
 /// IMMEDIATE, so the write lock is held from the first read: two processes
 /// cannot both read the same chain head and then append. Inside the
 /// caller's transaction it uses a savepoint, so a failure leaves none of
 /// `f`'s writes behind even if the caller goes on to commit.
-pub fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+pub(crate) fn atomically<T>(
+    conn: &Write<'_>,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    let conn = conn.sql();
     if conn.is_autocommit() {
         let tx =
             rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
@@ -20,17 +25,7 @@ pub fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>
         tx.commit()?;
         return Ok(value);
     }
-    conn.execute_batch("SAVEPOINT lethe_atomic")?;
-    match f(conn) {
-        Ok(value) => {
-            conn.execute_batch("RELEASE lethe_atomic")?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK TO lethe_atomic; RELEASE lethe_atomic");
-            Err(e)
-        }
-    }
+    crate::savepoint(&Write::of(conn), |tx| f(tx.sql()))?
 }
 
 /// Inserts the next entry of the chain, atomically with reading the
@@ -38,11 +33,12 @@ pub fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>
 /// entry's hash (None for the first entry) and returns the row to store,
 /// its hash computed (the chain's rules are the core's).
 pub fn append(
-    conn: &Connection,
+    conn: &Write<'_>,
     row: impl FnOnce(i64, Option<String>) -> Result<Stored>,
 ) -> Result<i64> {
-    atomically(conn, |conn| {
-        let (seq, prev_hash) = match last(conn)? {
+    let conn = conn.sql();
+    atomically(&Write::of(conn), |conn| {
+        let (seq, prev_hash) = match last(&Read::of(conn))? {
             Some((last_seq, hash)) => (last_seq + 1, Some(hash)),
             None => (1, None),
         };
@@ -67,7 +63,8 @@ pub fn append(
 }
 
 /// The newest entry's sequence number and hash.
-pub fn last(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub fn last(conn: &Read<'_>) -> Result<Option<(i64, String)>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, text(r, 1)?)))
@@ -77,7 +74,8 @@ pub fn last(conn: &Connection) -> Result<Option<(i64, String)>> {
 const COLUMNS: &str = "seq, at, operator, action, targets, counts, outcome, prev_hash, hash";
 
 /// Calls `f` on every entry, oldest first, without loading them all.
-pub fn for_each(conn: &Connection, mut f: impl FnMut(&Stored) -> Result<()>) -> Result<()> {
+pub fn for_each(conn: &Read<'_>, mut f: impl FnMut(&Stored) -> Result<()>) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -87,7 +85,8 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(&Stored) -> Result<()>) -> 
 }
 
 /// Entries matching `filter`, newest first.
-pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Stored>> {
+pub fn list(conn: &Read<'_>, filter: &Filter, limit: usize) -> Result<Vec<Stored>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM audit_log
          WHERE (?1 IS NULL OR operator = ?1)
@@ -103,7 +102,8 @@ pub fn list(conn: &Connection, filter: &Filter, limit: usize) -> Result<Vec<Stor
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-pub fn seq_of_hash(conn: &Connection, hash: &str) -> Result<Option<i64>> {
+pub fn seq_of_hash(conn: &Read<'_>, hash: &str) -> Result<Option<i64>> {
+    let conn = conn.sql();
     Ok(conn
         .query_row(
             "SELECT seq FROM audit_log WHERE hash = ?1 ORDER BY seq LIMIT 1",

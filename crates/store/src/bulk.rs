@@ -5,9 +5,8 @@
 //! are; only the page cache, the WAL checkpoint interval and memory-mapped
 //! reads change, and each has its way back.
 
-use rusqlite::Connection;
-
 use crate::error::Result;
+use crate::Read;
 
 /// The settings a bulk load replaced.
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +20,8 @@ pub struct Saved {
 /// A 256 MiB page cache and a checkpoint every 64 MiB of WAL instead of
 /// every 4 MiB: each checkpoint syncs the database file, and with the
 /// default interval those syncs dominate the time of a large insert.
-pub fn begin(conn: &Connection) -> Result<Saved> {
+pub fn begin(conn: &Read<'_>) -> Result<Saved> {
+    let conn = conn.sql();
     let saved = Saved {
         cache_size: conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?,
         autocheckpoint: conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?,
@@ -39,15 +39,17 @@ pub fn begin(conn: &Connection) -> Result<Saved> {
 /// tables through a temporary B-tree, for the bookkeeping of deferred
 /// constraints. Must be called outside a transaction, where SQLite takes
 /// the change.
-pub fn begin_erasure(conn: &Connection) -> Result<Saved> {
+pub fn begin_erasure(conn: &Read<'_>) -> Result<Saved> {
+    let conn = conn.sql();
     let foreign_keys = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
-    let mut saved = begin(conn)?;
+    let mut saved = begin(&Read::of(conn))?;
     saved.foreign_keys = Some(foreign_keys);
     conn.pragma_update(None, "foreign_keys", false)?;
     Ok(saved)
 }
 
-pub fn restore(conn: &Connection, saved: Saved) -> Result<()> {
+pub fn restore(conn: &Read<'_>, saved: Saved) -> Result<()> {
+    let conn = conn.sql();
     conn.pragma_update(None, "cache_size", saved.cache_size)?;
     conn.pragma_update(None, "wal_autocheckpoint", saved.autocheckpoint)?;
     if let Some(on) = saved.foreign_keys {
@@ -69,7 +71,8 @@ const MAPPED_READ_BYTES: i64 = 1 << 40;
 /// `end_mapped_reads`. (Bulk erasure of a list was tried with it too: no
 /// clear gain in interleaved runs, and slower on profiles that sit
 /// together in the file.)
-pub fn begin_mapped_reads(conn: &Connection) -> Result<Option<i64>> {
+pub fn begin_mapped_reads(conn: &Read<'_>) -> Result<Option<i64>> {
+    let conn = conn.sql();
     use rusqlite::OptionalExtension;
     // An in-memory database has no file to map and reports no setting.
     let Some(saved) = conn
@@ -82,7 +85,8 @@ pub fn begin_mapped_reads(conn: &Connection) -> Result<Option<i64>> {
     Ok(Some(saved))
 }
 
-pub fn end_mapped_reads(conn: &Connection, saved: Option<i64>) -> Result<()> {
+pub fn end_mapped_reads(conn: &Read<'_>, saved: Option<i64>) -> Result<()> {
+    let conn = conn.sql();
     if let Some(saved) = saved {
         conn.pragma_update(None, "mmap_size", saved)?;
     }
@@ -97,7 +101,7 @@ mod tests {
     fn restores_what_it_changed() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::Store::create(&dir.path().join("b.db")).unwrap();
-        let c = store.conn();
+        let c = &store.read();
         let get = |p: &str| -> i64 {
             c.query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
                 .unwrap()
@@ -136,7 +140,7 @@ mod tests {
     fn maps_the_whole_file_for_reading_and_restores() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::Store::create(&dir.path().join("m.db")).unwrap();
-        let c = store.conn();
+        let c = &store.read();
         let get = || -> i64 { c.query_row("PRAGMA mmap_size", [], |r| r.get(0)).unwrap() };
         let before = get();
         let saved = begin_mapped_reads(c).unwrap();
@@ -146,8 +150,8 @@ mod tests {
         assert_eq!(get(), before);
         // In memory there is nothing to map, and nothing fails.
         let mem = crate::Store::open_in_memory().unwrap();
-        let saved = begin_mapped_reads(mem.conn()).unwrap();
+        let saved = begin_mapped_reads(&mem.read()).unwrap();
         assert_eq!(saved, None);
-        end_mapped_reads(mem.conn(), saved).unwrap();
+        end_mapped_reads(&mem.read(), saved).unwrap();
     }
 }

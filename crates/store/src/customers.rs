@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::clock::{self, Millis};
 use crate::error::{Error, Result};
 use crate::format::*;
+use crate::{Read, Write};
 
 /// A normalised search key for a customer (see `search::keys_for`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,14 +45,16 @@ pub fn decode_base64(data: &str, what: &str) -> Result<Vec<u8>> {
         .map_err(|e| Error::Invalid(format!("{what} has invalid base64 data ({e})")))
 }
 
-pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+pub fn exists(conn: &Read<'_>, id: &str) -> Result<bool> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
         .exists([id])?)
 }
 
 /// Which of these IDs (of any entity kind) already exist in the database.
-pub fn existing_ids(conn: &Connection, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+pub fn existing_ids(conn: &Read<'_>, table: &str, ids: &[&str]) -> Result<Vec<String>> {
+    let conn = conn.sql();
     let sql = match table {
         "customers" => "SELECT 1 FROM customers WHERE id = ?1",
         "conversations" => "SELECT 1 FROM conversations WHERE id = ?1",
@@ -74,7 +77,8 @@ pub fn existing_ids(conn: &Connection, table: &str, ids: &[&str]) -> Result<Vec<
 
 /// Inserts one customer document with everything under it, and its search
 /// keys. The caller validates the document and owns the transaction.
-pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Result<()> {
+pub fn insert(conn: &Write<'_>, doc: &CustomerDoc, keys: &[SearchKey]) -> Result<()> {
+    let conn = conn.sql();
     let created = ms(&doc.created_at, "createdAt")?;
     let updated = opt_ms(&doc.updated_at, "updatedAt")?.unwrap_or(created);
     let mut last_contact: Option<Millis> = None;
@@ -146,7 +150,7 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
             a.country
         ])?;
     }
-    insert_search_keys(conn, rowid, &doc.id, keys)?;
+    insert_search_keys(&Write::of(conn), rowid, &doc.id, keys)?;
 
     for conv in &doc.conversations {
         insert_conversation(conn, &doc.id, conv)?;
@@ -188,11 +192,12 @@ pub fn insert(conn: &Connection, doc: &CustomerDoc, keys: &[SearchKey]) -> Resul
 /// (`search::shard_of`), and their list on that row, by which erasure
 /// finds them.
 pub fn insert_search_keys(
-    conn: &Connection,
+    conn: &Write<'_>,
     rowid: i64,
     customer_id: &str,
     keys: &[SearchKey],
 ) -> Result<()> {
+    let conn = conn.sql();
     let shard = super::search::shard_of(rowid);
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO search_keys (shard, key, customer_id, kind)
@@ -388,7 +393,8 @@ fn b64(bytes: Option<Vec<u8>>) -> Option<String> {
 
 /// Reads a whole customer document. `with_data` includes attachment and
 /// recording bytes (base64), as a complete export needs.
-pub fn load(conn: &Connection, id: &str, with_data: bool) -> Result<Option<CustomerDoc>> {
+pub fn load(conn: &Read<'_>, id: &str, with_data: bool) -> Result<Option<CustomerDoc>> {
+    let conn = conn.sql();
     let row = conn
         .prepare_cached(
             "SELECT id, name, external_customer_id, external_ids, custom_attributes, created_at,
@@ -683,7 +689,7 @@ mod key_list_tests {
     #[test]
     fn a_profile_with_a_damaged_key_list_is_left_whole() {
         let store = crate::Store::open_in_memory().unwrap();
-        let c = store.conn();
+        let c = &store.read();
         c.execute_batch(
             "INSERT INTO customers (id, name, created_at, updated_at, search_keys)
                  VALUES ('cus_d', 'Ada', 0, 0, '[-64,2');
@@ -694,7 +700,8 @@ mod key_list_tests {
         )
         .unwrap();
         let row = crate::erase::customer(c, "cus_d").unwrap().unwrap();
-        let e = crate::erase::wipe_profile(c, &row, "manual", 1).unwrap_err();
+        let e =
+            crate::erase::wipe_profile(&crate::Write::of(c.sql()), &row, "manual", 1).unwrap_err();
         assert!(e.to_string().contains("damaged"), "{e}");
         let left: (Option<String>, i64, i64) = c
             .query_row(

@@ -13,6 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::{Read, Write};
 
 /// The columns of an item a deletion needs to describe and find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,8 @@ fn item_row(r: &rusqlite::Row) -> rusqlite::Result<ItemRow> {
     })
 }
 
-pub fn item(conn: &Connection, id: &str) -> Result<Option<ItemRow>> {
+pub fn item(conn: &Read<'_>, id: &str) -> Result<Option<ItemRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
         .query_row([id], item_row)
@@ -53,7 +55,8 @@ pub fn item(conn: &Connection, id: &str) -> Result<Option<ItemRow>> {
 }
 
 /// The customer's items in one email thread, oldest first.
-pub fn thread_items(conn: &Connection, customer_id: &str, thread_id: &str) -> Result<Vec<ItemRow>> {
+pub fn thread_items(conn: &Read<'_>, customer_id: &str, thread_id: &str) -> Result<Vec<ItemRow>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ITEM_COLUMNS} FROM items
          WHERE thread_id = ?1 AND customer_id = ?2 ORDER BY timestamp, id"
@@ -74,7 +77,8 @@ pub struct PartRow {
     pub deleted_at: Option<Millis>,
 }
 
-pub fn attachment(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
+pub fn attachment(conn: &Read<'_>, id: &str) -> Result<Option<PartRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT id, item_id, filename, content_type, file_size, deleted_at
@@ -94,7 +98,8 @@ pub fn attachment(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
         .optional()?)
 }
 
-pub fn recording(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
+pub fn recording(conn: &Read<'_>, id: &str) -> Result<Option<PartRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT id, item_id, content_type, file_size, duration_s, deleted_at
@@ -115,7 +120,8 @@ pub fn recording(conn: &Connection, id: &str) -> Result<Option<PartRow>> {
 }
 
 /// Attachments and recordings of an item that are not deleted yet.
-pub fn live_parts(conn: &Connection, item_id: &str) -> Result<(usize, usize)> {
+pub fn live_parts(conn: &Read<'_>, item_id: &str) -> Result<(usize, usize)> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT (SELECT count(*) FROM attachments WHERE item_id = ?1 AND deleted_at IS NULL),
@@ -147,7 +153,8 @@ fn push_opt(out: &mut Vec<Held>, v: Option<String>, f: fn(String) -> Held) {
 }
 
 /// The content of one item, its attachments and its recording.
-pub fn item_values(conn: &Connection, item_id: &str, out: &mut Vec<Held>) -> Result<()> {
+pub fn item_values(conn: &Read<'_>, item_id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT subject, body, from_addr, to_addrs, extra FROM items WHERE id = ?1",
     )?;
@@ -169,10 +176,11 @@ pub fn item_values(conn: &Connection, item_id: &str, out: &mut Vec<Held>) -> Res
             out.push(Held::Bytes(b));
         }
     }
-    recording_values(conn, "item_id", item_id, out)
+    recording_values(&Read::of(conn), "item_id", item_id, out)
 }
 
-pub fn attachment_values(conn: &Connection, id: &str, out: &mut Vec<Held>) -> Result<()> {
+pub fn attachment_values(conn: &Read<'_>, id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt =
         conn.prepare_cached("SELECT filename, content FROM attachments WHERE id = ?1")?;
     let mut rows = stmt.query([id])?;
@@ -187,11 +195,12 @@ pub fn attachment_values(conn: &Connection, id: &str, out: &mut Vec<Held>) -> Re
 
 /// Recording bytes, by the recording's `id` or its `item_id`.
 pub fn recording_values(
-    conn: &Connection,
+    conn: &Read<'_>,
     key: &str,
     value: &str,
     out: &mut Vec<Held>,
 ) -> Result<()> {
+    let conn = conn.sql();
     let sql = if key == "id" {
         "SELECT content FROM recordings WHERE id = ?1"
     } else {
@@ -220,7 +229,8 @@ pub struct Wiped {
 /// `content_rev` moves on, its attachments and recording are wiped and its
 /// PII findings deleted. Identifiers, type, time, initiator, conversation,
 /// thread and duration stay.
-pub fn wipe_item(conn: &Connection, item_id: &str, now: Millis) -> Result<Wiped> {
+pub fn wipe_item(conn: &Write<'_>, item_id: &str, now: Millis) -> Result<Wiped> {
+    let conn = conn.sql();
     let findings = conn
         .prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1")?
         .execute([item_id])?;
@@ -255,7 +265,8 @@ pub fn wipe_item(conn: &Connection, item_id: &str, now: Millis) -> Result<Wiped>
 }
 
 /// Wipes one attachment's filename and bytes, keeping its ID, type and size.
-pub fn wipe_attachment(conn: &Connection, id: &str, now: Millis) -> Result<usize> {
+pub fn wipe_attachment(conn: &Write<'_>, id: &str, now: Millis) -> Result<usize> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "UPDATE attachments SET filename = NULL, content = NULL,
@@ -266,7 +277,8 @@ pub fn wipe_attachment(conn: &Connection, id: &str, now: Millis) -> Result<usize
 }
 
 /// Wipes one recording's bytes, keeping its ID, type, size and duration.
-pub fn wipe_recording(conn: &Connection, id: &str, now: Millis) -> Result<usize> {
+pub fn wipe_recording(conn: &Write<'_>, id: &str, now: Millis) -> Result<usize> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "UPDATE recordings SET content = NULL, deleted_at = coalesce(deleted_at, ?2)
@@ -277,7 +289,8 @@ pub fn wipe_recording(conn: &Connection, id: &str, now: Millis) -> Result<usize>
 
 /// Wipes an item's text (a voicemail transcript, which is the recording in
 /// words) without tombstoning the item, and drops the findings in it.
-pub fn wipe_transcript(conn: &Connection, item_id: &str) -> Result<usize> {
+pub fn wipe_transcript(conn: &Write<'_>, item_id: &str) -> Result<usize> {
+    let conn = conn.sql();
     conn.prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1 AND field = 'body'")?
         .execute([item_id])?;
     Ok(conn
@@ -311,7 +324,8 @@ pub fn customer_row(r: &rusqlite::Row) -> rusqlite::Result<CustomerRow> {
     })
 }
 
-pub fn customer(conn: &Connection, id: &str) -> Result<Option<CustomerRow>> {
+pub fn customer(conn: &Read<'_>, id: &str) -> Result<Option<CustomerRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {CUSTOMER_ROW} FROM customers WHERE id = ?1"
@@ -329,9 +343,10 @@ const OPEN_CONVERSATIONS: &str = "SELECT id, status, created_at FROM conversatio
 /// The conversation that blocks deleting this profile: OPEN before
 /// WAITING, then the oldest. `(conversation_id, status)`.
 pub fn blocking_conversation(
-    conn: &Connection,
+    conn: &Read<'_>,
     customer_id: &str,
 ) -> Result<Option<(String, String)>> {
+    let conn = conn.sql();
     let open: Vec<(String, String, Millis)> = conn
         .prepare_cached(OPEN_CONVERSATIONS)?
         .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -364,7 +379,8 @@ pub struct ProfileCounts {
     pub custom_attributes: i64,
 }
 
-pub fn profile_counts(conn: &Connection, customer_id: &str) -> Result<ProfileCounts> {
+pub fn profile_counts(conn: &Read<'_>, customer_id: &str) -> Result<ProfileCounts> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT
             (SELECT count(*) FROM customer_emails WHERE customer_id = ?1),
@@ -405,7 +421,8 @@ pub fn profile_counts(conn: &Connection, customer_id: &str) -> Result<ProfileCou
 }
 
 /// Every PII value of a profile, read before it is wiped.
-pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>) -> Result<()> {
+pub fn profile_values(conn: &Read<'_>, customer_id: &str, out: &mut Vec<Held>) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT name, external_customer_id, external_ids, custom_attributes, search_keys
          FROM customers WHERE id = ?1",
@@ -463,7 +480,7 @@ pub fn profile_values(conn: &Connection, customer_id: &str, out: &mut Vec<Held>)
         .query_map([customer_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
-        item_values(conn, &id, out)?;
+        item_values(&Read::of(conn), &id, out)?;
     }
     Ok(())
 }
@@ -524,11 +541,12 @@ const PROFILE_DELETES: [(&str, &str); 5] = [
 /// size), work sessions. Removes everything else. The caller has checked
 /// that no conversation is open and owns the transaction.
 pub fn wipe_profile(
-    conn: &Connection,
+    conn: &Write<'_>,
     customer: &CustomerRow,
     reason: &str,
     now: Millis,
 ) -> Result<BTreeMap<String, i64>> {
+    let conn = conn.sql();
     let customer_id = customer.id.as_str();
     let mut removed = BTreeMap::new();
     let (has_name, external_ids, custom_attributes, key_list): (bool, i64, i64, Option<String>) =
@@ -617,7 +635,8 @@ pub fn wipe_profile(
 /// that other records legitimately hold (a common name, a canned reply, an
 /// app's name) from a remnant. Each table is read once, whatever the number
 /// of values, and the reading stops as soon as every value is accounted for.
-pub fn held_by_live_records(conn: &Connection, values: &[Vec<u8>]) -> Result<Vec<bool>> {
+pub fn held_by_live_records(conn: &Read<'_>, values: &[Vec<u8>]) -> Result<Vec<bool>> {
+    let conn = conn.sql();
     // Every text column a customer's data can share with other records,
     // one lowercased string per row. Columns that lie side by side in the
     // row's record on disk (declared order; a WITHOUT ROWID table's key
@@ -736,7 +755,7 @@ mod held_tests {
 
     #[test]
     fn a_value_another_record_holds_is_recognised_in_any_form() {
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_in_memory().unwrap();
         let doc: crate::format::CustomerDoc = serde_json::from_value(serde_json::json!({
             "id": "other", "name": "Jose Garcia", "createdAt": "2024-01-01T00:00:00Z",
             "addresses": [{"type": "HOME", "line1": "Storgatan 1", "city": "Göteborg",
@@ -762,7 +781,7 @@ mod held_tests {
         .iter()
         .map(|v| v.as_bytes().to_vec())
         .collect();
-        let held = held_by_live_records(store.conn(), &values).unwrap();
+        let held = held_by_live_records(&store.read(), &values).unwrap();
         assert_eq!(held, vec![true, true, true, true, false, true, true]);
     }
 }
@@ -775,7 +794,7 @@ mod blocking_tests {
     #[test]
     fn open_conversations_block_open_first_then_oldest_without_replanning() {
         let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
+        let c = &store.read();
         c.execute_batch(
             "INSERT INTO customers (id, created_at, updated_at)
              VALUES ('cus_a', 0, 0), ('cus_b', 0, 0), ('cus_c', 0, 0);
@@ -822,12 +841,12 @@ mod blocking_tests {
     fn erasing_a_profile_builds_no_temporary_tables() {
         let store = Store::open_in_memory().unwrap();
         // As a bulk erasure runs them.
-        crate::bulk::begin_erasure(store.conn()).unwrap();
+        crate::bulk::begin_erasure(&store.read()).unwrap();
         let mut sqls = vec![PROFILE_PARTS, OPEN_CONVERSATIONS];
         sqls.extend(PART_WIPES.iter().map(|(_, sql)| *sql));
         sqls.extend(PROFILE_DELETES.iter().map(|(_, sql)| *sql));
         for sql in sqls {
-            let ops = crate::opcodes(store.conn(), sql);
+            let ops = crate::opcodes(&store.read(), sql);
             assert!(
                 !ops.iter()
                     .any(|op| op == "OpenEphemeral" || op == "SorterOpen"),

@@ -4,13 +4,14 @@
 //! only a dismissed finding also holds a fingerprint (a keyed hash), and
 //! no row ever holds the value itself.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::model::pii::{Kind, KnownContacts};
 use crate::model::triage::{Field, QueueFilter, QueueRow, Status};
-use crate::raw::RawRows;
+use crate::tuning::raw::RawRows;
+use crate::{Read, Write};
 
 /// An item's text as the scan and redaction read it.
 #[derive(Debug, Clone)]
@@ -95,11 +96,12 @@ pub struct Range {
 /// columns are the row's last. Callers look the state up with the IDs,
 /// for the few items with something to record.
 pub fn for_each_item_after(
-    conn: &Connection,
+    conn: &Read<'_>,
     after: i64,
     limit: usize,
     mut f: impl FnMut(&ItemView) -> Result<()>,
 ) -> Result<Range> {
+    let conn = conn.sql();
     // Stepped through SQLite's C interface: this reads every item row.
     let mut rows = RawRows::prepare(
         conn,
@@ -145,7 +147,8 @@ pub fn for_each_item_after(
 /// Whether any live item with rowid in `low..=high` is behind the scan.
 /// Read from the partial index `items_unscanned`, which is empty or small
 /// on a database this build wrote.
-pub fn any_behind(conn: &Connection, low: i64, high: i64) -> Result<bool> {
+pub fn any_behind(conn: &Read<'_>, low: i64, high: i64) -> Result<bool> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM items INDEXED BY items_unscanned
@@ -214,13 +217,13 @@ const WATERMARK: &str = "pii_scan_watermark";
 /// The highest item rowid the scan has passed: every item at or below it
 /// was scanned once, and only a content change (`items_unscanned`) makes
 /// it pending again.
-pub fn watermark(conn: &Connection) -> Result<i64> {
+pub fn watermark(conn: &Read<'_>) -> Result<i64> {
     Ok(crate::get_setting(conn, WATERMARK)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
 
-pub fn set_watermark(conn: &Connection, rowid: i64) -> Result<()> {
+pub fn set_watermark(conn: &Write<'_>, rowid: i64) -> Result<()> {
     crate::set_setting(conn, WATERMARK, &rowid.to_string())
 }
 
@@ -229,8 +232,9 @@ pub fn set_watermark(conn: &Connection, rowid: i64) -> Result<()> {
 /// rowid span, which is exact because item rows are never deleted (only
 /// tombstoned); counting them one by one read the whole table, which on a
 /// large database took as long as the scan itself.
-pub fn count_pending(conn: &Connection) -> Result<u64> {
-    let mark = watermark(conn)?;
+pub fn count_pending(conn: &Read<'_>) -> Result<u64> {
+    let conn = conn.sql();
+    let mark = watermark(&Read::of(conn))?;
     let new: i64 = conn
         .prepare_cached("SELECT max(coalesce(max(rowid), 0) - ?1, 0) FROM items")?
         .query_row([mark], |r| r.get(0))?;
@@ -245,7 +249,8 @@ pub fn count_pending(conn: &Connection) -> Result<u64> {
 
 /// Up to `limit` rowids of changed items at or below `mark`, read from the
 /// partial index alone, so an incremental scan never walks the whole table.
-pub fn changed_rowids(conn: &Connection, mark: i64, limit: usize) -> Result<Vec<i64>> {
+pub fn changed_rowids(conn: &Read<'_>, mark: i64, limit: usize) -> Result<Vec<i64>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT rowid FROM items INDEXED BY items_unscanned
          WHERE scanned_rev < content_rev AND deleted_at IS NULL AND rowid <= ?1 LIMIT ?2",
@@ -256,7 +261,8 @@ pub fn changed_rowids(conn: &Connection, mark: i64, limit: usize) -> Result<Vec<
 
 /// Marks every pending item with rowid in `low..=high` scanned at its
 /// current revision.
-pub fn mark_range_scanned(conn: &Connection, low: i64, high: i64) -> Result<()> {
+pub fn mark_range_scanned(conn: &Write<'_>, low: i64, high: i64) -> Result<()> {
+    let conn = conn.sql();
     conn.prepare_cached(
         "UPDATE items SET scanned_rev = content_rev
          WHERE rowid BETWEEN ?1 AND ?2 AND scanned_rev < content_rev AND deleted_at IS NULL",
@@ -294,7 +300,8 @@ fn item_text(r: &Row) -> rusqlite::Result<ItemText> {
     })
 }
 
-pub fn item_by_rowid(conn: &Connection, rowid: i64) -> Result<Option<ItemText>> {
+pub fn item_by_rowid(conn: &Read<'_>, rowid: i64) -> Result<Option<ItemText>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT rowid, id, customer_id, subject, body, content_rev, scanned_rev,
@@ -315,7 +322,8 @@ pub struct ItemIds {
     pub state: ItemState,
 }
 
-pub fn item_ids(conn: &Connection, rowid: i64) -> Result<ItemIds> {
+pub fn item_ids(conn: &Read<'_>, rowid: i64) -> Result<ItemIds> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT id, customer_id, timestamp, content_rev <> 1, scanned_rev < content_rev,
@@ -336,7 +344,8 @@ pub fn item_ids(conn: &Connection, rowid: i64) -> Result<ItemIds> {
         })?)
 }
 
-pub fn item_by_id(conn: &Connection, id: &str) -> Result<Option<ItemText>> {
+pub fn item_by_id(conn: &Read<'_>, id: &str) -> Result<Option<ItemText>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
         .query_row([id], item_text)
@@ -344,7 +353,8 @@ pub fn item_by_id(conn: &Connection, id: &str) -> Result<Option<ItemText>> {
 }
 
 /// The customer's own emails (lowercase) and phones (E.164).
-pub fn known_contacts(conn: &Connection, customer_id: &str) -> Result<KnownContacts> {
+pub fn known_contacts(conn: &Read<'_>, customer_id: &str) -> Result<KnownContacts> {
+    let conn = conn.sql();
     let mut known = KnownContacts::default();
     let mut stmt = conn.prepare_cached(
         "SELECT lower(normalized) FROM customer_emails WHERE customer_id = ?1 AND normalized <> ''",
@@ -362,14 +372,16 @@ pub fn known_contacts(conn: &Connection, customer_id: &str) -> Result<KnownConta
 }
 
 /// Removes the item's open findings (a rescan replaces them).
-pub fn delete_open(conn: &Connection, item_id: &str) -> Result<usize> {
+pub fn delete_open(conn: &Write<'_>, item_id: &str) -> Result<usize> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached("DELETE FROM pii_findings WHERE item_id = ?1 AND status = 'open'")?
         .execute([item_id])?)
 }
 
 /// Fingerprints of the item's dismissed findings.
-pub fn dismissed_fingerprints(conn: &Connection, item_id: &str) -> Result<Vec<String>> {
+pub fn dismissed_fingerprints(conn: &Read<'_>, item_id: &str) -> Result<Vec<String>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT fingerprint FROM pii_findings
          WHERE item_id = ?1 AND status = 'dismissed' AND fingerprint IS NOT NULL",
@@ -385,7 +397,8 @@ const INSERT: &str = "INSERT INTO pii_findings (item_id, customer_id, field, sta
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9,
          coalesce(?10, (SELECT timestamp FROM items WHERE id = ?1)))";
 
-pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
+pub fn insert(conn: &Write<'_>, f: &NewFinding) -> Result<i64> {
+    let conn = conn.sql();
     conn.prepare_cached(INSERT)?.execute(params![
         f.item_id,
         f.customer_id,
@@ -401,7 +414,8 @@ pub fn insert(conn: &Connection, f: &NewFinding) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-pub fn mark_scanned(conn: &Connection, rowid: i64, rev: i64) -> Result<()> {
+pub fn mark_scanned(conn: &Write<'_>, rowid: i64, rev: i64) -> Result<()> {
+    let conn = conn.sql();
     conn.prepare_cached("UPDATE items SET scanned_rev = ?2 WHERE rowid = ?1")?
         .execute(params![rowid, rev])?;
     Ok(())
@@ -411,11 +425,12 @@ pub fn mark_scanned(conn: &Connection, rowid: i64, rev: i64) -> Result<()> {
 /// new revision scanned (the caller scans the new text in the same
 /// transaction). Returns the new revision.
 pub fn replace_text(
-    conn: &Connection,
+    conn: &Write<'_>,
     item_id: &str,
     subject: Option<&str>,
     body: Option<&str>,
 ) -> Result<i64> {
+    let conn = conn.sql();
     let rev = conn
         .prepare_cached(
             "UPDATE items SET subject = ?2, body = ?3, content_rev = content_rev + 1,
@@ -433,11 +448,12 @@ pub fn replace_text(
 /// Marks the item's open findings of these kinds resolved (all kinds when
 /// `kinds` is `None`). Returns how many.
 pub fn resolve_open(
-    conn: &Connection,
+    conn: &Write<'_>,
     item_id: &str,
     kinds: Option<&[Kind]>,
     now: Millis,
 ) -> Result<usize> {
+    let conn = conn.sql();
     let filter = kinds_json(kinds);
     Ok(conn
         .prepare_cached(
@@ -472,7 +488,8 @@ fn finding_row(r: &Row) -> rusqlite::Result<FindingRow> {
     })
 }
 
-pub fn finding(conn: &Connection, id: i64) -> Result<Option<FindingRow>> {
+pub fn finding(conn: &Read<'_>, id: i64) -> Result<Option<FindingRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {FINDING_COLUMNS} FROM pii_findings WHERE id = ?1"
@@ -482,7 +499,8 @@ pub fn finding(conn: &Connection, id: i64) -> Result<Option<FindingRow>> {
 }
 
 /// The item's open findings, by field then start.
-pub fn open_for_item(conn: &Connection, item_id: &str) -> Result<Vec<FindingRow>> {
+pub fn open_for_item(conn: &Read<'_>, item_id: &str) -> Result<Vec<FindingRow>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {FINDING_COLUMNS} FROM pii_findings
          WHERE item_id = ?1 AND status = 'open' ORDER BY field, start, id"
@@ -491,7 +509,8 @@ pub fn open_for_item(conn: &Connection, item_id: &str) -> Result<Vec<FindingRow>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn set_dismissed(conn: &Connection, ids: &[i64], fingerprint: &str, now: Millis) -> Result<()> {
+pub fn set_dismissed(conn: &Write<'_>, ids: &[i64], fingerprint: &str, now: Millis) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "UPDATE pii_findings SET status = 'dismissed', fingerprint = ?2, resolved_at = ?3
          WHERE id = ?1 AND status = 'open'",
@@ -513,7 +532,8 @@ fn queue_kinds(filter: &QueueFilter) -> Option<String> {
     (!filter.kinds.is_empty()).then(|| kinds_json(Some(&filter.kinds)).unwrap_or_default())
 }
 
-pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
+pub fn queue(conn: &Read<'_>, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT f.id, f.item_id, f.customer_id, c.name, i.type, v.channel, i.timestamp, f.field,
              f.kind, f.confidence, f.preview
@@ -554,7 +574,8 @@ pub fn queue(conn: &Connection, filter: &QueueFilter) -> Result<Vec<QueueRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn queue_count(conn: &Connection, filter: &QueueFilter) -> Result<u64> {
+pub fn queue_count(conn: &Read<'_>, filter: &QueueFilter) -> Result<u64> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!(
             "SELECT count(*) FROM pii_findings f INDEXED BY pii_findings_queue
@@ -568,7 +589,8 @@ pub fn queue_count(conn: &Connection, filter: &QueueFilter) -> Result<u64> {
 
 /// (item ID, open findings) for the customer's items that have any, in
 /// timeline order.
-pub fn item_counts(conn: &Connection, customer_id: &str) -> Result<Vec<(String, usize)>> {
+pub fn item_counts(conn: &Read<'_>, customer_id: &str) -> Result<Vec<(String, usize)>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT i.id, count(*) FROM items i
          JOIN pii_findings f ON f.item_id = i.id AND f.status = 'open'
@@ -582,7 +604,8 @@ pub fn item_counts(conn: &Connection, customer_id: &str) -> Result<Vec<(String, 
 }
 
 /// Open findings per kind over the whole database.
-pub fn open_by_kind(conn: &Connection) -> Result<Vec<(Kind, u64)>> {
+pub fn open_by_kind(conn: &Read<'_>) -> Result<Vec<(Kind, u64)>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT kind, count(*) FROM pii_findings WHERE status = 'open' GROUP BY kind",
     )?;
@@ -597,7 +620,7 @@ mod tests {
     #[test]
     fn the_new_items_read_lends_text_and_the_lookup_gives_the_state() {
         let store = crate::Store::open_in_memory().unwrap();
-        let c = store.conn();
+        let c = &store.read();
         c.execute_batch(
             "INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_1', 0, 0);
              INSERT INTO items (id, customer_id, type, timestamp, subject, body, content_rev,
@@ -656,7 +679,7 @@ mod tests {
     #[test]
     fn recording_a_finding_builds_no_temporary_table() {
         let store = crate::Store::open_in_memory().unwrap();
-        let ops = crate::opcodes(store.conn(), INSERT);
+        let ops = crate::opcodes(&store.read(), INSERT);
         assert!(ops.iter().any(|op| op == "Insert"), "{ops:?}");
         assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
     }

@@ -25,13 +25,15 @@ pub mod findings;
 pub mod forensic;
 pub mod operators;
 pub mod profile;
-mod raw;
 pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod search;
 pub mod timeline;
 pub mod writeback;
+
+#[allow(unsafe_code)]
+pub mod tuning;
 
 /// The schema this binary writes. Index `i` of `MIGRATIONS` upgrades from
 /// version `i` to `i + 1`.
@@ -54,7 +56,8 @@ const STATEMENT_CACHE: usize = 64 + 2 * search::SHARDS as usize;
 /// The VDBE opcodes SQLite compiles `sql` to, its parameters unbound: for
 /// tests that pin a statement's plan (no temporary B-trees and the like).
 #[cfg(test)]
-pub(crate) fn opcodes(conn: &Connection, sql: &str) -> Vec<String> {
+pub(crate) fn opcodes(conn: &Read<'_>, sql: &str) -> Vec<String> {
+    let conn = conn.sql();
     let mut explain = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
     let unbound = vec![rusqlite::types::Null; explain.parameter_count()];
     explain
@@ -67,6 +70,86 @@ pub(crate) fn opcodes(conn: &Connection, sql: &str) -> Vec<String> {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+}
+
+/// A view of the database for reading: what every reading function of the
+/// store takes. Made by [`Store::read`]; it holds no SQL of its own for
+/// callers outside this crate.
+#[derive(Clone, Copy)]
+pub struct Read<'c> {
+    conn: &'c Connection,
+}
+
+/// The open write transaction of [`Store::write`]: what every writing
+/// function of the store takes. It reads too (it dereferences to a
+/// [`Read`]), and exists only inside `Store::write`, so a change is always
+/// part of a transaction that commits or rolls back whole.
+pub struct Write<'c> {
+    read: Read<'c>,
+}
+
+impl<'c> Read<'c> {
+    /// The connection, for this crate's SQL.
+    pub(crate) fn sql(&self) -> &'c Connection {
+        self.conn
+    }
+
+    /// A read view of a connection this crate holds.
+    pub(crate) fn of(conn: &'c Connection) -> Read<'c> {
+        Read { conn }
+    }
+}
+
+impl<'c> Write<'c> {
+    pub(crate) fn sql(&self) -> &'c Connection {
+        self.read.conn
+    }
+
+    /// A write view of a connection this crate holds, inside a transaction
+    /// or an atomic step (`audit::atomically`) it opened.
+    pub(crate) fn of(conn: &'c Connection) -> Write<'c> {
+        Write {
+            read: Read { conn },
+        }
+    }
+}
+
+impl<'c> std::ops::Deref for Write<'c> {
+    type Target = Read<'c>;
+    fn deref(&self) -> &Read<'c> {
+        &self.read
+    }
+}
+
+/// Runs `f` inside a savepoint of the open transaction. When `f` fails its
+/// changes are rolled back and its error is returned inside `Ok`, so the
+/// caller can go on with the rest of the transaction; the outer `Err` is for
+/// a savepoint SQLite could not open, roll back or release (disk full, an
+/// I/O error), after which the whole transaction must fail.
+pub fn savepoint<T>(tx: &Write, f: impl FnOnce(&Write) -> Result<T>) -> Result<Result<T>> {
+    let conn = tx.sql();
+    conn.prepare_cached("SAVEPOINT lethe_step")?.execute([])?;
+    match f(tx) {
+        Ok(value) => {
+            conn.prepare_cached("RELEASE lethe_step")?.execute([])?;
+            Ok(Ok(value))
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO lethe_step; RELEASE lethe_step")?;
+            Ok(Err(e))
+        }
+    }
+}
+
+/// Tests reach the raw connection to set up and inspect what the types
+/// keep from everybody else. Only with the `test-support` feature, which
+/// only dev-dependencies turn on.
+#[cfg(feature = "test-support")]
+impl std::ops::Deref for Read<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
 }
 
 /// What a WAL checkpoint achieved. `completed` is false when readers kept
@@ -218,8 +301,9 @@ impl Store {
         Ok(())
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// A view for reading.
+    pub fn read(&self) -> Read<'_> {
+        Read { conn: &self.conn }
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -242,11 +326,16 @@ impl Store {
     /// Runs `f` in one write transaction (BEGIN IMMEDIATE, so two writers
     /// queue on the busy timeout instead of failing halfway). Commits when
     /// `f` returns Ok, rolls back otherwise.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
+    ///
+    /// Write handles exist only inside `f`. A `write` inside another fails
+    /// with SQLite's "cannot start a transaction within a transaction" and
+    /// changes nothing; inside a transaction, use its handle.
+    pub fn write<T>(&self, f: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        let value = f(&Write::of(&tx))?;
         tx.commit()?;
         Ok(value)
     }
@@ -331,11 +420,11 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        get_setting(&self.conn, key)
+        get_setting(&Read::of(&self.conn), key)
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        set_setting(&self.conn, key, value)
+        set_setting(&Write::of(&self.conn), key, value)
     }
 
     /// The SQLite library version compiled into this binary.
@@ -362,7 +451,8 @@ pub fn pending_upgrade(path: &Path) -> Option<i64> {
     (1..SCHEMA_VERSION).contains(&found).then_some(found)
 }
 
-pub fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub fn get_setting(conn: &Read<'_>, key: &str) -> Result<Option<String>> {
+    let conn = conn.sql();
     Ok(conn
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
@@ -370,7 +460,8 @@ pub fn get_setting(conn: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
+pub fn set_setting(conn: &Write<'_>, key: &str, value: &str) -> Result<()> {
+    let conn = conn.sql();
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -379,7 +470,8 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn delete_setting(conn: &Connection, key: &str) -> Result<()> {
+pub fn delete_setting(conn: &Write<'_>, key: &str) -> Result<()> {
+    let conn = conn.sql();
     conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
     Ok(())
 }
@@ -414,7 +506,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         let wal = dir.path().join("w.db-wal");
-        let mut first = Store::create(&path).unwrap();
+        let first = Store::create(&path).unwrap();
         first
             .write(|c| {
                 c.execute_batch(
@@ -429,7 +521,7 @@ mod tests {
         assert!(first.checkpoint_restart().unwrap().completed);
         assert_eq!(std::fs::metadata(&wal).unwrap().len(), long);
 
-        let mut second = Store::open(&path).unwrap();
+        let second = Store::open(&path).unwrap();
         second
             .write(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
             .unwrap();
@@ -467,7 +559,7 @@ mod tests {
                      ('ada', 'cus_far', 2), ('15550100', 'cus_far', 4);",
         );
         let store = Store::open(&path).unwrap();
-        let c = store.conn();
+        let c = &store.read();
         let keys: Vec<(i64, String, String, i64)> = c
             .prepare("SELECT shard, key, customer_id, kind FROM search_keys ORDER BY 3, 2")
             .unwrap()
@@ -522,8 +614,8 @@ mod tests {
                      ('it_far', 'cus_far', 'body', 0, 4, 'email', 0.9, 'a***', 0),
                      ('it_near', 'cus_near', 'body', 0, 4, 'email', 0.9, 'b***', 0);",
         );
-        let mut store = Store::open(&path).unwrap();
-        let c = store.conn();
+        let store = Store::open(&path).unwrap();
+        let c = &store.read();
         let list = |c: &Connection, id: &str| -> Option<Vec<customers::ListedKey>> {
             let text: Option<String> = c
                 .query_row(
@@ -569,7 +661,7 @@ mod tests {
             ),
             (1, 1, 1)
         );
-        let c = store.conn();
+        let c = &store.read();
         let left: Vec<(String, String)> = c
             .prepare("SELECT customer_id, key FROM search_keys ORDER BY 1, 2")
             .unwrap()
@@ -584,10 +676,10 @@ mod tests {
                 ("cus_near".to_string(), "o'hara \"x\"".to_string())
             ]
         );
-        assert_eq!(list(store.conn(), "cus_far"), None);
+        assert_eq!(list(&store.read(), "cus_far"), None);
         // The other profile's parts and finding are untouched.
         let kept: (i64, i64) = store
-            .conn()
+            .read()
             .query_row(
                 "SELECT (SELECT count(*) FROM attachments WHERE content IS NOT NULL),
                      (SELECT count(*) FROM pii_findings)",
@@ -609,7 +701,7 @@ mod tests {
             .unwrap();
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-        let c = store.conn();
+        let c = &store.read();
         let secure: i64 = c
             .query_row("PRAGMA secure_delete", [], |r| r.get(0))
             .unwrap();
@@ -671,7 +763,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
         let at: Vec<(String, i64)> = store
-            .conn()
+            .read()
             .prepare("SELECT item_id, item_at FROM pii_findings ORDER BY id")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -685,20 +777,20 @@ mod tests {
             limit: 10,
             offset: 0,
         };
-        let queue = findings::queue(store.conn(), &filter).unwrap();
+        let queue = findings::queue(&store.read(), &filter).unwrap();
         let items: Vec<&str> = queue.iter().map(|r| r.item_id.as_str()).collect();
         assert_eq!(items, ["itm_new", "itm_old"]);
-        assert_eq!(findings::queue_count(store.conn(), &filter).unwrap(), 2);
+        assert_eq!(findings::queue_count(&store.read(), &filter).unwrap(), 2);
         // Version 3 rebuilt the table: the same IDs, and the status check
         // still refuses a value it does not know.
         let ids: Vec<i64> = queue.iter().map(|r| r.finding_id).collect();
         assert_eq!(ids, [1, 2]);
         let bad = store
-            .conn()
+            .read()
             .execute("UPDATE pii_findings SET status = 'maybe' WHERE id = 1", []);
         assert!(bad.is_err());
         store
-            .conn()
+            .read()
             .execute(
                 "UPDATE pii_findings SET status = 'dismissed' WHERE id = 1",
                 [],
@@ -730,7 +822,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         let store = Store::create(&path).unwrap();
-        let c = store.conn();
+        let c = &store.read();
         c.execute_batch(
             "PRAGMA wal_autocheckpoint=0;
              CREATE TABLE w (a INTEGER PRIMARY KEY, b TEXT);

@@ -1,16 +1,18 @@
 //! Operators and their roles. Roles are stored as a comma-separated list in
 //! a fixed order (compliance_admin, admin, agent).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::error::Result;
 use crate::model::access::{Operator, Role};
+use crate::{Read, Write};
 
 /// The setting that holds the account's "Manage Customer Data" switch.
 pub const MANAGE_CUSTOMER_DATA: &str = "manage_customer_data";
 
-pub fn roles(conn: &Connection, username: &str) -> Result<Vec<Role>> {
+pub fn roles(conn: &Read<'_>, username: &str) -> Result<Vec<Role>> {
+    let conn = conn.sql();
     let text: Option<String> = conn
         .prepare_cached("SELECT roles FROM operators WHERE username = ?1")?
         .query_row([username], |r| r.get(0))
@@ -26,7 +28,8 @@ fn parse_roles(text: &str) -> Vec<Role> {
 }
 
 /// Every operator, by username.
-pub fn list(conn: &Connection) -> Result<Vec<Operator>> {
+pub fn list(conn: &Read<'_>) -> Result<Vec<Operator>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT username, roles, created_at, created_by FROM operators ORDER BY username",
     )?;
@@ -44,12 +47,13 @@ pub fn list(conn: &Connection) -> Result<Vec<Operator>> {
 /// Replaces a user's roles; no roles removes the operator. Keeps the
 /// original `created_at`/`created_by` of an existing operator.
 pub fn set_roles(
-    conn: &Connection,
+    conn: &Write<'_>,
     username: &str,
     roles: &[Role],
     now: Millis,
     by: &str,
 ) -> Result<()> {
+    let conn = conn.sql();
     if roles.is_empty() {
         conn.execute("DELETE FROM operators WHERE username = ?1", [username])?;
         return Ok(());
@@ -66,11 +70,11 @@ pub fn set_roles(
     Ok(())
 }
 
-pub fn manage_customer_data(conn: &Connection) -> Result<bool> {
+pub fn manage_customer_data(conn: &Read<'_>) -> Result<bool> {
     Ok(crate::get_setting(conn, MANAGE_CUSTOMER_DATA)?.as_deref() == Some("on"))
 }
 
-pub fn set_manage_customer_data(conn: &Connection, on: bool) -> Result<()> {
+pub fn set_manage_customer_data(conn: &Write<'_>, on: bool) -> Result<()> {
     crate::set_setting(conn, MANAGE_CUSTOMER_DATA, if on { "on" } else { "off" })
 }
 
@@ -82,12 +86,13 @@ pub fn set_manage_customer_data(conn: &Connection, on: bool) -> Result<()> {
 /// `record` runs in the same atomic step once the operator is in (the
 /// core writes the audit entry there).
 pub fn bootstrap(
-    conn: &Connection,
+    conn: &Write<'_>,
     username: &str,
     now: Millis,
-    record: impl FnOnce(&Connection) -> Result<()>,
+    record: impl FnOnce(&Write) -> Result<()>,
 ) -> Result<bool> {
-    crate::audit::atomically(conn, |conn| {
+    let conn = conn.sql();
+    crate::audit::atomically(&Write::of(conn), |conn| {
         let inserted = conn.execute(
             "INSERT INTO operators (username, roles, created_at, created_by)
              SELECT ?1, 'compliance_admin,admin', ?2, ?1
@@ -97,6 +102,7 @@ pub fn bootstrap(
         if inserted == 0 {
             return Ok(false);
         }
+        let conn = &Write::of(conn);
         set_manage_customer_data(conn, true)?;
         record(conn)?;
         Ok(true)

@@ -1,11 +1,12 @@
 //! The profile pane's data: one customer's fields and counts, without
 //! reading their conversations.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
 use crate::model::profile::{Counts, Profile};
+use crate::Read;
 
 fn pairs(text: Option<String>) -> Vec<(String, String)> {
     let map: Map<String, Value> = text
@@ -22,7 +23,8 @@ fn pairs(text: Option<String>) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn load(conn: &Connection, id: &str) -> Result<Option<Profile>> {
+pub fn load(conn: &Read<'_>, id: &str) -> Result<Option<Profile>> {
+    let conn = conn.sql();
     let found = conn
         .prepare_cached(
             "SELECT id, name, external_customer_id, external_ids, custom_attributes, created_at,

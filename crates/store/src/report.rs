@@ -1,10 +1,9 @@
 //! Rows for the reports that survive deletion. Only non-PII columns are
 //! read: IDs, types, channels, statuses, times and deletion marks.
 
-use rusqlite::Connection;
-
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::Read;
 
 /// One item (Contact) and the deletion state of it and its customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +27,10 @@ pub struct ContactRow {
 /// Calls `f` for every item, by customer then time, without loading them
 /// all: a large database has millions.
 pub fn for_each_contact(
-    conn: &Connection,
+    conn: &Read<'_>,
     mut f: impl FnMut(&ContactRow) -> Result<()>,
 ) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare(
         "SELECT i.id, i.customer_id, i.conversation_id, i.type, v.channel, i.timestamp,
              i.initiator_type, i.initiator_id, i.direction, i.thread_id, i.duration_s,
@@ -83,9 +83,10 @@ pub struct ConversationRow {
 }
 
 pub fn for_each_conversation(
-    conn: &Connection,
+    conn: &Read<'_>,
     mut f: impl FnMut(&ConversationRow) -> Result<()>,
 ) -> Result<()> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare(
         "SELECT v.id, v.customer_id, v.status, v.channel, v.topic, v.agent_id, v.created_at,
              v.updated_at, v.closed_at,

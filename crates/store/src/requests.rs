@@ -1,9 +1,10 @@
 //! Data subject request rows.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::{Read, Write};
 
 /// A request as stored. `identifiers` and `note` are PII while the request
 /// is open and NULL once it is completed or rejected.
@@ -47,7 +48,7 @@ fn row(r: &Row) -> rusqlite::Result<RequestRow> {
 
 #[allow(clippy::too_many_arguments)]
 pub fn insert(
-    conn: &Connection,
+    conn: &Write<'_>,
     kind: &str,
     regulation: &str,
     identifiers: &str,
@@ -55,6 +56,7 @@ pub fn insert(
     due_at: Millis,
     note: Option<&str>,
 ) -> Result<i64> {
+    let conn = conn.sql();
     conn.prepare_cached(
         "INSERT INTO requests (type, regulation, identifiers, received_at, due_at, status, note)
          VALUES (?1, ?2, ?3, ?4, ?5, 'new', ?6)",
@@ -70,7 +72,8 @@ pub fn insert(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Option<RequestRow>> {
+pub fn get(conn: &Read<'_>, id: i64) -> Result<Option<RequestRow>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM requests WHERE id = ?1"))?
         .query_row([id], row)
@@ -78,7 +81,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<RequestRow>> {
 }
 
 /// Requests by due date; closed ones (completed, rejected) only when asked.
-pub fn list(conn: &Connection, include_closed: bool) -> Result<Vec<RequestRow>> {
+pub fn list(conn: &Read<'_>, include_closed: bool) -> Result<Vec<RequestRow>> {
+    let conn = conn.sql();
     let sql = if include_closed {
         format!("SELECT {COLUMNS} FROM requests ORDER BY due_at, id")
     } else {
@@ -95,12 +99,13 @@ pub fn list(conn: &Connection, include_closed: bool) -> Result<Vec<RequestRow>> 
 }
 
 pub fn set_status(
-    conn: &Connection,
+    conn: &Write<'_>,
     id: i64,
     status: &str,
     receipt: Option<&str>,
     customer_ids: Option<&str>,
 ) -> Result<()> {
+    let conn = conn.sql();
     conn.prepare_cached(
         "UPDATE requests SET status = ?2, receipt = coalesce(?3, receipt),
              customer_ids = coalesce(?4, customer_ids)
@@ -110,7 +115,8 @@ pub fn set_status(
     Ok(())
 }
 
-pub fn extend(conn: &Connection, id: i64, due_at: Millis, reason: &str, now: Millis) -> Result<()> {
+pub fn extend(conn: &Write<'_>, id: i64, due_at: Millis, reason: &str, now: Millis) -> Result<()> {
+    let conn = conn.sql();
     conn.execute(
         "UPDATE requests SET due_at = ?2, extension_reason = ?3, extended_at = ?4 WHERE id = ?1",
         params![id, due_at, reason, now],
@@ -121,13 +127,14 @@ pub fn extend(conn: &Connection, id: i64, due_at: Millis, reason: &str, now: Mil
 /// Closes a request: the identifiers and the note (PII) are wiped; only
 /// customer IDs, the receipt and the dates remain.
 pub fn close(
-    conn: &Connection,
+    conn: &Write<'_>,
     id: i64,
     status: &str,
     receipt: &str,
     customer_ids: &str,
     now: Millis,
 ) -> Result<()> {
+    let conn = conn.sql();
     conn.execute(
         "UPDATE requests SET status = ?2, receipt = ?3, customer_ids = ?4, completed_at = ?5,
              identifiers = NULL, note = NULL, extension_reason = NULL

@@ -1,11 +1,12 @@
 //! Retention queries: the retention clock is a profile's last Contact, or
 //! its creation when it never had one (the `customers_retention` index).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::erase::{customer_row, CustomerRow, CUSTOMER_ROW};
 use crate::error::Result;
+use crate::{Read, Write};
 
 /// Live profiles whose retention clock is at or before `cutoff`, split into
 /// (deletable, blocked by an OPEN or WAITING conversation).
@@ -18,7 +19,8 @@ use crate::error::Result;
 /// 100,000 overdue and 70,000 open conversations, the probing alone took
 /// 0.6 to 0.75 s and the walk 0.15 to 0.2 s on a warm cache; with few
 /// overdue the probing takes milliseconds.
-pub fn count_overdue(conn: &Connection, cutoff: Millis) -> Result<(i64, i64)> {
+pub fn count_overdue(conn: &Read<'_>, cutoff: Millis) -> Result<(i64, i64)> {
+    let conn = conn.sql();
     let all: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM customers
@@ -50,7 +52,8 @@ pub fn count_overdue(conn: &Connection, cutoff: Millis) -> Result<(i64, i64)> {
 }
 
 /// Live profiles whose retention clock falls in `(from, to]`.
-pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64> {
+pub fn count_between(conn: &Read<'_>, from: Millis, to: Millis) -> Result<i64> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(
             "SELECT count(*) FROM customers
@@ -64,7 +67,8 @@ pub fn count_between(conn: &Connection, from: Millis, to: Millis) -> Result<i64>
 /// The rows of every live profile overdue at `cutoff`, sorted: file order,
 /// in which a sweep deletes them (each batch then rewrites neighbouring
 /// pages). Read from the retention index alone, without a customer row.
-pub fn overdue_rows(conn: &Connection, cutoff: Millis) -> Result<Vec<i64>> {
+pub fn overdue_rows(conn: &Read<'_>, cutoff: Millis) -> Result<Vec<i64>> {
+    let conn = conn.sql();
     let mut rows = conn
         .prepare_cached(
             "SELECT rowid FROM customers
@@ -79,11 +83,8 @@ pub fn overdue_rows(conn: &Connection, cutoff: Millis) -> Result<Vec<i64>> {
 /// The customer row at `rowid`, and whether that profile is still live and
 /// overdue at `cutoff`. A sweep reads it in the transaction that erases the
 /// profile. `None` if there is no such row.
-pub fn due_at(
-    conn: &Connection,
-    rowid: i64,
-    cutoff: Millis,
-) -> Result<Option<(CustomerRow, bool)>> {
+pub fn due_at(conn: &Read<'_>, rowid: i64, cutoff: Millis) -> Result<Option<(CustomerRow, bool)>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {CUSTOMER_ROW},
@@ -99,12 +100,13 @@ pub fn due_at(
 /// Starts a sweep record. Runs left `running` by a killed process are marked
 /// `failed` first: the caller holds the sweep lock, so none is still alive.
 pub fn begin_run(
-    conn: &Connection,
+    conn: &Write<'_>,
     operator: &str,
     days: i64,
     cutoff: Millis,
     now: Millis,
 ) -> Result<i64> {
+    let conn = conn.sql();
     conn.execute(
         "UPDATE retention_runs SET state = 'failed', finished_at = ?1 WHERE state = 'running'",
         [now],
@@ -117,13 +119,15 @@ pub fn begin_run(
     Ok(conn.last_insert_rowid())
 }
 
-pub fn update_run(conn: &Connection, run: i64, deleted: i64, blocked: i64) -> Result<()> {
+pub fn update_run(conn: &Write<'_>, run: i64, deleted: i64, blocked: i64) -> Result<()> {
+    let conn = conn.sql();
     conn.prepare_cached("UPDATE retention_runs SET deleted = ?2, blocked = ?3 WHERE id = ?1")?
         .execute(params![run, deleted, blocked])?;
     Ok(())
 }
 
-pub fn finish_run(conn: &Connection, run: i64, state: &str, now: Millis) -> Result<()> {
+pub fn finish_run(conn: &Write<'_>, run: i64, state: &str, now: Millis) -> Result<()> {
+    let conn = conn.sql();
     conn.execute(
         "UPDATE retention_runs SET state = ?2, finished_at = ?3 WHERE id = ?1",
         params![run, state, now],
@@ -142,7 +146,8 @@ pub struct Run {
 }
 
 /// The most recent sweep.
-pub fn last_run(conn: &Connection) -> Result<Option<Run>> {
+pub fn last_run(conn: &Read<'_>) -> Result<Option<Run>> {
+    let conn = conn.sql();
     Ok(conn
         .query_row(
             "SELECT started_at, finished_at, state, deleted, blocked FROM retention_runs
@@ -170,7 +175,7 @@ mod tests {
     fn overdue_profiles_with_open_work_count_once_each() {
         let store = Store::open_in_memory().unwrap();
         store
-            .conn()
+            .read()
             .execute_batch(
                 "INSERT INTO customers (id, created_at, updated_at, last_contact_at, deleted_at)
                  VALUES ('due', 0, 0, 100, NULL),
@@ -191,24 +196,24 @@ mod tests {
         // Overdue and live: due, due_two_open, due_waiting, due_closed;
         // blocked among them: due_two_open (once) and due_waiting.
         // Four overdue, five open conversations: probed from the profiles.
-        assert_eq!(count_overdue(store.conn(), 500).unwrap(), (2, 2));
-        assert_eq!(count_overdue(store.conn(), 50).unwrap(), (0, 0));
+        assert_eq!(count_overdue(&store.read(), 500).unwrap(), (2, 2));
+        assert_eq!(count_overdue(&store.read(), 50).unwrap(), (0, 0));
         // More overdue profiles than open conversations: walked from the
         // conversations, with the same answer.
         store
-            .conn()
+            .read()
             .execute_batch(
                 "INSERT INTO customers (id, created_at, updated_at, last_contact_at)
                  VALUES ('x1', 0, 0, 100), ('x2', 0, 0, 100), ('x3', 0, 0, 100);",
             )
             .unwrap();
-        assert_eq!(count_overdue(store.conn(), 500).unwrap(), (5, 2));
+        assert_eq!(count_overdue(&store.read(), 500).unwrap(), (5, 2));
     }
 
     #[test]
     fn overdue_rows_come_in_file_order_from_the_index_alone() {
         let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
+        let c = &store.read();
         c.execute_batch(
             "INSERT INTO customers (rowid, id, created_at, updated_at, last_contact_at, deleted_at)
              VALUES (7, 'late_row_oldest', 0, 0, 10, NULL),

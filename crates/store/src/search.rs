@@ -4,6 +4,7 @@ use rusqlite::{params, Connection};
 
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::Read;
 
 /// One row of a result list.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -111,10 +112,11 @@ fn merged_keys(
 /// Customer IDs with a key starting with each range's prefix (restricted to
 /// one key kind when given), in key order, without repeats.
 pub fn prefix_ids(
-    conn: &Connection,
+    conn: &Read<'_>,
     ranges: &[(String, Option<i64>)],
     limit: usize,
 ) -> Result<Vec<String>> {
+    let conn = conn.sql();
     let mut ids: Vec<String> = Vec::new();
     // Fetch more rows than asked: one profile has several keys.
     let fetch = limit * 4;
@@ -140,7 +142,8 @@ pub fn prefix_ids(
 
 /// Live customers whose ID starts with `prefix` (as typed: IDs are
 /// case-sensitive), in ID order.
-pub fn customer_id_prefix(conn: &Connection, prefix: &str, limit: usize) -> Result<Vec<String>> {
+pub fn customer_id_prefix(conn: &Read<'_>, prefix: &str, limit: usize) -> Result<Vec<String>> {
+    let conn = conn.sql();
     if prefix.is_empty() {
         return Ok(vec![]);
     }
@@ -154,7 +157,8 @@ pub fn customer_id_prefix(conn: &Connection, prefix: &str, limit: usize) -> Resu
 }
 
 /// Customer IDs whose key equals `key` (any of `kinds`; all kinds if empty).
-pub fn exact_ids(conn: &Connection, key: &str, kinds: &[i64]) -> Result<Vec<String>> {
+pub fn exact_ids(conn: &Read<'_>, key: &str, kinds: &[i64]) -> Result<Vec<String>> {
+    let conn = conn.sql();
     let rows = merged_keys(
         conn,
         Range::Exactly(key),
@@ -171,7 +175,8 @@ pub fn exact_ids(conn: &Connection, key: &str, kinds: &[i64]) -> Result<Vec<Stri
 }
 
 /// Summaries for these customers, in the given order.
-pub fn summaries(conn: &Connection, ids: &[String]) -> Result<Vec<CustomerSummary>> {
+pub fn summaries(conn: &Read<'_>, ids: &[String]) -> Result<Vec<CustomerSummary>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT c.id, c.name,
              (SELECT original FROM customer_emails e WHERE e.customer_id = c.id
@@ -224,7 +229,7 @@ mod tests {
     #[test]
     fn shards_are_merged_in_key_order() {
         let store = Store::open_in_memory().unwrap();
-        let c = store.conn();
+        let c = &store.read();
         key(c, -59, "apple", "cus_c1", 2);
         key(c, -64, "apricot", "cus_c2", 2);
         key(c, -1, "apex", "cus_c3", 3);
@@ -258,9 +263,9 @@ mod tests {
     /// finds it there.
     #[test]
     fn a_profile_s_keys_go_to_the_shard_of_its_row() {
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_in_memory().unwrap();
         store
-            .conn()
+            .read()
             .execute(
                 "INSERT INTO customers (rowid, id, created_at, updated_at) VALUES (?1, 'cus_pad', 0, 0)",
                 [3 * (1 << SHARD_BLOCK_BITS) - 1],
@@ -275,7 +280,7 @@ mod tests {
             .write(|c| crate::customers::insert(c, &doc, &ada_keys()))
             .unwrap();
         let shards: Vec<i64> = store
-            .conn()
+            .read()
             .prepare("SELECT DISTINCT shard FROM search_keys WHERE customer_id = 'cus_far'")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -283,7 +288,7 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(shards, [-61]);
-        let found = prefix_ids(store.conn(), &[("lovel".into(), None)], 10).unwrap();
+        let found = prefix_ids(&store.read(), &[("lovel".into(), None)], 10).unwrap();
         assert_eq!(found, ["cus_far"]);
     }
 

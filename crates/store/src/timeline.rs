@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 use crate::error::Result;
 use crate::format::{ContentType, ConversationStatus, Direction, InitiatorType};
 use crate::model::timeline::{AttachmentInfo, ConversationHead, Item, RecordingInfo};
+use crate::Read;
 
-pub fn conversations(conn: &Connection, customer_id: &str) -> Result<Vec<ConversationHead>> {
+pub fn conversations(conn: &Read<'_>, customer_id: &str) -> Result<Vec<ConversationHead>> {
+    let conn = conn.sql();
     let mut stmt = conn.prepare_cached(
         "SELECT v.id, v.status, v.topic, v.channel, v.created_at, v.updated_at, v.closed_at,
              (SELECT count(*) FROM items i WHERE i.conversation_id = v.id)
@@ -47,11 +49,12 @@ const COLUMNS: &str = "id, type, timestamp, initiator_id, initiator_type, direct
 /// order, except that the emails of one thread sit together, at the place
 /// of the thread's first message.
 pub fn items(
-    conn: &Connection,
+    conn: &Read<'_>,
     conversation_id: &str,
     offset: usize,
     limit: usize,
 ) -> Result<Vec<Item>> {
+    let conn = conn.sql();
     let threaded = format!(
         "SELECT {COLUMNS}, thread_pos, thread_size FROM (
              SELECT *,
@@ -159,14 +162,16 @@ fn blob(r: &rusqlite::Row) -> rusqlite::Result<Blob> {
     })
 }
 
-pub fn attachment_blob(conn: &Connection, id: &str) -> Result<Option<Blob>> {
+pub fn attachment_blob(conn: &Read<'_>, id: &str) -> Result<Option<Blob>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached("SELECT filename, content_type, content FROM attachments WHERE id = ?1")?
         .query_row([id], blob)
         .optional()?)
 }
 
-pub fn recording_blob(conn: &Connection, id: &str) -> Result<Option<Blob>> {
+pub fn recording_blob(conn: &Read<'_>, id: &str) -> Result<Option<Blob>> {
+    let conn = conn.sql();
     Ok(conn
         .prepare_cached("SELECT NULL, content_type, content FROM recordings WHERE id = ?1")?
         .query_row([id], blob)

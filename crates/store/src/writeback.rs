@@ -88,7 +88,7 @@ fn run(files: &[PathBuf; 2], stop: &AtomicBool, requests: &AtomicU64) {
             }
         }
         for fd in fds.iter().flatten() {
-            if start_writeback(*fd) {
+            if crate::tuning::os::start_writeback(*fd) {
                 requests.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -120,21 +120,6 @@ fn open_descriptors(files: &[PathBuf; 2]) -> [Option<i32>; 2] {
     found
 }
 
-/// Asks the kernel to start writing the file's dirty pages, without
-/// waiting for them. True when the request was accepted.
-#[cfg(target_os = "linux")]
-fn start_writeback(fd: i32) -> bool {
-    // SAFETY: sync_file_range only reads the descriptor number; on a
-    // descriptor that is closed or not a file it fails with EBADF or
-    // ESPIPE and changes nothing.
-    unsafe { libc::sync_file_range(fd, 0, 0, libc::SYNC_FILE_RANGE_WRITE) == 0 }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_fd: i32) -> bool {
-    false
-}
-
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
@@ -151,7 +136,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         let store = crate::Store::create(&path).unwrap();
-        store.conn().execute_batch("CREATE TABLE t (x)").unwrap();
+        store.read().execute_batch("CREATE TABLE t (x)").unwrap();
         let db = std::fs::canonicalize(&path).unwrap();
         let wal = db.with_file_name("w.db-wal");
         let [a, b] = open_descriptors(&[db.clone(), wal.clone()]);

@@ -18,6 +18,7 @@ use super::customers::{self, Focus, OpenCustomer};
 use crate::clock;
 use crate::error::Result;
 use crate::pii::{self, Kind};
+use crate::store::Read;
 use crate::timeline::Timeline;
 use crate::triage::{
     self, Dismissal, FindingContext, QueueFilter, QueueRow, Redaction, RedactionPreview,
@@ -99,7 +100,7 @@ fn last_page(total: u64) -> usize {
 
 /// Reads the queue with `st`'s filter, keeping the cursor's index, and the
 /// context of the finding under it.
-pub fn load(conn: &rusqlite::Connection, st: &TriageState) -> Result<TriageQueue> {
+pub fn load(conn: &Read, st: &TriageState) -> Result<TriageQueue> {
     let mut f = st.filter();
     let total = triage::queue_len(conn, &f)?;
     // Clearing the last findings of the last page moves back a page.
@@ -165,7 +166,7 @@ pub fn scanned(s: &ScanSummary) -> String {
 
 /// Loads `t` chunk by chunk until the row of `item_id` (at most
 /// `SEEK_LIMIT` rows).
-pub fn find_row(conn: &rusqlite::Connection, t: &mut Timeline, item_id: &str) -> Option<usize> {
+pub fn find_row(conn: &Read, t: &mut Timeline, item_id: &str) -> Option<usize> {
     let end = t.len().min(SEEK_LIMIT);
     let mut start = 0;
     while start < end {
@@ -182,7 +183,7 @@ pub fn find_row(conn: &rusqlite::Connection, t: &mut Timeline, item_id: &str) ->
 /// The next (or previous) timeline row after the selection whose item has
 /// open findings, reading pages as it goes.
 pub fn seek(
-    conn: &rusqlite::Connection,
+    conn: &Read,
     o: &mut OpenCustomer,
     flagged: &HashMap<String, usize>,
     forward: bool,

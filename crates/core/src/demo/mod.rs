@@ -118,7 +118,7 @@ pub fn generate(
     let started = Instant::now();
     let mut summary = Summary::default();
     let opts = *opts;
-    let saved = crate::store::bulk::begin(store.conn())?;
+    let saved = crate::store::bulk::begin(&store.read())?;
     let result = std::thread::scope(|scope| -> Result<()> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(2);
         scope.spawn(move || {
@@ -140,7 +140,7 @@ pub fn generate(
         }
         Ok(())
     });
-    crate::store::bulk::restore(store.conn(), saved)?;
+    crate::store::bulk::restore(&store.read(), saved)?;
     result?;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -306,7 +306,7 @@ pub fn create_demo_file(
     }
     let started = Instant::now();
     let mut store = Store::create(path)?;
-    crate::access::bootstrap(store.conn(), &crate::access::current_username())?;
+    crate::access::bootstrap(&store, &crate::access::current_username())?;
     let mut summary = generate(&mut store, opts, progress)?;
     if let Some(items) = big_items {
         add_big_customer(&mut store, opts.seed, items, opts.anchor, &mut summary)?;

@@ -6,7 +6,7 @@
 //! (`child`): a process with a SQLite connection must not open and close
 //! the database's files itself.
 
-pub mod child;
+use crate::tuning::child;
 pub mod free_space;
 mod pass;
 

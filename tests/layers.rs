@@ -1,0 +1,168 @@
+//! The layers hold: three crates whose dependencies point one way, SQL only
+//! in the store, `unsafe` only in the store's tuning module.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn metadata() -> serde_json::Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
+/// The normal (not dev) dependencies of a workspace package, by name.
+fn dependencies(meta: &serde_json::Value, package: &str) -> Vec<String> {
+    let p = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == package)
+        .unwrap_or_else(|| panic!("package {package} is in the workspace"));
+    p["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"].is_null())
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Source lines, comments left out.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .collect()
+}
+
+#[test]
+fn the_workspace_has_three_crates_whose_dependencies_point_one_way() {
+    let meta = metadata();
+    let mut names: Vec<&str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["lethe", "lethe-core", "lethe-store"]);
+
+    let core = dependencies(&meta, "lethe-core");
+    for banned in [
+        "rusqlite",
+        "ratatui",
+        "crossterm",
+        "clap",
+        "anyhow",
+        "lethe",
+    ] {
+        assert!(
+            !core.iter().any(|d| d == banned),
+            "lethe-core depends on {banned}"
+        );
+    }
+    assert!(core.iter().any(|d| d == "lethe-store"));
+
+    let store = dependencies(&meta, "lethe-store");
+    for banned in [
+        "lethe-core",
+        "lethe",
+        "ratatui",
+        "crossterm",
+        "clap",
+        "anyhow",
+    ] {
+        assert!(
+            !store.iter().any(|d| d == banned),
+            "lethe-store depends on {banned}"
+        );
+    }
+
+    let bin = dependencies(&meta, "lethe");
+    assert!(bin.iter().any(|d| d == "lethe-core"));
+    assert!(
+        !bin.iter().any(|d| d == "rusqlite" || d == "lethe-store"),
+        "the binary reaches the database only through the core: {bin:?}"
+    );
+}
+
+#[test]
+fn no_file_outside_the_store_holds_sql() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("crates/core/src"), &mut files);
+    let sql = regex::Regex::new(
+        r"\b(SELECT .* FROM|INSERT (OR \w+ )?INTO|UPDATE \w+ SET|DELETE FROM|PRAGMA \w+|SAVEPOINT|BEGIN (IMMEDIATE|DEFERRED))\b",
+    )
+    .unwrap();
+    let mut found = Vec::new();
+    for f in &files {
+        for (n, line) in code_lines(f) {
+            if sql.is_match(&line) {
+                found.push(format!("{}:{n}: {}", f.display(), line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "SQL outside the store:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn unsafe_lives_only_in_the_store_s_tuning_module() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("crates"), &mut files);
+    let tuning = root().join("crates/store/src/tuning");
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| !f.starts_with(&tuning)) {
+        for (n, line) in code_lines(f) {
+            if line.contains("unsafe {")
+                || line.contains("unsafe fn")
+                || line.contains("unsafe impl")
+            {
+                found.push(format!("{}:{n}: {}", f.display(), line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "unsafe outside tuning:\n{}",
+        found.join("\n")
+    );
+}
