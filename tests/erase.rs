@@ -1002,3 +1002,22 @@ fn each_batch_is_gone_from_every_file_when_it_is_reported() {
     .unwrap();
     assert_eq!(found_after_batch, vec![0, 0, 0]);
 }
+
+/// One clock: an erasure's `deleted_at` and its audit entry carry the same
+/// time, the one the caller gave.
+#[test]
+fn an_erasure_and_its_audit_entry_have_the_same_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _path) = database(dir.path());
+    let p = marked(5, "CLOSED");
+    insert(&mut store, &[&p.doc]);
+    let actor = root(&store);
+    erase::delete_profile(&mut store, &actor, "cus_0005", Reason::Manual, NOW).unwrap();
+    let deleted_at: i64 = value(&store, "SELECT deleted_at FROM customers WHERE id = 'cus_0005'");
+    assert_eq!(deleted_at, NOW);
+    let at: String = value(
+        &store,
+        "SELECT at FROM audit_log WHERE action = 'delete-profile' ORDER BY seq DESC LIMIT 1",
+    );
+    assert_eq!(at, lethe::clock::format_ms(NOW));
+}

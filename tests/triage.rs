@@ -539,7 +539,7 @@ fn redaction_removes_the_values_from_every_database_file() {
     let last = db.last_audit();
     assert_eq!(
         (last.action.as_str(), last.targets.clone()),
-        (audit::REDACT, vec!["itm_chat".to_string()])
+        (audit::REDACT.as_str(), vec!["itm_chat".to_string()])
     );
     assert_eq!(
         last.counts,

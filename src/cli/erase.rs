@@ -132,7 +132,12 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
         other => other?,
     };
     if !actor.can(Permission::Delete) {
-        access::require(&store, &actor, Permission::Delete, "delete-item")?;
+        access::require(
+            &store,
+            &actor,
+            Permission::Delete,
+            crate::audit::DELETE_ITEM,
+        )?;
     }
     eprintln!("This will delete:");
     for line in &preview.lines {
@@ -306,7 +311,12 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if !actor.can(Permission::Delete) {
-        access::require(&store, &actor, Permission::Delete, "delete-bulk")?;
+        access::require(
+            &store,
+            &actor,
+            Permission::Delete,
+            crate::audit::DELETE_BULK,
+        )?;
     }
     // Opened before anything is deleted, so a bad path costs nothing.
     if let Some(path) = &args.receipts {

@@ -58,7 +58,7 @@ pub enum Action {
     Resize(u16, u16),
     /// A key the actor may not use: the permission it lacks (to say why),
     /// and the audit action the refusal is recorded under.
-    Refused(crate::access::Permission, &'static str),
+    Refused(crate::access::Permission, crate::audit::Action),
     SearchDone(SearchResponse),
     CustomerLoaded(Result<Box<(Profile, Timeline)>, String>),
     ItemPreviewed(ItemTarget, Result<ItemPreview, String>),
@@ -132,7 +132,7 @@ pub struct TriageQueue {
 pub enum Effect {
     /// Record a refused key in the audit trail, under this audit action.
     AuditRefusal {
-        action: &'static str,
+        action: crate::audit::Action,
     },
     Search {
         generation: u64,

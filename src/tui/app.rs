@@ -235,7 +235,7 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 
 /// The audit action a refused key is recorded under: what the key would
 /// have done.
-fn refused_as(ctx: Context, action: &Action) -> &'static str {
+fn refused_as(ctx: Context, action: &Action) -> crate::audit::Action {
     use crate::audit;
     match (ctx, action) {
         (_, Action::DeleteProfile) => audit::DELETE_PROFILE,

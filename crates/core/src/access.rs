@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use crate::audit::{self, Entry, Outcome};
+use crate::audit::{self, Action, Entry, Outcome};
 use crate::error::{Error, Result};
 use crate::store::tuning::users;
 use crate::store::{Read, Store};
@@ -194,7 +194,7 @@ impl Actor {
 /// taken from `actor`: a role revoked while a console is open stops
 /// working at once. An `Actor` built by hand gets no permission the
 /// database does not give its username.
-pub fn require(store: &Store, actor: &Actor, p: Permission, action: &str) -> Result<()> {
+pub fn require(store: &Store, actor: &Actor, p: Permission, action: Action) -> Result<()> {
     require_for(store, actor, p, action, &[])
 }
 
@@ -205,7 +205,7 @@ pub fn require_for(
     store: &Store,
     actor: &Actor,
     p: Permission,
-    action: &str,
+    action: Action,
     targets: &[&str],
 ) -> Result<()> {
     let current = Actor::resolve(&store.read(), &actor.username)?;
@@ -228,7 +228,12 @@ pub fn require_for(
 /// front end that refused it itself (the console greys out and refuses a
 /// key the actor's roles do not allow). Err only when it cannot be
 /// recorded. Targets that do not look like IDs are left out.
-pub fn record_refusal(store: &Store, actor: &Actor, action: &str, targets: &[&str]) -> Result<()> {
+pub fn record_refusal(
+    store: &Store,
+    actor: &Actor,
+    action: Action,
+    targets: &[&str],
+) -> Result<()> {
     let mut entry = Entry::new(&actor.username, action).outcome(Outcome::Refused);
     for t in targets {
         if Entry::new(&actor.username, action)
@@ -553,7 +558,7 @@ fn check_username(username: &str) -> Result<()> {
 fn refuse<T>(
     store: &Store,
     actor: &Actor,
-    action: &str,
+    action: Action,
     targets: &[&str],
     reason: String,
 ) -> Result<T> {
@@ -600,7 +605,7 @@ mod tests {
             .unwrap()
             .pop()
             .unwrap();
-        assert_eq!(first.action, audit::OPERATOR_BOOTSTRAP);
+        assert_eq!(first.action, audit::OPERATOR_BOOTSTRAP.as_str());
         assert_eq!(first.targets, vec!["alice", "compliance_admin", "admin"]);
         assert!(bootstrap(&store, "bad name").is_err());
     }

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::access::{self, Actor, Permission};
-use crate::audit::{self, Entry, Outcome};
+use crate::audit::{self, Action, Entry, Outcome};
 use crate::clock::{self, Millis};
 use crate::error::{Error, Result};
 use crate::format::ContentType;
@@ -138,7 +138,7 @@ pub fn resolve_item(store: &Store, id: &str) -> Result<ItemTarget> {
 
 /// What a target resolves to, read in the transaction that deletes it.
 struct ItemPlan {
-    action: &'static str,
+    action: Action,
     /// Items to tombstone (not deleted yet).
     items: Vec<ItemRow>,
     attachment: Option<PartRow>,
@@ -197,7 +197,7 @@ fn duration(seconds: Option<i64>) -> String {
 
 fn plan_item(conn: &Read, target: &ItemTarget) -> Result<ItemPlan> {
     let mut plan = ItemPlan {
-        action: "delete-item",
+        action: crate::audit::DELETE_ITEM,
         items: vec![],
         attachment: None,
         recording: None,
@@ -235,7 +235,7 @@ fn plan_item(conn: &Read, target: &ItemTarget) -> Result<ItemPlan> {
                 plan.recordings += r;
             }
             let mut line = if thread {
-                plan.action = "delete-thread";
+                plan.action = audit::DELETE_THREAD;
                 let subject = item
                     .subject
                     .as_deref()
@@ -271,7 +271,7 @@ fn plan_item(conn: &Read, target: &ItemTarget) -> Result<ItemPlan> {
             plan.items = live;
         }
         ItemTarget::Attachment { attachment_id } => {
-            plan.action = "delete-attachment";
+            plan.action = audit::DELETE_ATTACHMENT;
             let a = db::attachment(conn, attachment_id)?.ok_or_else(|| Error::NotFound {
                 what: "attachment",
                 id: attachment_id.clone(),
@@ -292,7 +292,7 @@ fn plan_item(conn: &Read, target: &ItemTarget) -> Result<ItemPlan> {
             plan.attachment = Some(a);
         }
         ItemTarget::Recording { recording_id } => {
-            plan.action = "delete-recording";
+            plan.action = audit::DELETE_RECORDING;
             let r = db::recording(conn, recording_id)?.ok_or_else(|| Error::NotFound {
                 what: "recording",
                 id: recording_id.clone(),
@@ -408,12 +408,13 @@ pub fn delete_item_with(
         if let Some(id) = &plan.transcript_of {
             db::wipe_transcript(conn, id)?;
         }
-        audit::append(
+        audit::append_at(
             conn,
             &entry
                 .count("items", done.items as i64)
                 .count("attachments", done.attachments as i64)
                 .count("recordings", done.recordings as i64),
+            now,
         )?;
         done.audit_head = audit::head(conn)?;
         Ok((done, needles_of(held)))
@@ -631,11 +632,11 @@ fn erase_one(
     let removed = db::wipe_profile(conn, row, reason.as_str(), now)?;
     crash_point("erase-profile-rows");
     if audit_each {
-        let mut entry = Entry::new(operator, "delete-profile").target(customer_id);
+        let mut entry = Entry::new(operator, crate::audit::DELETE_PROFILE).target(customer_id);
         for (k, n) in removed.iter().filter(|(_, n)| **n > 0) {
             entry = entry.count(k, *n);
         }
-        audit::append(conn, &entry)?;
+        audit::append_at(conn, &entry, now)?;
     }
     Ok(Erased::Done(removed))
 }
@@ -693,7 +694,12 @@ pub fn delete_profile_with(
     now: Millis,
     verify: Verify,
 ) -> Result<Receipt> {
-    access::require(store, actor, Permission::Delete, "delete-profile")?;
+    access::require(
+        store,
+        actor,
+        Permission::Delete,
+        crate::audit::DELETE_PROFILE,
+    )?;
     let mut held = Vec::new();
     let gather = (verify != Verify::Skip).then_some(&mut held);
     let (erased, head) = store.write(|conn| {
@@ -938,7 +944,7 @@ fn run_bulk(
     progress: &mut dyn FnMut(&BulkProgress),
     cancel: &AtomicBool,
 ) -> Result<BulkResult> {
-    access::require(store, actor, Permission::Delete, "delete-bulk")?;
+    access::require(store, actor, Permission::Delete, crate::audit::DELETE_BULK)?;
     let verify = options.verify != Verify::Skip;
     // A batch touches search-key pages all over the file; a cache that holds
     // them lets each page be written once per batch instead of spilling.
@@ -1049,7 +1055,7 @@ fn bulk_batches(
             break;
         }
     }
-    let mut summary = Entry::new(&actor.username, "delete-bulk")
+    let mut summary = Entry::new(&actor.username, crate::audit::DELETE_BULK)
         .count("deleted", result.deleted as i64)
         .count("blocked", result.blocked as i64)
         .count("not_found", result.not_found as i64)
@@ -1176,7 +1182,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
         // of every profile it erased and the summed counts. (A hash-chained
         // entry per profile cost a third of the run.)
         if !removed.is_empty() {
-            let mut entry = Entry::new(self.operator, "delete-profile");
+            let mut entry = Entry::new(self.operator, crate::audit::DELETE_PROFILE);
             let mut totals: BTreeMap<String, i64> = BTreeMap::new();
             for (id, r) in &removed {
                 entry = entry.target(id);
@@ -1187,7 +1193,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             for (k, n) in totals.iter().filter(|(_, n)| **n > 0) {
                 entry = entry.count(k, *n);
             }
-            audit::append(conn, &entry)?;
+            audit::append_at(conn, &entry, self.now)?;
         }
         Ok((outcomes, removed, audit::head(conn)?))
     }

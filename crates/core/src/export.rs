@@ -24,7 +24,7 @@ pub fn customer(
     id: &str,
     with_data: bool,
 ) -> Result<CustomerDoc> {
-    access::require(store, actor, Permission::Export, "export")?;
+    access::require(store, actor, Permission::Export, crate::audit::EXPORT)?;
     store.write(|conn| {
         let doc = customers::load(conn, id, with_data)?.ok_or_else(|| Error::NotFound {
             what: "customer",
@@ -33,7 +33,7 @@ pub fn customer(
         let items: usize = doc.conversations.iter().map(|c| c.items.len()).sum();
         audit::append(
             conn,
-            &Entry::new(&actor.username, "export")
+            &Entry::new(&actor.username, crate::audit::EXPORT)
                 .target(&doc.id)
                 .count("items", items as i64)
                 .count("with_content", i64::from(with_data)),

@@ -198,7 +198,7 @@ pub fn import_reader(
 }
 
 fn counts_entry(opts: &ImportOptions, report: &ImportReport) -> Entry {
-    Entry::new(&opts.operator, "import")
+    Entry::new(&opts.operator, crate::audit::IMPORT)
         .count("customers", report.customers as i64)
         .count("items", report.items as i64)
         .count("invalid_lines", report.problems.len() as i64)

@@ -161,7 +161,7 @@ pub enum BlobRef {
 /// replaces an existing file: a numbered name is chosen instead. The copy
 /// is audited as "export" with the file's ID and size, never its name.
 pub fn save_copy(store: &Store, actor: &Actor, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
-    access::require(store, actor, Permission::Export, "export")?;
+    access::require(store, actor, Permission::Export, crate::audit::EXPORT)?;
     let conn = &store.read();
     let (id, found, fallback) = match blob {
         BlobRef::Attachment(id) => (id, db::attachment_blob(conn, id)?, "attachment"),
@@ -185,7 +185,7 @@ pub fn save_copy(store: &Store, actor: &Actor, blob: &BlobRef, dir: &Path) -> Re
     let path = write_new_file(dir, &name, &bytes)?;
     let audited = audit::record(
         store,
-        &Entry::new(&actor.username, "export")
+        &Entry::new(&actor.username, crate::audit::EXPORT)
             .target(id)
             .count("bytes", bytes.len() as i64),
     );
