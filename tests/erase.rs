@@ -1013,7 +1013,10 @@ fn an_erasure_and_its_audit_entry_have_the_same_time() {
     insert(&mut store, &[&p.doc]);
     let actor = root(&store);
     erase::delete_profile(&mut store, &actor, "cus_0005", Reason::Manual, NOW).unwrap();
-    let deleted_at: i64 = value(&store, "SELECT deleted_at FROM customers WHERE id = 'cus_0005'");
+    let deleted_at: i64 = value(
+        &store,
+        "SELECT deleted_at FROM customers WHERE id = 'cus_0005'",
+    );
     assert_eq!(deleted_at, NOW);
     let at: String = value(
         &store,
