@@ -41,8 +41,17 @@ fn main() {
     let mut times = Vec::new();
     for id in &singles {
         let t = Instant::now();
-        erase::delete_profile_with(&mut store, &actor, id, Reason::Manual, now, Verify::Skip)
-            .unwrap();
+        erase::delete_profile_with(
+            &mut store,
+            &actor,
+            id,
+            erase::ProfileErasure {
+                reason: Reason::Manual,
+                now,
+                verify: Verify::Skip,
+            },
+        )
+        .unwrap();
         times.push(t.elapsed());
     }
     println!(
@@ -75,14 +84,17 @@ fn main() {
     let t = Instant::now();
     let result = erase::delete_profiles(
         &mut store,
-        &actor,
-        &ids,
-        Reason::Manual,
-        now,
-        BulkOptions {
-            verify: Verify::Skip,
-            batch_size: batch(),
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now,
+            options: BulkOptions {
+                verify: Verify::Skip,
+                batch_size: batch(),
+            },
+            cancel: None,
         },
+        &ids,
         &mut |_| {},
     )
     .unwrap();

@@ -51,8 +51,10 @@ fn run(customers: u64) {
             batch: 2000,
             verify: lethe::erase::Verify::Full,
         },
-        &mut |_| last_batch = Instant::now(),
-        &AtomicBool::new(false),
+        retention::Watch {
+            progress: &mut |_| last_batch = Instant::now(),
+            cancel: &AtomicBool::new(false),
+        },
     )
     .unwrap();
     let total = t.elapsed().as_secs_f64();

@@ -221,14 +221,17 @@ fn bulk_deletion_of_1500_profiles_leaves_no_marker() {
     let started = std::time::Instant::now();
     let result = erase::delete_profiles(
         &mut store,
-        &actor,
-        &ids,
-        Reason::Retention,
-        NOW,
-        BulkOptions {
-            verify: Verify::Full,
-            batch_size: 500,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Retention,
+            now: NOW,
+            options: BulkOptions {
+                verify: Verify::Full,
+                batch_size: 500,
+            },
+            cancel: None,
         },
+        &ids,
         &mut |p| {
             batches += 1;
             assert_eq!(p.receipts.len(), p.outcomes.len());
@@ -418,11 +421,14 @@ fn agents_and_non_operators_cannot_delete() {
         assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
         let e = erase::delete_profiles(
             &mut store,
-            &actor,
+            &erase::Bulk {
+                actor: &actor,
+                reason: Reason::Manual,
+                now: NOW,
+                options: BulkOptions::default(),
+                cancel: None,
+            },
             &["cus_0003".to_string()],
-            Reason::Manual,
-            NOW,
-            BulkOptions::default(),
             &mut |_| {},
         );
         assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
@@ -675,11 +681,14 @@ fn reports_still_count_deleted_customers_without_pii() {
     let actor = root(&store);
     let r = erase::delete_profiles(
         &mut store,
-        &actor,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now: NOW,
+            options: opts,
+            cancel: None,
+        },
         &["cus_0020".into(), "cus_9999".into()],
-        Reason::Manual,
-        NOW,
-        opts,
         &mut |_| {},
     )
     .unwrap();
@@ -811,11 +820,14 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     erase::delete_profile(&mut store, &actor, &ids[4], Reason::Manual, NOW).unwrap();
     erase::delete_profiles(
         &mut store,
-        &actor,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now: NOW,
+            options: BulkOptions::default(),
+            cancel: None,
+        },
         &ids[5..],
-        Reason::Manual,
-        NOW,
-        BulkOptions::default(),
         &mut |_| {},
     )
     .unwrap();
@@ -892,14 +904,17 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     let actor = root(&store);
     let result = erase::delete_profiles(
         &mut store,
-        &actor,
-        &ids,
-        Reason::Manual,
-        NOW,
-        BulkOptions {
-            verify: Verify::Skip,
-            batch_size: 10,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now: NOW,
+            options: BulkOptions {
+                verify: Verify::Skip,
+                batch_size: 10,
+            },
+            cancel: None,
         },
+        &ids,
         &mut |_| {},
     )
     .unwrap();
@@ -983,14 +998,17 @@ fn each_batch_is_gone_from_every_file_when_it_is_reported() {
     let mut found_after_batch = Vec::new();
     erase::delete_profiles(
         &mut store,
-        &actor,
-        &ids,
-        Reason::Retention,
-        NOW,
-        BulkOptions {
-            verify: Verify::Skip,
-            batch_size: 1,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Retention,
+            now: NOW,
+            options: BulkOptions {
+                verify: Verify::Skip,
+                batch_size: 1,
+            },
+            cancel: None,
         },
+        &ids,
         &mut |p| {
             let erased = [&long, &short, &last][..p.done]
                 .iter()

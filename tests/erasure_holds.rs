@@ -408,9 +408,11 @@ fn a_planted_remnant_fails_verification_until_the_file_is_compacted() {
         &mut store,
         &actor,
         "cus_0001",
-        Reason::Manual,
-        NOW,
-        Verify::Full,
+        erase::ProfileErasure {
+            reason: Reason::Manual,
+            now: NOW,
+            verify: Verify::Full,
+        },
     )
     .unwrap();
     let scan = receipt.verification.unwrap();

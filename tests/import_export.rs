@@ -441,7 +441,7 @@ fn a_ten_megabyte_message_is_refused_with_its_size() {
     let report = import_docs(&mut s, &[small("cus_fine"), big], &opts(false));
     assert_eq!(
         messages(&report),
-        ["line 2: item itm_cus_big content is 10.0 MB; the limit is 1 MiB per text field"]
+        ["line 2: item itm_cus_big content is 9.5 MB; the limit is 1 MiB per text field"]
     );
     assert_eq!(count(&s, "customers"), 0);
 }
@@ -457,13 +457,13 @@ fn an_overlong_line_is_skipped_without_losing_the_next_one() {
     };
     let mut long = small("cus_long");
     long["name"] = json!("y".repeat(5000));
-    let kb = long.to_string().len() as f64 / 1e3;
+    let kb = long.to_string().len() as f64 / 1024.0;
     let mut s = store();
     let report = import_docs(&mut s, &[long, small("cus_after")], &o);
     assert_eq!(
         messages(&report),
         [format!(
-            "line 1: the line is {kb:.1} kB; the limit is 1000 bytes per line"
+            "line 1: the line is {kb:.1} KB; the limit is 1000 bytes per line"
         )]
     );
     assert_eq!(report.customers, 1);

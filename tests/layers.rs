@@ -166,3 +166,29 @@ fn unsafe_lives_only_in_the_store_s_tuning_module() {
         found.join("\n")
     );
 }
+
+/// Files of pure data (tables of names and the like) may be longer.
+const DATA_TABLES: &[&str] = &["crates/core/src/demo/names.rs"];
+
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("crates"), &mut files);
+    let mut long = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if DATA_TABLES.contains(&rel.as_str()) || rel.ends_with("/tests.rs") {
+            continue;
+        }
+        let n = std::fs::read_to_string(f).unwrap().lines().count();
+        if n > 600 {
+            long.push(format!("{rel}: {n} lines"));
+        }
+    }
+    assert!(long.is_empty(), "split these files:\n{}", long.join("\n"));
+}

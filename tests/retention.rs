@@ -78,8 +78,10 @@ fn sweep(store: &mut Store, now: i64) -> retention::SweepReport {
         &admin(),
         now,
         &SweepOptions::default(),
-        &mut |_| {},
-        &AtomicBool::new(false),
+        retention::Watch {
+            progress: &mut |_| {},
+            cancel: &AtomicBool::new(false),
+        },
     )
     .unwrap()
 }
@@ -309,8 +311,10 @@ fn dry_run_changes_nothing() {
         &admin(),
         at("2026-01-01T00:00:00Z"),
         &opts,
-        &mut |_| {},
-        &AtomicBool::new(false),
+        retention::Watch {
+            progress: &mut |_| {},
+            cancel: &AtomicBool::new(false),
+        },
     )
     .unwrap();
     assert_eq!(r.would_delete, vec!["c1".to_string()]);
@@ -508,8 +512,10 @@ fn a_console_and_a_sweep_on_one_database_both_keep_working() {
             &owner,
             at("2026-11-22T00:00:00Z"),
             &opts,
-            &mut |_| {},
-            &AtomicBool::new(false),
+            retention::Watch {
+                progress: &mut |_| {},
+                cancel: &AtomicBool::new(false),
+            },
         )
         .unwrap()
     });
@@ -546,16 +552,11 @@ fn a_contact_or_open_conversation_during_a_sweep_saves_the_profile() {
     let owner = db.actor(support::OWNER);
     let other = Store::open(&db.path).unwrap();
     let mut seen = vec![];
-    let report = retention::sweep(
-        &mut store,
-        &owner,
-        at("2026-11-22T00:00:00Z"),
-        &SweepOptions {
+    let report = retention::sweep(&mut store, &owner, at("2026-11-22T00:00:00Z"), &SweepOptions {
             batch: 1,
             verify: lethe::erase::Verify::Skip,
             ..SweepOptions::default()
-        },
-        &mut |p| {
+        }, retention::Watch { progress: &mut |p| {
             seen.push((p.done, p.total));
             if p.done == 1 && seen.iter().filter(|s| s.0 == 1).count() == 1 {
                 other
@@ -568,9 +569,7 @@ fn a_contact_or_open_conversation_during_a_sweep_saves_the_profile() {
                     )
                     .unwrap();
             }
-        },
-        &AtomicBool::new(false),
-    )
+        }, cancel: &AtomicBool::new(false) })
     .unwrap();
     assert_eq!(report.deleted, 4);
     assert!(!deleted(&store, "old00003"), "contacted during the sweep");
@@ -620,8 +619,10 @@ fn nothing_of_a_swept_profile_remains_in_the_database_files() {
         &owner,
         at("2026-11-22T00:00:00Z"),
         &SweepOptions::default(),
-        &mut |_| {},
-        &AtomicBool::new(false),
+        retention::Watch {
+            progress: &mut |_| {},
+            cancel: &AtomicBool::new(false),
+        },
     )
     .unwrap();
     assert_eq!(report.deleted, 50);

@@ -49,14 +49,17 @@ fn the_writeback_helper_runs_during_a_bulk_erasure_and_stops_after_it() {
     let mut seen = Vec::new();
     let result = erase::delete_profiles(
         &mut store,
-        &actor,
-        &ids,
-        Reason::Manual,
-        0,
-        BulkOptions {
-            verify: Verify::Skip,
-            batch_size: 1,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now: 0,
+            options: BulkOptions {
+                verify: Verify::Skip,
+                batch_size: 1,
+            },
+            cancel: None,
         },
+        &ids,
         &mut |_| seen.push(helper()),
     )
     .unwrap();

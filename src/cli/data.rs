@@ -133,28 +133,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
 /// temporary file beside it first, so a failed write never leaves half a
 /// document (still personal data) under the final name.
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(result?)
+    Ok(crate::files::replace_private(path, bytes)?)
 }
 
 pub fn find(ctx: &Ctx, args: FindArgs) -> anyhow::Result<()> {

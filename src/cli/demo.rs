@@ -184,7 +184,7 @@ fn describe(path: &Path, opts: &Options, s: &Summary) -> String {
     if let Some((id, name)) = &s.big_customer {
         line("largest customer", format!("{name} ({id})"));
     }
-    line("file size", megabytes(demo::files_size(path)));
+    line("file size", crate::text::size(demo::files_size(path)));
     line("time", format!("{:.1} s", s.elapsed.as_secs_f64()));
     out
 }
@@ -199,10 +199,6 @@ fn thousands(n: u64) -> String {
         out.push(ch);
     }
     out
-}
-
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 #[cfg(test)]

@@ -379,11 +379,14 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         };
     let result = erase::delete_profiles(
         &mut store,
-        &actor,
+        &erase::Bulk {
+            actor: &actor,
+            reason: Reason::Manual,
+            now: clock::now_ms(),
+            options,
+            cancel: None,
+        },
         &ids,
-        Reason::Manual,
-        clock::now_ms(),
-        options,
         &mut |p| {
             for (id, o) in p.outcomes {
                 if let BulkOutcome::Blocked {

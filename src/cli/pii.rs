@@ -78,11 +78,7 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
 }
 
 fn size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_000_000 => format!("{:.1} MB of text", b as f64 / 1e6),
-        b if b >= 1_000 => format!("{:.1} kB of text", b as f64 / 1e3),
-        b => format!("{b} bytes of text"),
-    }
+    format!("{} of text", crate::text::size(bytes))
 }
 
 /// A bar on a terminal; on a pipe, a plain line every few seconds.

@@ -145,8 +145,10 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
         &actor,
         clock::now_ms(),
         &opts,
-        &mut on_progress,
-        &cancel,
+        retention::Watch {
+            progress: &mut on_progress,
+            cancel: &cancel,
+        },
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();

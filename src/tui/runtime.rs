@@ -388,8 +388,10 @@ impl Runtime {
                 &actor,
                 now,
                 &opts,
-                &mut |p| progress.push(Action::SweepProgress(p)),
-                &cancel,
+                retention::Watch {
+                    progress: &mut |p| progress.push(Action::SweepProgress(p)),
+                    cancel: &cancel,
+                },
             );
             self.queue.extend(progress);
             return Action::SweepDone(text(r.map(Box::new)));
@@ -403,10 +405,12 @@ impl Runtime {
                     &actor,
                     now,
                     &opts,
-                    &mut |p| {
-                        reply(Action::SweepProgress(p));
+                    retention::Watch {
+                        progress: &mut |p| {
+                            reply(Action::SweepProgress(p));
+                        },
+                        cancel: &flag,
                     },
-                    &flag,
                 ))
             });
             Action::SweepDone(r.map(Box::new))

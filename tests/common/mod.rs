@@ -14,9 +14,14 @@ pub const NOW: &str = "2024-08-01T12:00:00Z";
 /// zero-width characters, then CJK and emoji that must keep their columns.
 pub const HOSTILE: &str = "Hi\u{1b}[2J there \u{1b}]52;c;cm0gLXJmIH4=\u{7} copy \u{202e}gnp.exe\u{202c} a\u{200b}b\u{2066}c 名前は田中です 😀👍 ok";
 
-fn item(id: &str, ts: &str, kind: &str, who: &str, dir: Option<&str>, content: Value) -> Value {
+/// An item's content of the given type.
+fn typed(kind: &str, content: Value) -> Value {
     let mut c = content;
     c["type"] = json!(kind);
+    c
+}
+
+fn item(id: &str, ts: &str, who: &str, dir: Option<&str>, c: Value) -> Value {
     let init = match who {
         "customer" => json!({"type": "CUSTOMER", "id": "cus_martha"}),
         "app" => json!({"type": "APP", "id": "shopify"}),
@@ -38,134 +43,149 @@ pub fn martha() -> CustomerDoc {
         item(
             "it_01",
             "2024-07-01T09:00:00Z",
-            "CHAT_MESSAGE",
             "customer",
             Some("INBOUND"),
-            json!({"content": "Hello, my order #1234 arrived broken. Can you help?"}),
+            typed(
+                "CHAT_MESSAGE",
+                json!({"content": "Hello, my order #1234 arrived broken. Can you help?"}),
+            ),
         ),
         item(
             "it_02",
             "2024-07-01T09:02:00Z",
-            "CHAT_MESSAGE",
             "ag_7",
             Some("OUTBOUND"),
-            json!({"content": "Sorry to hear that! I'll open a refund for you right away."}),
+            typed(
+                "CHAT_MESSAGE",
+                json!({"content": "Sorry to hear that! I'll open a refund for you right away."}),
+            ),
         ),
         item(
             "it_03",
             "2024-07-01T10:00:00Z",
-            "EMAIL",
             "customer",
             Some("INBOUND"),
-            json!({"subject": "Refund for order 1234", "from": "martha.w@example.com",
+            typed(
+                "EMAIL",
+                json!({"subject": "Refund for order 1234", "from": "martha.w@example.com",
                     "to": ["support@shop.example"], "threadId": "th_1",
                     "content": "Photos of the damage attached.",
                     "attachments": [{"id": "at_1", "filename": "damage.jpg", "contentType": "image/jpeg",
                                      "fileSize": 48213, "data": "aGVsbG8="}]}),
+            ),
         ),
         item(
             "it_04",
             "2024-07-01T11:30:00Z",
-            "SMS",
             "ag_7",
             Some("OUTBOUND"),
-            json!({"content": "Your refund is on its way."}),
+            typed("SMS", json!({"content": "Your refund is on its way."})),
         ),
         item(
             "it_05",
             "2024-07-02T08:00:00Z",
-            "EMAIL",
             "ag_7",
             Some("OUTBOUND"),
-            json!({"subject": "Re: Refund for order 1234", "from": "support@shop.example",
+            typed(
+                "EMAIL",
+                json!({"subject": "Re: Refund for order 1234", "from": "support@shop.example",
                     "to": ["martha.w@example.com"], "threadId": "th_1",
                     "content": "Thanks, the refund has been issued."}),
+            ),
         ),
         item(
             "it_06",
             "2024-07-02T09:00:00Z",
-            "PHONE_CALL",
             "customer",
             Some("INBOUND"),
-            json!({"duration": 245, "content": "Customer called to confirm the refund.",
+            typed(
+                "PHONE_CALL",
+                json!({"duration": 245, "content": "Customer called to confirm the refund.",
                     "recording": {"id": "rec_1", "contentType": "audio/mpeg", "durationSeconds": 245,
                                   "fileSize": 1_960_000, "data": "SUQzBAAAAAAA"}}),
+            ),
         ),
         item(
             "it_07",
             "2024-07-02T09:10:00Z",
-            "VOICEMAIL",
             "customer",
             Some("INBOUND"),
-            json!({"duration": 32, "content": "Hi, it's Martha again, please call me back.",
+            typed(
+                "VOICEMAIL",
+                json!({"duration": 32, "content": "Hi, it's Martha again, please call me back.",
                     "recording": {"id": "rec_2", "contentType": "audio/mpeg", "durationSeconds": 32,
                                   "fileSize": 256_000, "deletedAt": "2024-07-20T10:00:00Z"}}),
+            ),
         ),
         item(
             "it_08",
             "2024-07-02T09:15:00Z",
-            "CONVERSATION_NOTE",
             "ag_7",
             None,
-            json!({"content": "Refund approved by team lead."}),
+            typed(
+                "CONVERSATION_NOTE",
+                json!({"content": "Refund approved by team lead."}),
+            ),
         ),
         item(
             "it_09",
             "2024-07-03T10:00:00Z",
-            "FACEBOOK_MESSAGE",
             "customer",
             Some("INBOUND"),
-            json!({"content": "Thanks for the quick help!"}),
+            typed(
+                "FACEBOOK_MESSAGE",
+                json!({"content": "Thanks for the quick help!"}),
+            ),
         ),
         item(
             "it_10",
             "2024-07-03T10:05:00Z",
-            "INSTAGRAM_DIRECT",
             "customer",
             Some("INBOUND"),
-            json!({"content": "Posted a review 🌟"}),
+            typed("INSTAGRAM_DIRECT", json!({"content": "Posted a review 🌟"})),
         ),
         item(
             "it_11",
             "2024-07-03T10:10:00Z",
-            "WHATSAPP",
             "ag_7",
             Some("OUTBOUND"),
-            json!({"content": "Glad we could help."}),
+            typed("WHATSAPP", json!({"content": "Glad we could help."})),
         ),
         item(
             "it_12",
             "2024-07-03T11:00:00Z",
-            "CUSTOMER_ACTIVITY",
             "app",
             None,
-            json!({"subject": "Order refunded", "content": "Order #1234 refunded: $42.00",
+            typed(
+                "CUSTOMER_ACTIVITY",
+                json!({"subject": "Order refunded", "content": "Order #1234 refunded: $42.00",
                     "extra": {"sourceName": "Shopify", "activityType": "order_refunded"}}),
+            ),
         ),
         item(
             "it_13",
             "2024-07-03T11:05:00Z",
-            "TOPIC_CHANGE",
             "ag_7",
             None,
-            json!({"extra": {"topic": "Refunds"}}),
+            typed("TOPIC_CHANGE", json!({"extra": {"topic": "Refunds"}})),
         ),
         item(
             "it_14",
             "2024-07-03T11:06:00Z",
-            "CONVERSATION_STATUS_CHANGE",
             "ag_7",
             None,
-            json!({"extra": {"status": "CLOSED"}}),
+            typed(
+                "CONVERSATION_STATUS_CHANGE",
+                json!({"extra": {"status": "CLOSED"}}),
+            ),
         ),
     ];
     let mut deleted = item(
         "it_00",
         "2024-06-30T18:00:00Z",
-        "CHAT_MESSAGE",
         "customer",
         Some("INBOUND"),
-        json!({}),
+        typed("CHAT_MESSAGE", json!({})),
     );
     deleted["deletedAt"] = json!("2024-07-15T08:30:00Z");
     doc(json!({
@@ -193,8 +213,7 @@ pub fn martha_duplicate() -> CustomerDoc {
         "externalCustomerId": "SF-0035e00000AbCdE",
         "conversations": [{"id": "cv_open", "status": "OPEN", "topic": "Billing",
             "createdAt": "2024-07-25T10:00:00Z", "items": [
-                item("it_20", "2024-07-25T10:00:00Z", "CHAT_MESSAGE", "customer", Some("INBOUND"),
-                     json!({"content": "Is my invoice ready?"}))]}]
+                item("it_20", "2024-07-25T10:00:00Z", "customer", Some("INBOUND"), typed("CHAT_MESSAGE", json!({"content": "Is my invoice ready?"})))]}]
     }))
 }
 
@@ -204,8 +223,7 @@ pub fn mallory() -> CustomerDoc {
         "emails": [{"original": "mallory@example.net"}],
         "conversations": [{"id": "cv_evil", "status": "CLOSED", "topic": "Spam \u{202e}txt.exe",
             "createdAt": "2024-05-01T10:00:00Z", "closedAt": "2024-05-01T11:00:00Z", "items": [
-                item("it_30", "2024-05-01T10:00:00Z", "CHAT_MESSAGE", "customer", Some("INBOUND"),
-                     json!({"content": HOSTILE}))]}]
+                item("it_30", "2024-05-01T10:00:00Z", "customer", Some("INBOUND"), typed("CHAT_MESSAGE", json!({"content": HOSTILE})))]}]
     }))
 }
 
@@ -250,8 +268,7 @@ pub fn big_customer(n: usize) -> CustomerDoc {
                 .map(|i| {
                     let secs = (c * per + i) as i64 * 60;
                     let ts = lethe::clock::format_ms(1_700_000_000_000 + secs * 1000);
-                    item(&format!("big_{c}_{i}"), &ts, "CHAT_MESSAGE", "customer", Some("INBOUND"),
-                         json!({"content": format!("Message {i} of conversation {c}, with some text to wrap around the pane.")}))
+                    item(&format!("big_{c}_{i}"), &ts, "customer", Some("INBOUND"), typed("CHAT_MESSAGE", json!({"content": format!("Message {i} of conversation {c}, with some text to wrap around the pane.")})))
                 })
                 .collect();
             json!({"id": format!("cv_big_{c:02}"), "status": "CLOSED",
@@ -278,8 +295,7 @@ pub fn dormant(id: &str, last: &str, status: &str) -> CustomerDoc {
         "id": id, "name": format!("Dormant {id}"), "createdAt": "2021-01-01T00:00:00Z",
         "emails": [{"original": format!("{id}@old.example")}],
         "conversations": [{"id": format!("cv_{id}"), "status": status, "createdAt": ts,
-            "items": [item(&format!("it_{id}"), &ts, "CHAT_MESSAGE", "customer", Some("INBOUND"),
-                           json!({"content": "Is anyone there?"}))]}]
+            "items": [item(&format!("it_{id}"), &ts, "customer", Some("INBOUND"), typed("CHAT_MESSAGE", json!({"content": "Is anyone there?"})))]}]
     }))
 }
 
@@ -380,18 +396,22 @@ pub fn paula() -> CustomerDoc {
         items.push(item(
             &format!("it_p{i}a"),
             &format!("2024-07-2{i}T09:00:00Z"),
-            "CHAT_MESSAGE",
             "customer",
             Some("INBOUND"),
-            json!({"content": format!("Please charge my card {card} for order {i}, thanks.")}),
+            typed(
+                "CHAT_MESSAGE",
+                json!({"content": format!("Please charge my card {card} for order {i}, thanks.")}),
+            ),
         ));
         items.push(item(
             &format!("it_p{i}b"),
             &format!("2024-07-2{i}T09:05:00Z"),
-            "CHAT_MESSAGE",
             "ag_7",
             Some("OUTBOUND"),
-            json!({"content": "Thanks, done. Please never send card numbers in chat."}),
+            typed(
+                "CHAT_MESSAGE",
+                json!({"content": "Thanks, done. Please never send card numbers in chat."}),
+            ),
         ));
     }
     doc(json!({
@@ -416,10 +436,12 @@ pub fn percy(n: usize) -> CustomerDoc {
                     i / 60 % 24,
                     i % 60
                 ),
-                "CHAT_MESSAGE",
                 "customer",
                 Some("INBOUND"),
-                json!({"content": format!("Message {i}. My card: {}", CARDS[i % CARDS.len()])}),
+                typed(
+                    "CHAT_MESSAGE",
+                    json!({"content": format!("Message {i}. My card: {}", CARDS[i % CARDS.len()])}),
+                ),
             )
         })
         .collect();

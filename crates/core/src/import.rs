@@ -501,15 +501,9 @@ impl Importer<'_> {
     }
 }
 
-/// `10.0 MB`
+/// `9.5 MB` (`text::size`).
 fn size(bytes: usize) -> String {
-    if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1e6)
-    } else if bytes >= 1_000 {
-        format!("{:.1} kB", bytes as f64 / 1e3)
-    } else {
-        format!("{bytes} bytes")
-    }
+    crate::text::size(bytes as u64)
 }
 
 /// `1 MiB`

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod demo;
 pub mod erase;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod phone;
 pub mod pii;

@@ -235,6 +235,13 @@ pub struct SweepOptions {
     pub verify: Verify,
 }
 
+/// What follows a sweep while it runs: its progress, and the flag that
+/// stops it between profiles.
+pub struct Watch<'a> {
+    pub progress: &'a mut dyn FnMut(Progress),
+    pub cancel: &'a AtomicBool,
+}
+
 impl Default for SweepOptions {
     fn default() -> Self {
         SweepOptions {
@@ -254,9 +261,9 @@ pub fn sweep(
     actor: &Actor,
     now: Millis,
     opts: &SweepOptions,
-    progress: &mut dyn FnMut(Progress),
-    cancel: &AtomicBool,
+    watch: Watch,
 ) -> Result<SweepReport> {
+    let Watch { progress, cancel } = watch;
     let Policy::DeleteAfter { days } = policy(&store.read())? else {
         return Err(Error::Invalid(
             "the retention policy is the default (keep everything), so there is nothing to sweep; \
@@ -346,8 +353,14 @@ pub fn sweep(
     // read error on a mapped page stops the process instead of failing the
     // batch; the batch then rolls back and the next run resumes it.
     let mapped = crate::store::bulk::begin_mapped_reads(&store.read())?;
-    let result =
-        erase::delete_overdue_until(store, actor, &rows, cut, now, bulk, &mut on_batch, cancel);
+    let erasure = erase::Bulk {
+        actor,
+        reason: erase::Reason::Retention,
+        now,
+        options: bulk,
+        cancel: Some(cancel),
+    };
+    let result = erase::delete_overdue(store, &erasure, &rows, cut, &mut on_batch);
     crate::store::bulk::end_mapped_reads(&store.read(), mapped)?;
     let result = result?;
     for (id, outcome) in result.outcomes {

@@ -252,14 +252,7 @@ fn create_new(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File)> {
             format!("{stem} ({n}){ext}")
         };
         let path = dir.join(candidate);
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        match opts.open(&path) {
+        match crate::files::create_private(&path) {
             Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {

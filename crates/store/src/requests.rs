@@ -46,16 +46,27 @@ fn row(r: &Row) -> rusqlite::Result<RequestRow> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert(
-    conn: &Write<'_>,
-    kind: &str,
-    regulation: &str,
-    identifiers: &str,
-    received_at: Millis,
-    due_at: Millis,
-    note: Option<&str>,
-) -> Result<i64> {
+/// A request as it is first stored.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRow<'a> {
+    pub kind: &'a str,
+    pub regulation: &'a str,
+    /// JSON object of the identifiers the requester gave.
+    pub identifiers: &'a str,
+    pub received_at: Millis,
+    pub due_at: Millis,
+    pub note: Option<&'a str>,
+}
+
+pub fn insert(conn: &Write<'_>, new: &NewRow) -> Result<i64> {
+    let NewRow {
+        kind,
+        regulation,
+        identifiers,
+        received_at,
+        due_at,
+        note,
+    } = *new;
     let conn = conn.sql();
     conn.prepare_cached(
         "INSERT INTO requests (type, regulation, identifiers, received_at, due_at, status, note)
@@ -124,16 +135,23 @@ pub fn extend(conn: &Write<'_>, id: i64, due_at: Millis, reason: &str, now: Mill
     Ok(())
 }
 
+/// How a request ends: its final status, its receipt (JSON) and the IDs of
+/// the profiles it covered (a JSON array).
+#[derive(Debug, Clone, Copy)]
+pub struct Closing<'a> {
+    pub status: &'a str,
+    pub receipt: &'a str,
+    pub customer_ids: &'a str,
+}
+
 /// Closes a request: the identifiers and the note (PII) are wiped; only
 /// customer IDs, the receipt and the dates remain.
-pub fn close(
-    conn: &Write<'_>,
-    id: i64,
-    status: &str,
-    receipt: &str,
-    customer_ids: &str,
-    now: Millis,
-) -> Result<()> {
+pub fn close(conn: &Write<'_>, id: i64, closing: &Closing, now: Millis) -> Result<()> {
+    let Closing {
+        status,
+        receipt,
+        customer_ids,
+    } = *closing;
     let conn = conn.sql();
     conn.execute(
         "UPDATE requests SET status = ?2, receipt = ?3, customer_ids = ?4, completed_at = ?5,

@@ -10,15 +10,22 @@ use super::super::app::{App, Confirm, Menu, TypedConfirm};
 use super::super::sanitize::{line as clean, truncate, wrap};
 use super::popup::centered;
 use crate::erase::Receipt;
+use crate::tui::theme::Theme;
 
-fn dialog(
-    app: &App,
-    frame: &mut Frame,
-    area: Rect,
-    title: &str,
+/// A centred dialog box: its title, its lines, and whether it asks for
+/// something that cannot be undone (drawn in the error colour).
+struct Dialog<'a> {
+    title: &'a str,
     lines: Vec<Line<'static>>,
     danger: bool,
-) -> Rect {
+}
+
+fn dialog(theme: &Theme, frame: &mut Frame, area: Rect, d: Dialog) -> Rect {
+    let Dialog {
+        title,
+        lines,
+        danger,
+    } = d;
     let w = lines
         .iter()
         .map(|l| l.width() as u16 + 4)
@@ -30,9 +37,9 @@ fn dialog(
     let rect = centered(area, w, h);
     frame.render_widget(Clear, rect);
     let style = if danger {
-        app.theme.error()
+        theme.error()
     } else {
-        app.theme.border(true)
+        theme.border(true)
     };
     let block = Block::bordered()
         .title(format!(" {title} "))
@@ -66,7 +73,16 @@ pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled("Enter choose · Esc cancel", app.theme.dim()));
-    dialog(app, frame, area, &m.title, lines, false);
+    dialog(
+        &app.theme,
+        frame,
+        area,
+        Dialog {
+            title: &m.title,
+            lines,
+            danger: false,
+        },
+    );
 }
 
 fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static> {
@@ -105,7 +121,16 @@ pub fn render_confirm(app: &App, frame: &mut Frame, area: Rect, c: &Confirm) {
         format!("y {verb} · n/Esc cancel · Tab switch · Enter press"),
         app.theme.dim(),
     ));
-    dialog(app, frame, area, &c.title, lines, true);
+    dialog(
+        &app.theme,
+        frame,
+        area,
+        Dialog {
+            title: &c.title,
+            lines,
+            danger: true,
+        },
+    );
 }
 
 /// Whether the typed text confirms: the name as stored, or as displayed
@@ -177,12 +202,14 @@ pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedC
     lines.push(buttons(app, typed_matches(t), "Enter: Delete profile"));
     lines.push(Line::styled("Esc cancel", theme.dim()));
     let rect = dialog(
-        app,
+        &app.theme,
         frame,
         area,
-        "Delete profile for good?",
-        lines.clone(),
-        true,
+        Dialog {
+            title: "Delete profile for good?",
+            lines: lines.clone(),
+            danger: true,
+        },
     );
     let input_row = lines
         .iter()
@@ -200,7 +227,16 @@ pub fn render_notice(app: &App, frame: &mut Frame, area: Rect, title: &str, text
     let mut lines: Vec<Line> = text.iter().flat_map(|l| wrapped(l, w)).collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled("Esc close", app.theme.dim()));
-    dialog(app, frame, area, title, lines, false);
+    dialog(
+        &app.theme,
+        frame,
+        area,
+        Dialog {
+            title,
+            lines,
+            danger: false,
+        },
+    );
 }
 
 pub fn render_receipt(
@@ -263,7 +299,16 @@ pub fn render_receipt(
             app.theme.dim(),
         )),
     }
-    dialog(app, frame, area, "Profile deleted", lines, false);
+    dialog(
+        &app.theme,
+        frame,
+        area,
+        Dialog {
+            title: "Profile deleted",
+            lines,
+            danger: false,
+        },
+    );
 }
 
 #[cfg(test)]

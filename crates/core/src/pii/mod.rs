@@ -14,7 +14,7 @@ mod email;
 mod iban;
 mod ip;
 mod numeric;
-mod phone;
+pub(crate) mod phone;
 mod ssn;
 
 pub use lethe_store::model::pii::{Kind, KnownContacts, HIGH_CONFIDENCE};

@@ -59,11 +59,14 @@ const COUNTRIES: &[(u16, &str, u8, u8)] = &[
     (47, "NO", 8, 8),
     (48, "PL", 9, 9),
     (49, "DE", 7, 12),
+    (51, "PE", 8, 9),
     (52, "MX", 10, 10),
+    (53, "CU", 6, 8),
     (54, "AR", 10, 10),
     (55, "BR", 10, 11),
     (56, "CL", 9, 9),
     (57, "CO", 10, 10),
+    (58, "VE", 10, 10),
     (60, "MY", 9, 10),
     (61, "AU", 9, 9),
     (62, "ID", 9, 12),
@@ -78,16 +81,26 @@ const COUNTRIES: &[(u16, &str, u8, u8)] = &[
     (90, "TR", 10, 10),
     (91, "IN", 10, 10),
     (92, "PK", 10, 10),
+    (93, "AF", 9, 9),
+    (94, "LK", 9, 9),
+    (95, "MM", 7, 10),
+    (98, "IR", 10, 10),
     (234, "NG", 8, 10),
     (254, "KE", 9, 9),
     (351, "PT", 9, 9),
     (352, "LU", 6, 11),
     (353, "IE", 7, 9),
     (354, "IS", 7, 7),
+    (356, "MT", 8, 8),
+    (357, "CY", 8, 8),
     (358, "FI", 6, 11),
     (359, "BG", 8, 9),
+    (370, "LT", 8, 8),
+    (371, "LV", 8, 8),
     (372, "EE", 7, 8),
+    (380, "UA", 9, 9),
     (385, "HR", 8, 9),
+    (386, "SI", 8, 8),
     (420, "CZ", 9, 9),
     (421, "SK", 9, 9),
     (852, "HK", 8, 8),
@@ -122,6 +135,12 @@ impl E164 {
     pub(crate) fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).expect("ASCII digits")
     }
+}
+
+/// The length of the country calling code that `digits` (an E.164 number
+/// without its '+') starts with, when it is one Lethe knows.
+pub(crate) fn calling_code_len(digits: &[u8]) -> Option<usize> {
+    country_by_code(digits).map(|(n, ..)| n)
 }
 
 fn country_by_code(digits: &[u8]) -> Option<(usize, u16, u8, u8)> {

@@ -83,6 +83,21 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// A byte count as people read it, in binary units, the one size format of
+/// every screen and message: `1 byte`, `512 bytes`, `2.5 KB`, `1.0 MB`,
+/// `8.2 GB`.
+pub fn size(bytes: u64) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    match bytes {
+        1 => "1 byte".into(),
+        n if n < 1 << 10 => format!("{n} bytes"),
+        n if n < 1 << 20 => format!("{:.1} KB", b / KB),
+        n if n < 1 << 30 => format!("{:.1} MB", b / (KB * KB)),
+        _ => format!("{:.1} GB", b / (KB * KB * KB)),
+    }
+}
+
 /// The non-zero counts, as a person would say them: `1 item and
 /// 2 attachments`; `nothing` when every count is zero.
 pub fn counts(parts: &[(usize, &str)]) -> String {
@@ -100,7 +115,17 @@ pub fn counts(parts: &[(usize, &str)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{counts, fold};
+    use super::{counts, fold, size};
+
+    #[test]
+    fn sizes_read_one_way() {
+        assert_eq!(size(0), "0 bytes");
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(1023), "1023 bytes");
+        assert_eq!(size(2560), "2.5 KB");
+        assert_eq!(size(10_000_000), "9.5 MB");
+        assert_eq!(size(8_449_269_760), "7.9 GB");
+    }
 
     #[test]
     fn counts_read_as_a_sentence() {

@@ -12,14 +12,7 @@ use crate::format::ContentType;
 use crate::timeline::{BlobRef, Item};
 
 pub fn size(bytes: i64) -> String {
-    let b = bytes.max(0) as f64;
-    if b < 1024.0 {
-        format!("{bytes} B")
-    } else if b < 1024.0 * 1024.0 {
-        format!("{:.1} KB", b / 1024.0)
-    } else {
-        format!("{:.1} MB", b / (1024.0 * 1024.0))
-    }
+    crate::text::size(bytes.max(0) as u64)
 }
 
 /// "1 item", "3 items".

@@ -1,0 +1,301 @@
+//! The requests screen's update: keys and results in, effects out.
+
+use super::*;
+
+pub(super) fn confirm_lines(req: &Request, plan: &Plan) -> Vec<String> {
+    let mut lines = vec![];
+    match req.kind {
+        Kind::Erasure => {
+            let n = plan.deletable().count();
+            lines.push(format!(
+                "Request {}: erase {n} matching profile{} for good:",
+                req.id,
+                if n == 1 { "" } else { "s" }
+            ));
+            for p in plan.deletable() {
+                lines.push(format!("  {}: {}", p.customer_id, p.removes_line()));
+            }
+            for p in plan.blocked() {
+                if let Some((conv, status)) = &p.blocked_by {
+                    lines.push(format!(
+                        "  kept: {} has conversation {conv} {status}",
+                        p.customer_id
+                    ));
+                }
+            }
+            if plan.previews.is_empty() {
+                lines.push(
+                    "  No profile matches; the request completes with nothing to erase.".into(),
+                );
+            }
+        }
+        Kind::Access => {
+            let ids: Vec<&str> = plan.matches.iter().map(|m| m.id.as_str()).collect();
+            lines.push(format!(
+                "Request {}: write one JSON export of {} profile{} into the current directory:",
+                req.id,
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" }
+            ));
+            lines.push(format!("  {}", ids.join(", ")));
+        }
+    }
+    lines
+}
+
+pub(super) fn begin_run(app: &mut App) -> Vec<Effect> {
+    let st = &app.requests;
+    let Some(o) = &st.open else { return vec![] };
+    let req = &o.request;
+    if let Some(id) = st.working {
+        app.info(format!("Working… request {id} is still running."));
+        return vec![];
+    }
+    if req.status.is_closed() {
+        app.info(format!(
+            "Request {} is already {}.",
+            req.id,
+            req.status.as_str()
+        ));
+        return vec![];
+    }
+    let Some(plan) = o.chosen() else {
+        app.info("Still reading the matching profiles…");
+        return vec![];
+    };
+    let several = o.plan.as_ref().is_some_and(|p| p.matches.len() > 1);
+    if several && plan.matches.is_empty() {
+        // Short enough for the status bar at 80 columns.
+        app.error("Mark the requester's profiles first: n next, Space mark, then x.");
+        return vec![];
+    }
+    let confirm = Confirm {
+        pending: PendingAction::RunRequest {
+            id: req.id,
+            erasure: req.kind == Kind::Erasure,
+            customers: if several { o.marked.clone() } else { vec![] },
+        },
+        title: format!("Run request {}?", req.id),
+        lines: confirm_lines(req, &plan),
+        delete_focused: false,
+    };
+    app.modals.push(Modal::Confirm(confirm));
+    vec![]
+}
+
+pub(super) fn results(app: &mut App, action: Action) -> Vec<Effect> {
+    let st = &mut app.requests;
+    match action {
+        Action::RequestsLoaded(Ok((rows, now))) => {
+            st.selected = st.selected.min(rows.len().saturating_sub(1));
+            st.rows = rows;
+            st.now = now;
+            st.loaded = true;
+            vec![]
+        }
+        Action::RequestsLoaded(Err(e)) => {
+            app.error(format!("Could not read the requests: {e}"));
+            vec![]
+        }
+        Action::RequestPlanned(id, result) => {
+            match (st.open.as_mut(), result) {
+                (Some(o), Ok(plan)) if o.request.id == id => o.plan = Some(*plan),
+                (_, Err(e)) => app.error(format!("Could not match request {id}: {e}")),
+                _ => {}
+            }
+            vec![]
+        }
+        Action::RequestStarted(id) => {
+            st.working = Some(id);
+            app.info(format!(
+                "Working… request {id} runs in the background (the erasure check scans the files)."
+            ));
+            vec![]
+        }
+        Action::RequestRan(id, result) => {
+            st.working = None;
+            let mut effects = vec![load(st)];
+            match result {
+                Ok(outcome) => {
+                    let (req, done) = match *outcome {
+                        RunOutcome::Completed(r) => (r, true),
+                        RunOutcome::Blocked(r) => (r, false),
+                    };
+                    let msg = if done {
+                        format!("Request {id} completed.")
+                    } else {
+                        format!(
+                            "Request {id} is blocked: {}",
+                            req.blocked_reason().unwrap_or_default()
+                        )
+                    };
+                    if let Some(o) = st.open.as_mut().filter(|o| o.request.id == id) {
+                        o.request = req;
+                        effects.push(Effect::PlanRequest(id));
+                    }
+                    if done {
+                        app.info(msg);
+                    } else {
+                        app.error(msg);
+                    }
+                }
+                Err(e) => app.error(format!("Request {id} did not run: {e}")),
+            }
+            effects
+        }
+        Action::RequestExtended(Ok(req)) => {
+            let msg = format!(
+                "Request {} extended: now due {}.",
+                req.id,
+                clock::date(req.due_at)
+            );
+            if let Some(o) = st.open.as_mut().filter(|o| o.request.id == req.id) {
+                o.request = *req;
+            }
+            let effect = load(st);
+            app.info(msg);
+            vec![effect]
+        }
+        Action::RequestExtended(Err(e)) => {
+            app.error(format!("Not extended: {e}"));
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
+    let st = &mut app.requests;
+    let Some(o) = st.open.as_mut() else {
+        return vec![];
+    };
+    if let Some(input) = o.reason.as_mut() {
+        return match action {
+            Action::Input(key) => {
+                input.handle_event(&crossterm::event::Event::Key(key));
+                vec![]
+            }
+            Action::Submit => {
+                let reason = input.value().trim().to_string();
+                if reason.is_empty() {
+                    app.error("An extension needs a reason, for example the number of requests.");
+                    return vec![];
+                }
+                let id = o.request.id;
+                o.reason = None;
+                vec![Effect::ExtendRequest { id, reason }]
+            }
+            Action::Cancel => {
+                o.reason = None;
+                vec![]
+            }
+            _ => vec![],
+        };
+    }
+    match action {
+        Action::Up => {
+            o.scroll = o.scroll.saturating_sub(1);
+            vec![]
+        }
+        Action::Down => {
+            o.scroll = o.scroll.saturating_add(1).min(500);
+            vec![]
+        }
+        Action::Back => {
+            st.open = None;
+            vec![]
+        }
+        Action::Refresh => {
+            let id = o.request.id;
+            vec![load(st), Effect::PlanRequest(id)]
+        }
+        Action::RunNow => begin_run(app),
+        Action::NextMatch => {
+            let n = o.plan.as_ref().map_or(0, |p| p.matches.len());
+            if n > 0 {
+                o.cursor = (o.cursor + 1) % n;
+            }
+            vec![]
+        }
+        Action::MarkMatch => {
+            let Some(m) = o.plan.as_ref().and_then(|p| p.matches.get(o.cursor)) else {
+                return vec![];
+            };
+            let id = m.id.clone();
+            match o.marked.iter().position(|x| *x == id) {
+                Some(at) => {
+                    o.marked.remove(at);
+                }
+                None => o.marked.push(id),
+            }
+            vec![]
+        }
+        Action::Extend => {
+            let r = &o.request;
+            if r.status.is_closed() {
+                let msg = format!(
+                    "Request {} is {}; it can't be extended.",
+                    r.id,
+                    r.status.as_str()
+                );
+                app.error(msg);
+            } else if r.extended_at.is_some() {
+                let msg = format!(
+                    "Request {} was already extended once; the law allows one extension.",
+                    r.id
+                );
+                app.error(msg);
+            } else {
+                o.reason = Some(Input::default());
+            }
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if is_result(&action) {
+        return results(app, action);
+    }
+    if matches!(action, Action::FocusSearch) {
+        return crate::tui::app::go_to_search(app);
+    }
+    if app.requests.open.is_some() {
+        return update_open(app, action);
+    }
+    let st = &mut app.requests;
+    let len = st.rows.len();
+    let mv =
+        |sel: usize, d: isize| (sel as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
+    match action {
+        Action::Up => st.selected = mv(st.selected, -1),
+        Action::Down => st.selected = mv(st.selected, 1),
+        Action::PageUp => st.selected = mv(st.selected, -10),
+        Action::PageDown => st.selected = mv(st.selected, 10),
+        Action::Top => st.selected = 0,
+        Action::Bottom => st.selected = len.saturating_sub(1),
+        Action::Open => {
+            let Some(r) = st.rows.get(st.selected) else {
+                return vec![];
+            };
+            let id = r.id;
+            st.open = Some(OpenRequest {
+                request: r.clone(),
+                plan: None,
+                scroll: 0,
+                reason: None,
+                cursor: 0,
+                marked: vec![],
+            });
+            return vec![Effect::PlanRequest(id)];
+        }
+        Action::ToggleClosed => {
+            st.include_closed = !st.include_closed;
+            return vec![load(st)];
+        }
+        Action::Refresh => return vec![load(st)],
+        _ => {}
+    }
+    vec![]
+}
