@@ -48,16 +48,15 @@ pub enum AuditCommand {
 }
 
 pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
+    let mut session = ctx.session()?;
     match c {
         OperatorsCommand::List => {
-            let switch_on = access::manage_customer_data(&store.read())?;
+            let switch_on = access::manage_customer_data(&session.read())?;
             println!(
                 "Manage Customer Data: {}",
                 if switch_on { "on" } else { "off" }
             );
-            let ops = access::operators(&store.read())?;
+            let ops = access::operators(&session.read())?;
             if ops.is_empty() {
                 println!("No operators.");
                 return Ok(());
@@ -92,7 +91,7 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
         }
         OperatorsCommand::Grant { user, role } => {
             let role = parse_role(&role)?;
-            let change = access::grant(&mut store, &actor, &user, role)?;
+            let change = session.grant(&user, role)?;
             if change.changed() {
                 println!("{user} now holds {}.", roles_text(&change.after));
             } else {
@@ -107,7 +106,7 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
         }
         OperatorsCommand::Revoke { user, role } => {
             let role = role.as_deref().map(parse_role).transpose()?;
-            let change = access::revoke(&mut store, &actor, &user, role)?;
+            let change = session.revoke(&user, role)?;
             let removed: Vec<Role> = change
                 .before
                 .iter()
@@ -128,6 +127,7 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
             }
         }
         OperatorsCommand::Whoami => {
+            let actor = session.actor();
             println!("{}", actor.username);
             if actor.is_operator() {
                 println!("roles: {}", roles_text(&actor.roles));
@@ -141,10 +141,10 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
 }
 
 pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
+    let mut session = ctx.session()?;
     let AccountCommand::ManageCustomerData { state } = c;
     let Some(state) = state else {
-        let on = access::manage_customer_data(&store.read())?;
+        let on = access::manage_customer_data(&session.read())?;
         println!("Manage Customer Data: {}", if on { "on" } else { "off" });
         return Ok(());
     };
@@ -153,8 +153,7 @@ pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
         "off" => false,
         other => bail!("\"{other}\" is not a switch state; use `on` or `off`"),
     };
-    let actor = ctx.actor(&store)?;
-    let change = access::set_manage_customer_data(&mut store, &actor, on)?;
+    let change = session.set_manage_customer_data(on)?;
     let state = if on { "on" } else { "off" };
     if !change.changed {
         println!("Manage Customer Data is already {state}; nothing changed.");

@@ -113,9 +113,9 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
     if let Some(path) = args.output.as_deref().filter(|p| *p != Path::new("-")) {
         ctx.refuse_database_file(path, "the export file")?;
     }
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let doc = export::customer(&mut store, &actor, &args.customer, !args.no_content)?;
+    let doc = ctx
+        .session()?
+        .export_customer(&args.customer, !args.no_content)?;
     let text = export::to_pretty(&doc)?;
     match &args.output {
         Some(path) if path != Path::new("-") => write_private(path, text.as_bytes())

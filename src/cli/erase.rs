@@ -120,10 +120,9 @@ pub(super) fn scan_failed(scan: &Option<Scan>, done: &str, again: &str) -> anyho
 }
 
 pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let target = erase::resolve_item(&store, &args.item)?;
-    let preview = match erase::preview_item(&store, &target) {
+    let mut session = ctx.session()?;
+    let target = erase::resolve_item(session.store(), &args.item)?;
+    let preview = match erase::preview_item(session.store(), &target) {
         // Already gone: what the caller wants is true, so this is no failure.
         Err(e @ crate::Error::AlreadyDeleted { .. }) => {
             eprintln!("lethe: {e}");
@@ -131,10 +130,10 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
         }
         other => other?,
     };
-    if !actor.can(Permission::Delete) {
+    if !session.actor().can(Permission::Delete) {
         access::require(
-            &store,
-            &actor,
+            session.store(),
+            session.actor(),
             Permission::Delete,
             crate::audit::DELETE_ITEM,
         )?;
@@ -153,7 +152,7 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
         erase::ITEM_DELETED
     );
     confirm(args.yes, "Delete it? Deleted data can't be recovered.")?;
-    let done = erase::delete_item(&mut store, &actor, &target, clock::now_ms())?;
+    let done = session.delete_item(&target, Verify::Full)?;
     println!(
         "Deleted {} items, {} attachments and {} recordings at {}.",
         done.items,
@@ -240,9 +239,8 @@ struct Summary {
 }
 
 pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let requested = resolve_all(&store, &args)?;
+    let mut session = ctx.session()?;
+    let requested = resolve_all(session.store(), &args)?;
 
     let mut ids: Vec<String> = Vec::new();
     let (mut not_found, mut ambiguous, mut already) = (0, 0, 0);
@@ -280,7 +278,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     if args.dry_run {
         let (mut would, mut blocked) = (0, 0);
         for id in &ids {
-            let p = erase::preview_profile(&store, id)?;
+            let p = erase::preview_profile(session.store(), id)?;
             match &p.blocked_by {
                 Some((conv, status)) => {
                     blocked += 1;
@@ -310,10 +308,10 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if !actor.can(Permission::Delete) {
+    if !session.actor().can(Permission::Delete) {
         access::require(
-            &store,
-            &actor,
+            session.store(),
+            session.actor(),
             Permission::Delete,
             crate::audit::DELETE_BULK,
         )?;
@@ -377,16 +375,13 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
                 }
             }
         };
-    let result = erase::delete_profiles(
-        &mut store,
-        &erase::Bulk {
-            actor: &actor,
+    let result = session.delete_profiles(
+        &ids,
+        crate::session::BulkHow {
             reason: Reason::Manual,
-            now: clock::now_ms(),
             options,
             cancel: None,
         },
-        &ids,
         &mut |p| {
             for (id, o) in p.outcomes {
                 if let BulkOutcome::Blocked {

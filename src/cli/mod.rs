@@ -129,6 +129,12 @@ impl Ctx {
         Ok(store)
     }
 
+    /// A session on the existing database, as the OS user running Lethe,
+    /// on the wall clock (`LETHE_NOW` pins it): how commands act.
+    pub fn session(&self) -> anyhow::Result<crate::session::Session> {
+        Ok(crate::session::Session::of(self.open()?)?)
+    }
+
     /// The acting operator, from the operating system.
     pub fn actor(&self, store: &Store) -> anyhow::Result<crate::access::Actor> {
         Ok(crate::access::Actor::current(store)?)

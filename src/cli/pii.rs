@@ -27,18 +27,17 @@ pub struct RedactArgs {
 }
 
 pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
+    let mut session = ctx.session()?;
     let started = Instant::now();
     let mut progress = ScanProgress::new();
-    let result = triage::scan(&mut store, &actor, crate::clock::now_ms(), &mut progress);
+    let result = session.scan(&mut progress);
     progress.finish();
     let summary = result.context(
         "the scan stopped; the items scanned so far are kept, run `lethe scan` again to continue",
     )?;
     // A first scan writes a lot of WAL; fold it into the database now.
-    store.checkpoint_truncate()?;
-    let open = triage::open_by_kind(&store.read())?;
+    session.store().checkpoint_truncate()?;
+    let open = triage::open_by_kind(&session.read())?;
     println!(
         "Scanned {} item{} with text ({}) in {:.1} s.",
         summary.items,
@@ -155,18 +154,17 @@ fn parse_kinds(names: &[String]) -> anyhow::Result<Option<Vec<Kind>>> {
 
 pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
     let kinds = parse_kinds(&args.kinds)?;
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
+    let mut session = ctx.session()?;
     // Checked before the preview too, so a refused operator is told why
     // rather than asked to confirm.
     access::require_for(
-        &store,
-        &actor,
+        session.store(),
+        session.actor(),
         Permission::Redact,
         audit::REDACT,
         &[&args.item],
     )?;
-    let preview = triage::preview_redaction(&store.read(), &args.item, kinds.as_deref())?;
+    let preview = triage::preview_redaction(&session.read(), &args.item, kinds.as_deref())?;
     if preview.spans.is_empty() {
         println!(
             "No personal data{} detected in item {}; nothing to redact.",
@@ -199,13 +197,7 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    let done = triage::redact_item(
-        &mut store,
-        &actor,
-        &args.item,
-        kinds.as_deref(),
-        crate::clock::now_ms(),
-    )?;
+    let done = session.redact_item(&args.item, kinds.as_deref())?;
     let counts: Vec<String> = done
         .spans_by_kind
         .iter()

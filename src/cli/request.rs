@@ -105,16 +105,13 @@ pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
             },
         ),
         RequestCommand::Extend { id, reason } => {
-            let mut store = ctx.open()?;
-            let actor = ctx.actor(&store)?;
-            let r = requests::extend(&mut store, &actor, id, &reason, clock::now_ms())?;
+            let mut session = ctx.session()?;
+            let r = session.extend_request(id, &reason)?;
             println!("Request {id} is now due {}.", clock::date(r.due_at));
             Ok(())
         }
         RequestCommand::Reject { id } => {
-            let mut store = ctx.open()?;
-            let actor = ctx.actor(&store)?;
-            requests::reject(&mut store, &actor, id, clock::now_ms())?;
+            ctx.session()?.reject_request(id)?;
             println!("Request {id} rejected; its identifiers were wiped.");
             Ok(())
         }
@@ -130,30 +127,26 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<()> {
             a.regulation
         )
     })?;
+    let mut session = ctx.session()?;
     let received_at = match &a.received {
-        None => clock::now_ms(),
+        None => session.now(),
         Some(t) => clock::parse(t)
             .ok_or_else(|| anyhow::anyhow!("--received \"{t}\" is not a date; use YYYY-MM-DD"))?,
     };
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let id = requests::add(
-        &mut store,
-        &actor,
-        NewRequest {
-            kind,
-            regulation,
-            identifiers: Identifiers {
-                emails: a.email,
-                phones: a.phone,
-                external_ids: a.external_id,
-                customer_ids: a.customer,
-            },
-            received_at,
-            note: a.note,
+    let ids = session.add_requests(vec![NewRequest {
+        kind,
+        regulation,
+        identifiers: Identifiers {
+            emails: a.email,
+            phones: a.phone,
+            external_ids: a.external_id,
+            customer_ids: a.customer,
         },
-    )?;
-    let r = requests::get(&store.read(), id)?;
+        received_at,
+        note: a.note,
+    }])?;
+    let id = ids[0];
+    let r = requests::get(&session.read(), id)?;
     println!(
         "Request {id} recorded ({} {}), due {}.",
         r.regulation.as_str().to_uppercase(),
@@ -179,9 +172,7 @@ fn import(ctx: &Ctx, file: PathBuf) -> anyhow::Result<()> {
             );
         }
     };
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let ids = requests::add_many(&mut store, &actor, new)?;
+    let ids = ctx.session()?.add_requests(new)?;
     println!(
         "Imported {} requests (IDs {}).",
         ids.len(),
@@ -194,9 +185,9 @@ fn import(ctx: &Ctx, file: PathBuf) -> anyhow::Result<()> {
 }
 
 fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
-    let store = ctx.open()?;
-    let now = clock::now_ms();
-    let rows: Vec<Request> = requests::list(&store.read(), all)?
+    let session = ctx.session()?;
+    let now = session.now();
+    let rows: Vec<Request> = requests::list(&session.read(), all)?
         .into_iter()
         .filter(|r| !overdue || r.is_overdue(now))
         .collect();
@@ -295,10 +286,9 @@ fn run_one(ctx: &Ctx, args: RunArgs) -> anyhow::Result<()> {
         out,
         customers,
     } = args;
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
-    let r = requests::get(&store.read(), id)?;
-    let plan = requests::plan(&store, &r)?;
+    let mut session = ctx.session()?;
+    let r = requests::get(&session.read(), id)?;
+    let plan = requests::plan(session.store(), &r)?;
     println!(
         "Request {id}: {} matches {} profile(s).",
         r.kind.as_str(),
@@ -356,7 +346,7 @@ fn run_one(ctx: &Ctx, args: RunArgs) -> anyhow::Result<()> {
         confirmed: &customers,
         export_dir: &out,
     };
-    match requests::run(&mut store, &actor, id, clock::now_ms(), target)? {
+    match session.run_request(id, target)? {
         RunOutcome::Completed(r) => {
             println!("Request {id} completed; its identifiers were wiped.");
             if let Some(receipt) = r.receipt {

@@ -61,11 +61,11 @@ pub fn run(ctx: &Ctx, c: RetentionCommand) -> anyhow::Result<()> {
 }
 
 fn show(ctx: &Ctx) -> anyhow::Result<()> {
-    let store = ctx.open()?;
-    let policy = retention::policy(&store.read())?;
+    let session = ctx.session()?;
+    let policy = retention::policy(&session.read())?;
     println!("{}", policy.describe());
     if let Policy::DeleteAfter { days } = policy {
-        let p = retention::preview(&store.read(), days, clock::now_ms())?;
+        let p = session.retention_preview(days)?;
         println!("Due for deletion now:            {}", p.due_now);
         println!("Due but blocked by open work:    {}", p.blocked);
         println!("Becoming due in the next 30 days: {}", p.next_30_days);
@@ -75,7 +75,7 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
             clock::format_ms(p.cutoff)
         );
     }
-    if let Some(run) = crate::store::retention::last_run(&store.read())? {
+    if let Some(run) = retention::last_run(&session.read())? {
         let end = run
             .finished_at
             .map(clock::minute)
@@ -92,14 +92,13 @@ fn show(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 fn set(ctx: &Ctx, days: Option<i64>, confirmed: bool, default: bool) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
+    let mut session = ctx.session()?;
     let new = match (days, default) {
         (_, true) => Policy::RetainForever,
         (Some(days), false) => Policy::DeleteAfter { days },
         (None, false) => anyhow::bail!("give --days N (at least 365) or --default"),
     };
-    let old = retention::set_policy(&mut store, &actor, new, confirmed)?;
+    let old = session.set_retention(new, confirmed)?;
     println!(
         "Retention policy changed.\n  was: {}\n  now: {}",
         old.describe(),
@@ -109,8 +108,7 @@ fn set(ctx: &Ctx, days: Option<i64>, confirmed: bool, default: bool) -> anyhow::
 }
 
 fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
-    let mut store = ctx.open()?;
-    let actor = ctx.actor(&store)?;
+    let mut session = ctx.session()?;
     let tty = std::io::stderr().is_terminal();
     let bar = tty.then(|| {
         let b = ProgressBar::new(0);
@@ -140,10 +138,7 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
         verify,
         ..SweepOptions::default()
     };
-    let report = retention::sweep(
-        &mut store,
-        &actor,
-        clock::now_ms(),
+    let report = session.sweep(
         &opts,
         retention::Watch {
             progress: &mut on_progress,

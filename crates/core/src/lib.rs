@@ -17,6 +17,7 @@ pub mod report;
 pub mod requests;
 pub mod retention;
 pub mod search;
+pub mod session;
 pub mod timeline;
 pub mod triage;
 

@@ -252,6 +252,11 @@ impl Default for SweepOptions {
     }
 }
 
+/// The newest retention run, if any ran.
+pub fn last_run(conn: &Read) -> Result<Option<store::retention::Run>> {
+    db::last_run(conn)
+}
+
 /// Deletes every profile that is due under the current policy, through the
 /// same erase path as a manual deletion. Profiles with open work are
 /// skipped and reported. Stops between profiles when `cancel` is set.

@@ -256,6 +256,7 @@ mod tests {
         assert_eq!(r.completed_at, Some(at));
         let last = crate::audit::list(&s.read(), &Default::default(), 1).unwrap();
         assert_eq!(last[0].action, crate::audit::REQUEST_REJECT);
+        assert_eq!(last[0].at, crate::clock::format_ms(at));
         assert_eq!(s.refresh_actor().unwrap().username, "alice");
     }
 }

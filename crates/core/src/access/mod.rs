@@ -386,12 +386,9 @@ pub fn grant(store: &mut Store, actor: &Actor, username: &str, role: Role) -> Re
             after.push(role);
             after.sort();
             crate::store::operators::set_roles(tx, username, &after, now, &actor.username)?;
-            audit::append(
-                tx,
-                &Entry::new(&actor.username, audit::OPERATOR_GRANT)
+            audit::append_at(tx, &Entry::new(&actor.username, audit::OPERATOR_GRANT)
                     .target(username)
-                    .target(role.as_str()),
-            )?;
+                    .target(role.as_str()), now)?;
         }
         Ok(Ok(RoleChange {
             username: username.to_string(),
@@ -467,7 +464,7 @@ pub fn revoke(
         for r in before.iter().filter(|r| !after.contains(r)) {
             entry = entry.target(r.as_str());
         }
-        audit::append(tx, &entry)?;
+        audit::append_at(tx, &entry, now)?;
         Ok(Ok(RoleChange {
             username: username.to_string(),
             before,

@@ -305,7 +305,7 @@ pub(super) fn bulk_batches(
             Outcome::Ok
         },
     );
-    store.write(|conn| audit::append(conn, &summary))?;
+    store.write(|conn| audit::append_at(conn, &summary, now))?;
     if verify {
         let (mut scan, elsewhere) = verify_gone(store, &needles_of(held), options.verify)?;
         if let Some(scan) = scan.as_mut().filter(|_| every > 1) {

@@ -290,9 +290,10 @@ pub fn extend(
     let due = req.regulation.extended(req.due_at);
     store.write(|conn| {
         db::extend(conn, id, due, reason.trim(), now)?;
-        audit::append(
+        audit::append_at(
             conn,
             &Entry::new(&actor.username, audit::REQUEST_EXTEND).target(&format!("req-{id}")),
+            now,
         )?;
         Ok(())
     })?;
@@ -317,9 +318,10 @@ pub fn reject(store: &mut Store, actor: &Actor, id: i64, now: Millis) -> Result<
             customer_ids: "[]",
         };
         db::close(conn, id, &closing, now)?;
-        audit::append(
+        audit::append_at(
             conn,
             &Entry::new(&actor.username, audit::REQUEST_REJECT).target(&format!("req-{id}")),
+            now,
         )?;
         Ok(())
     })?;

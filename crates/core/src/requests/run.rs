@@ -297,7 +297,7 @@ pub(super) fn run_erasure(
         for c in &customer_ids {
             entry = entry.target(c);
         }
-        audit::append(conn, &entry)?;
+        audit::append_at(conn, &entry, now)?;
         Ok(())
     })?;
     store.checkpoint_truncate()?;
@@ -357,7 +357,7 @@ pub(super) fn run_access(
         for c in &ids {
             entry = entry.target(c);
         }
-        audit::append(conn, &entry)?;
+        audit::append_at(conn, &entry, now)?;
         Ok(())
     })?;
     store.checkpoint_truncate()?;

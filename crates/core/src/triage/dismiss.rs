@@ -68,13 +68,10 @@ pub fn dismiss(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Dism
             }
         }
         findings::set_dismissed(conn, &ids, &fp, now)?;
-        audit::append(
-            conn,
-            &Entry::new(&actor.username, audit::DISMISS_FINDING)
+        audit::append_at(conn, &Entry::new(&actor.username, audit::DISMISS_FINDING)
                 .target(&f.item_id)
                 .target(&id_text)
-                .count("findings", ids.len() as i64),
-        )?;
+                .count("findings", ids.len() as i64), now)?;
         Ok(Dismissal {
             item_id: f.item_id.clone(),
             finding_ids: ids,

@@ -164,7 +164,7 @@ pub fn scan(
     if result.is_err() {
         entry = entry.outcome(Outcome::Failed);
     }
-    let logged = store.write(|conn| audit::append(conn, &entry));
+    let logged = store.write(|conn| audit::append_at(conn, &entry, now));
     result?;
     logged?;
     Ok(summary)

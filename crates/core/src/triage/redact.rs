@@ -172,7 +172,7 @@ pub fn redact_item(
         for (kind, n) in &counts {
             entry = entry.count(kind.as_str(), *n as i64);
         }
-        audit::append(conn, &entry)?;
+        audit::append_at(conn, &entry, now)?;
         Ok((counts, removed, audit::head(conn)?))
     })?;
     if spans_by_kind.is_empty() {
