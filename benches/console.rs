@@ -10,6 +10,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use lethe::session::{Clock, Session};
 use lethe::store::Store;
 use lethe::tui::app::App;
 use lethe::tui::runtime::{Runtime, Searcher};
@@ -195,9 +196,10 @@ fn bench_frames(path: &std::path::Path, name: &str) {
     for (w, h) in [(80u16, 24u16), (200, 50)] {
         let store = Store::open(path).unwrap();
         let actor = common::operator(&store);
-        let app = App::new(actor, Theme { color: true }, (w, h));
+        let app = App::new(actor.clone(), Theme { color: true }, (w, h));
         let dir = tempfile::tempdir().unwrap();
-        let mut rt = Runtime::new(app, store, Searcher::Inline, dir.path().to_path_buf());
+        let session = Session::new(store, actor, Clock::Wall);
+        let mut rt = Runtime::new(app, session, Searcher::Inline, dir.path().to_path_buf());
         for c in name.chars() {
             key(&mut rt, KeyCode::Char(c));
         }

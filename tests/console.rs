@@ -5,6 +5,7 @@ mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use lethe::access::Actor;
+use lethe::session::{Clock, Session};
 use lethe::store::Store;
 use lethe::tui::action::{Action, Effect, PendingAction};
 use lethe::tui::app::{self, App, Modal};
@@ -28,9 +29,10 @@ impl Console {
 
     fn with_store(store: Store, user: &str, w: u16, h: u16) -> Console {
         let actor = Actor::resolve(&store.read(), user).unwrap();
-        let app = App::new(actor, Theme { color: false }, (w, h));
+        let app = App::new(actor.clone(), Theme { color: false }, (w, h));
         let dir = tempfile::tempdir().unwrap();
-        let rt = Runtime::new(app, store, Searcher::Inline, dir.path().to_path_buf());
+        let session = Session::new(store, actor, Clock::Wall);
+        let rt = Runtime::new(app, session, Searcher::Inline, dir.path().to_path_buf());
         Console {
             rt,
             term: Terminal::new(TestBackend::new(w, h)).unwrap(),
@@ -540,7 +542,7 @@ fn saving_a_recording_writes_a_private_file_and_audits_it() {
         );
     }
     let exports: i64 =
-        c.rt.store
+        c.rt.session
             .read()
             .query_row(
                 "SELECT count(*) FROM audit_log WHERE action = 'export' AND operator = 'alice'",
@@ -682,12 +684,12 @@ fn compliance(user: &str) -> Console {
     common::fill_dormant(&mut store);
     common::fill_requests(&mut store);
     let mut c = Console::with_store(store, user, 80, 24);
-    c.rt.now = common::now_ms;
+    c.rt.session.set_clock(Clock::Fixed(common::now_ms()));
     c
 }
 
 fn policy(c: &Console) -> lethe::retention::Policy {
-    lethe::retention::policy(&c.rt.store.read()).unwrap()
+    lethe::retention::policy(&c.rt.session.read()).unwrap()
 }
 
 #[test]
@@ -900,7 +902,7 @@ fn a_request_with_two_matches_runs_only_on_the_marked_profile() {
     assert!(!text.contains("cus_martha:"), "{text}");
     c.keys("y");
     let live = |id: &str| -> bool {
-        c.rt.store
+        c.rt.session
             .read()
             .query_row(
                 "SELECT deleted_at IS NULL FROM customers WHERE id = ?1",
@@ -1093,7 +1095,7 @@ fn triage_actions_clear_the_queue_and_keep_the_cursor() {
     c.keys("dy");
     assert_eq!(c.app().triage.total, 2);
     assert!(c.screen().contains("Deleted 1 item at"));
-    let actions: Vec<String> = lethe::audit::list(&c.rt.store.read(), &Default::default(), 100)
+    let actions: Vec<String> = lethe::audit::list(&c.rt.session.read(), &Default::default(), 100)
         .unwrap()
         .into_iter()
         .map(|r| r.action)
@@ -1135,7 +1137,7 @@ fn a_refused_key_in_the_console_is_audited() {
     open_martha(&mut c);
     c.keys("jjjd");
     assert!(c.app().modals.is_empty());
-    let rows = lethe::audit::list(&c.rt.store.read(), &Default::default(), 5).unwrap();
+    let rows = lethe::audit::list(&c.rt.session.read(), &Default::default(), 5).unwrap();
     let last = &rows[0];
     assert_eq!(last.operator, common::VIEWER);
     assert_eq!(last.action, lethe::audit::DELETE_ITEM);

@@ -39,7 +39,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
              in a terminal or over `ssh -t`, or use the subcommands (`lethe --help`) from scripts"
         );
     }
-    let actor = ctx.actor(&store)?;
+    let session = crate::session::Session::of(store)?;
+    let actor = session.actor().clone();
     let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let (tx, rx) = mpsc::channel::<Event>();
     let reply = tx.clone();
@@ -51,7 +52,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let app = App::new(actor, theme::Theme::from_env(), (size.width, size.height));
     let event = tx.clone();
     let reply: worker::Reply = std::sync::Arc::new(move |a| event.send(Event::Action(a)).is_ok());
-    let mut rt = Runtime::new(app, store, Searcher::Worker(search), save_dir);
+    let mut rt = Runtime::new(app, session, Searcher::Worker(search), save_dir);
     let (previews, preview_thread) = worker::spawn_previews(ctx.db.clone(), reply.clone());
     rt.background = Some(runtime::Background {
         db: ctx.db.clone(),

@@ -21,11 +21,11 @@ use super::screens::customers::{timeline_view, view as customers_view, RESULT_LI
 use super::screens::triage as triage_screen;
 use super::view;
 use super::worker::{self, PreviewRequest, Reply};
-use crate::clock::Millis;
+use crate::erase::Verify;
 use crate::retention::{Policy, SweepOptions};
-use crate::store::Store;
+use crate::session::{Clock, Session};
 use crate::timeline::Timeline;
-use crate::{clock, erase, profile, requests, retention};
+use crate::{erase, profile, requests, retention};
 
 pub enum Searcher {
     /// Search on the key loop's thread (tests: results are deterministic).
@@ -44,13 +44,12 @@ pub struct Background {
 
 pub struct Runtime {
     pub app: App,
-    pub store: Store,
+    /// The store, the operator and the clock everything here acts with.
+    pub session: Session,
     pub searcher: Searcher,
     /// Where saved copies, receipts and access exports go.
     pub save_dir: PathBuf,
     pub background: Option<Background>,
-    /// The clock for previews, sweeps and requests (tests pin it).
-    pub now: fn() -> Millis,
     queue: VecDeque<Action>,
 }
 
@@ -59,14 +58,13 @@ fn text<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, String> {
 }
 
 impl Runtime {
-    pub fn new(app: App, store: Store, searcher: Searcher, save_dir: PathBuf) -> Runtime {
+    pub fn new(app: App, session: Session, searcher: Searcher, save_dir: PathBuf) -> Runtime {
         Runtime {
             app,
-            store,
+            session,
             searcher,
             save_dir,
             background: None,
-            now: clock::now_ms,
             queue: VecDeque::new(),
         }
     }
@@ -94,7 +92,7 @@ impl Runtime {
     }
 
     fn load_customer(&self, id: &str) -> Action {
-        let conn = &self.store.read();
+        let conn = &self.session.read();
         let loaded = profile::load(conn, id).and_then(|p| {
             let p = p.ok_or_else(|| crate::Error::NotFound {
                 what: "customer",
@@ -111,7 +109,7 @@ impl Runtime {
             Effect::Search { generation, query } => match &self.searcher {
                 Searcher::Inline => {
                     let result = text(crate::search::prefix(
-                        &self.store.read(),
+                        &self.session.read(),
                         &query,
                         RESULT_LIMIT,
                     ));
@@ -132,7 +130,9 @@ impl Runtime {
             Effect::AuditRefusal { action } => {
                 // The status bar already says why; only a failure to
                 // record the refusal is news.
-                if let Err(e) = crate::access::record_refusal(&self.store, &actor, action, &[]) {
+                if let Err(e) =
+                    crate::access::record_refusal(self.session.store(), &actor, action, &[])
+                {
                     self.app.error(format!(
                         "The refusal could not be recorded in the audit trail: {e}"
                     ));
@@ -144,36 +144,35 @@ impl Runtime {
                 Some(self.load_customer(&id))
             }
             Effect::PreviewItem(t) => {
-                let r = text(erase::preview_item(&self.store, &t));
+                let r = text(erase::preview_item(self.session.store(), &t));
                 Some(Action::ItemPreviewed(t, r))
             }
             Effect::PreviewProfile(id) => Some(Action::ProfilePreviewed(text(
-                erase::preview_profile(&self.store, &id),
+                erase::preview_profile(self.session.store(), &id),
             ))),
             Effect::Execute(PendingAction::DeleteItem(t)) => {
-                let now = clock::now_ms();
+                let clock = Clock::Fixed(self.session.now());
                 let Some(bg) = &self.background else {
-                    let r = erase::delete_item(&mut self.store, &actor, &t, now);
+                    let r = self.session.delete_item(&t, Verify::Full);
                     return Some(Action::ItemDeleted(text(r.map(Box::new))));
                 };
                 self.app.info("Deleting and verifying the database files…");
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r = store.and_then(|mut s| {
-                        text(erase::delete_item(&mut s, &actor, &t, now).map(Box::new))
+                    let r = store.and_then(|s| {
+                        let mut session = Session::new(s, actor, clock);
+                        text(session.delete_item(&t, Verify::Full).map(Box::new))
                     });
                     Action::ItemDeleted(r)
                 });
                 None
             }
             Effect::Execute(PendingAction::DeleteProfile { customer_id }) => {
-                let now = clock::now_ms();
+                let clock = Clock::Fixed(self.session.now());
                 let Some(bg) = &self.background else {
-                    let r = erase::delete_profile(
-                        &mut self.store,
-                        &actor,
+                    let r = self.session.delete_profile(
                         &customer_id,
                         erase::Reason::Manual,
-                        now,
+                        Verify::Full,
                     );
                     return Some(Action::ProfileDeleted(customer_id, text(r.map(Box::new))));
                 };
@@ -183,25 +182,21 @@ impl Runtime {
                     "Deleting customer {customer_id} and verifying the database files…"
                 ));
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r = store.and_then(|mut s| {
-                        text(erase::delete_profile(
-                            &mut s,
-                            &actor,
+                    let r = store.and_then(|s| {
+                        let mut session = Session::new(s, actor, clock);
+                        text(session.delete_profile(
                             &customer_id,
                             erase::Reason::Manual,
-                            now,
+                            Verify::Full,
                         ))
                     });
                     Action::ProfileDeleted(customer_id, r.map(Box::new))
                 });
                 None
             }
-            Effect::SaveBlob(b) => Some(Action::Saved(text(crate::timeline::save_copy(
-                &self.store,
-                &actor,
-                &b,
-                &self.save_dir,
-            )))),
+            Effect::SaveBlob(b) => Some(Action::Saved(text(
+                self.session.save_copy(&b, &self.save_dir),
+            ))),
             Effect::SaveReceipt(r) => {
                 let name = format!("lethe-receipt-{}.json", r.customer_id);
                 // A receipt that cannot be written as JSON is reported, never
@@ -216,21 +211,21 @@ impl Runtime {
                 Some(Action::Saved(text(saved)))
             }
             Effect::LoadRetention => {
-                let conn = &self.store.read();
+                let conn = &self.session.read();
                 let r = retention::policy(conn).and_then(|policy| {
                     Ok(RetentionInfo {
                         policy,
-                        last_run: crate::store::retention::last_run(conn)?,
+                        last_run: retention::last_run(conn)?,
                     })
                 });
                 Some(Action::RetentionLoaded(text(r)))
             }
             Effect::PreviewRetention { generation, days } => {
-                let now = (self.now)();
+                let now = self.session.now();
                 match &self.background {
                     None => Some(Action::RetentionPreviewed(
                         generation,
-                        text(retention::preview(&self.store.read(), days, now)),
+                        text(self.session.retention_preview(days)),
                     )),
                     Some(bg) => {
                         let req = PreviewRequest {
@@ -247,33 +242,33 @@ impl Runtime {
             }
             Effect::Execute(PendingAction::SetRetention(policy)) => {
                 let confirmed = matches!(policy, Policy::DeleteAfter { .. });
-                let r = retention::set_policy(&mut self.store, &actor, policy, confirmed);
+                let r = self.session.set_retention(policy, confirmed);
                 Some(Action::PolicySaved(text(r)))
             }
             Effect::Execute(PendingAction::RunSweep) => Some(self.sweep(actor)),
             Effect::LoadRequests { include_closed } => {
-                let now = (self.now)();
-                let r = requests::list(&self.store.read(), include_closed).map(|rows| (rows, now));
+                let now = self.session.now();
+                let r =
+                    requests::list(&self.session.read(), include_closed).map(|rows| (rows, now));
                 Some(Action::RequestsLoaded(text(r)))
             }
             Effect::PlanRequest(id) => {
-                let r = requests::get(&self.store.read(), id)
-                    .and_then(|req| requests::plan(&self.store, &req));
+                let r = requests::get(&self.session.read(), id)
+                    .and_then(|req| requests::plan(self.session.store(), &req));
                 Some(Action::RequestPlanned(id, text(r.map(Box::new))))
             }
             Effect::ExtendRequest { id, reason } => {
-                let now = (self.now)();
-                let r = requests::extend(&mut self.store, &actor, id, &reason, now);
+                let r = self.session.extend_request(id, &reason);
                 Some(Action::RequestExtended(text(r.map(Box::new))))
             }
             Effect::Execute(PendingAction::RunRequest { id, customers, .. }) => {
-                let (now, dir) = ((self.now)(), self.save_dir.clone());
+                let (clock, dir) = (Clock::Fixed(self.session.now()), self.save_dir.clone());
                 let Some(bg) = &self.background else {
                     let target = requests::RunTarget {
                         confirmed: &customers,
                         export_dir: &dir,
                     };
-                    let r = requests::run(&mut self.store, &actor, id, now, target);
+                    let r = self.session.run_request(id, target);
                     return Some(Action::RequestRan(id, text(r.map(Box::new))));
                 };
                 worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
@@ -282,49 +277,48 @@ impl Runtime {
                         export_dir: &dir,
                     };
                     let r = store
-                        .and_then(|mut s| text(requests::run(&mut s, &actor, id, now, target)));
+                        .and_then(|s| text(Session::new(s, actor, clock).run_request(id, target)));
                     Action::RequestRan(id, r.map(Box::new))
                 });
                 Some(Action::RequestStarted(id))
             }
             Effect::LoadAudit => {
-                let conn = &self.store.read();
+                let conn = &self.session.read();
                 let r = crate::audit::list(conn, &self.app.audit.filter, audit::LIMIT)
                     .and_then(|rows| Ok((rows, crate::audit::verify(conn)?)));
                 Some(Action::AuditLoaded(text(r)))
             }
             Effect::LoadTriage => Some(Action::TriageLoaded(text(
-                triage_screen::load(&self.store.read(), &self.app.triage).map(Box::new),
+                triage_screen::load(&self.session.read(), &self.app.triage).map(Box::new),
             ))),
             Effect::LoadTriageContext(id) => Some(Action::TriageContext(
                 id,
-                text(crate::triage::context(&self.store.read(), id).map(Box::new)),
+                text(crate::triage::context(&self.session.read(), id).map(Box::new)),
             )),
             Effect::PreviewItemById(item_id) => {
-                let t = erase::resolve_item(&self.store, &item_id);
+                let t = erase::resolve_item(self.session.store(), &item_id);
                 match t {
                     Ok(t) => {
-                        let r = text(erase::preview_item(&self.store, &t));
+                        let r = text(erase::preview_item(self.session.store(), &t));
                         Some(Action::ItemPreviewed(t, r))
                     }
                     Err(e) => Some(Action::TriageDone(Err(e.to_string()))),
                 }
             }
             Effect::Execute(PendingAction::RedactFinding { finding_id }) => {
-                let r = crate::triage::redact_finding_item(&mut self.store, &actor, finding_id);
+                let r = self.session.redact_finding_item(finding_id);
                 Some(Action::TriageDone(text(
                     r.map(|r| triage_screen::redacted(&r)),
                 )))
             }
             Effect::DismissFinding(id) => {
-                let r = crate::triage::dismiss(&mut self.store, &actor, id);
+                let r = self.session.dismiss(id);
                 Some(Action::TriageDone(text(
                     r.map(|d| triage_screen::dismissed(&d)),
                 )))
             }
             Effect::ScanNow => {
-                let now = (self.now)();
-                let r = crate::triage::scan(&mut self.store, &actor, now, &mut ());
+                let r = self.session.scan(&mut ());
                 Some(Action::TriageDone(text(
                     r.map(|s| triage_screen::scanned(&s)),
                 )))
@@ -336,10 +330,9 @@ impl Runtime {
                 let Action::CustomerLoaded(mut loaded) = self.load_customer(&customer_id) else {
                     return None;
                 };
-                let row = loaded
-                    .as_mut()
-                    .ok()
-                    .and_then(|b| triage_screen::find_row(&self.store.read(), &mut b.1, &item_id));
+                let row = loaded.as_mut().ok().and_then(|b| {
+                    triage_screen::find_row(&self.session.read(), &mut b.1, &item_id)
+                });
                 Some(Action::TriageOpened(loaded, row))
             }
             Effect::PreviewRedaction {
@@ -348,17 +341,17 @@ impl Runtime {
             } => Some(Action::RedactionPreviewed(
                 finding_id,
                 text(crate::triage::preview_redaction(
-                    &self.store.read(),
+                    &self.session.read(),
                     &item_id,
                     None,
                 )),
             )),
             Effect::LoadItemFindings(id) => {
-                let r = text(crate::triage::item_findings(&self.store.read(), &id));
+                let r = text(crate::triage::item_findings(&self.session.read(), &id));
                 Some(Action::ItemFindings(id, r))
             }
             Effect::SeekFinding { forward } => {
-                let conn = &self.store.read();
+                let conn = &self.session.read();
                 let st = &mut self.app.customers;
                 let o = st.open.as_mut()?;
                 let r = triage_screen::seek(conn, o, &st.flagged, forward);
@@ -370,7 +363,7 @@ impl Runtime {
     /// Starts a sweep: on its own thread and connection, reporting progress
     /// through the key loop, or (without background threads) right here.
     fn sweep(&mut self, actor: crate::access::Actor) -> Action {
-        let now = (self.now)();
+        let clock = Clock::Fixed(self.session.now());
         let cancel = Arc::new(AtomicBool::new(false));
         let opts = SweepOptions {
             // Smaller batches than the command line's 2,000 keep the gauge
@@ -383,10 +376,7 @@ impl Runtime {
         let Some(bg) = &self.background else {
             self.queue.push_back(Action::SweepStarted(cancel.clone()));
             let mut progress = vec![];
-            let r = retention::sweep(
-                &mut self.store,
-                &actor,
-                now,
+            let r = self.session.sweep(
                 &opts,
                 retention::Watch {
                     progress: &mut |p| progress.push(Action::SweepProgress(p)),
@@ -399,11 +389,8 @@ impl Runtime {
         let reply = bg.reply.clone();
         let flag = cancel.clone();
         worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-            let r = store.and_then(|mut s| {
-                text(retention::sweep(
-                    &mut s,
-                    &actor,
-                    now,
+            let r = store.and_then(|s| {
+                text(Session::new(s, actor, clock).sweep(
                     &opts,
                     retention::Watch {
                         progress: &mut |p| {
@@ -431,7 +418,7 @@ impl Runtime {
             pane.height.saturating_sub(2) as usize,
         );
         let theme = self.app.theme;
-        let conn = &self.store.read();
+        let conn = &self.session.read();
         let Some(o) = self.app.customers.open.as_mut() else {
             return;
         };

@@ -106,6 +106,11 @@ impl Session {
         self.clock
     }
 
+    /// Pins (or frees) the clock: tests and reproducible runs.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
     /// The time now, by this session's clock.
     pub fn now(&self) -> Millis {
         self.clock.now()
