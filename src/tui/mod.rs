@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod jobs;
 pub mod keymap;
 pub mod runtime;
 pub mod sanitize;
@@ -61,6 +62,18 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     });
     std::thread::spawn(move || read_terminal(tx));
     let result = event_loop(&mut terminal, &mut rt, &rx);
+    // A job cut off by the process ending would leave its work to the next
+    // run; stop what can stop (a sweep, between profiles) and let the rest
+    // (a deletion and its verification) finish.
+    let waiting = rt.jobs.running();
+    if waiting > 0 {
+        rt.app.info(format!(
+            "Quitting: stopping and waiting for {}…",
+            crate::text::plural(waiting, "running job")
+        ));
+        let _ = terminal.draw(|f| rt.draw(f));
+    }
+    rt.finish_jobs();
     let _ = terminal.show_cursor();
     ratatui::restore();
     // Every connection is closed before the process exits: the last one

@@ -16,6 +16,7 @@ use ratatui::Frame;
 
 use super::action::{Action, Effect, PendingAction, RetentionInfo, SearchRequest, SearchResponse};
 use super::app::{key_action, update, App};
+use super::jobs::Jobs;
 use super::screens::audit;
 use super::screens::customers::{timeline_view, view as customers_view, RESULT_LIMIT};
 use super::screens::triage as triage_screen;
@@ -50,6 +51,9 @@ pub struct Runtime {
     /// Where saved copies, receipts and access exports go.
     pub save_dir: PathBuf,
     pub background: Option<Background>,
+    /// The jobs running on threads of their own, stopped and waited for
+    /// on quit (`finish_jobs`).
+    pub jobs: Jobs,
     queue: VecDeque<Action>,
 }
 
@@ -65,6 +69,7 @@ impl Runtime {
             searcher,
             save_dir,
             background: None,
+            jobs: Jobs::default(),
             queue: VecDeque::new(),
         }
     }
@@ -85,6 +90,12 @@ impl Runtime {
             }
         }
         self.sync();
+    }
+
+    /// On quit: asks a running sweep to stop between profiles and waits for
+    /// every job, so none is cut off by the process ending.
+    pub fn finish_jobs(&mut self) {
+        self.jobs.cancel_and_wait();
     }
 
     pub fn draw(&self, frame: &mut Frame) {
@@ -157,13 +168,14 @@ impl Runtime {
                     return Some(Action::ItemDeleted(text(r.map(Box::new))));
                 };
                 self.app.info("Deleting and verifying the database files…");
-                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
                     let r = store.and_then(|s| {
                         let mut session = Session::new(s, actor, clock);
                         text(session.delete_item(&t, Verify::Full).map(Box::new))
                     });
                     Action::ItemDeleted(r)
                 });
+                self.jobs.add(thread, None);
                 None
             }
             Effect::Execute(PendingAction::DeleteProfile { customer_id }) => {
@@ -181,7 +193,7 @@ impl Runtime {
                 self.app.info(format!(
                     "Deleting customer {customer_id} and verifying the database files…"
                 ));
-                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
                     let r = store.and_then(|s| {
                         let mut session = Session::new(s, actor, clock);
                         text(session.delete_profile(
@@ -192,6 +204,7 @@ impl Runtime {
                     });
                     Action::ProfileDeleted(customer_id, r.map(Box::new))
                 });
+                self.jobs.add(thread, None);
                 None
             }
             Effect::SaveBlob(b) => Some(Action::Saved(text(
@@ -271,7 +284,7 @@ impl Runtime {
                     let r = self.session.run_request(id, target);
                     return Some(Action::RequestRan(id, text(r.map(Box::new))));
                 };
-                worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+                let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
                     let target = requests::RunTarget {
                         confirmed: &customers,
                         export_dir: &dir,
@@ -280,6 +293,7 @@ impl Runtime {
                         .and_then(|s| text(Session::new(s, actor, clock).run_request(id, target)));
                     Action::RequestRan(id, r.map(Box::new))
                 });
+                self.jobs.add(thread, None);
                 Some(Action::RequestStarted(id))
             }
             Effect::LoadAudit => {
@@ -388,7 +402,7 @@ impl Runtime {
         };
         let reply = bg.reply.clone();
         let flag = cancel.clone();
-        worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
+        let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
             let r = store.and_then(|s| {
                 text(Session::new(s, actor, clock).sweep(
                     &opts,
@@ -402,6 +416,7 @@ impl Runtime {
             });
             Action::SweepDone(r.map(Box::new))
         });
+        self.jobs.add(thread, Some(cancel.clone()));
         Action::SweepStarted(cancel)
     }
 

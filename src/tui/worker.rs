@@ -51,11 +51,11 @@ pub fn spawn_job(
     db: PathBuf,
     reply: Reply,
     job: impl FnOnce(Result<Store, String>) -> Action + Send + 'static,
-) {
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let store = Store::open(&db).map_err(|e| e.to_string());
         reply(job(store));
-    });
+    })
 }
 
 /// Starts the search thread; it ends when the returned sender is dropped

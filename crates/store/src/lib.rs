@@ -154,7 +154,7 @@ impl std::ops::Deref for Read<'_> {
 
 /// What a WAL checkpoint achieved. `completed` is false when readers kept
 /// old frames alive through every retry; the caller must say so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Checkpoint {
     pub completed: bool,
     pub attempts: u32,

@@ -89,7 +89,7 @@ impl Verify {
 }
 
 /// Why a profile was deleted; kept on the skeleton row for reporting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Reason {
     Manual,

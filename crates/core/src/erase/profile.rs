@@ -44,7 +44,7 @@ impl ProfilePreview {
 
 /// The erasure receipt: proof of what was removed and how, with no PII
 /// (IDs, counts, versions and the verification's numbers only).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Receipt {
     pub customer_id: String,
     pub operator: String,
@@ -62,15 +62,17 @@ pub struct Receipt {
     /// before the deletion. `values_found` counts only values no live record
     /// explains; it must be 0. `None` when verification was skipped, or ran
     /// once for a whole bulk run (see `BulkResult`).
+    #[serde(default)]
     pub verification: Option<Scan>,
     /// Values the scan found that live records of other profiles also
     /// hold (a common name, a template sentence, the same attachment), so
     /// their presence is no remnant of this one.
+    #[serde(default)]
     pub values_held_elsewhere: usize,
     /// The audit trail's head right after the entry that records this
     /// deletion: `lethe audit verify --head HASH` (or `--receipt FILE`)
     /// later proves that no entry up to it has been removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<audit::Head>,
 }
 

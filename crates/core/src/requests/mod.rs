@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Months;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::access::{self, Actor, Permission};
@@ -27,9 +27,11 @@ use crate::store::{requests as db, Read, Store};
 
 mod csv;
 mod intake;
+mod receipt;
 mod run;
 pub use csv::*;
 pub use intake::*;
+pub use receipt::*;
 pub use run::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,15 +229,16 @@ impl Request {
 
     /// Why the request is blocked, from the last run's receipt.
     pub fn blocked_reason(&self) -> Option<String> {
-        let blocked = self.receipt.as_ref()?.get("blocked")?.as_array()?;
-        let parts: Vec<String> = blocked
+        let Some(RequestReceipt::Erasure(r)) = RequestReceipt::parse(self.receipt.as_ref()?) else {
+            return None;
+        };
+        let parts: Vec<String> = r
+            .blocked
             .iter()
             .map(|b| {
                 format!(
                     "customer {} has conversation {} {}",
-                    b["customerId"].as_str().unwrap_or("?"),
-                    b["conversationId"].as_str().unwrap_or("?"),
-                    b["status"].as_str().unwrap_or("open"),
+                    b.customer_id, b.conversation_id, b.status
                 )
             })
             .collect();

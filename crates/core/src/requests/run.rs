@@ -196,16 +196,23 @@ pub(super) fn run_erasure(
     chosen: &[CustomerSummary],
 ) -> Result<RunOutcome> {
     let plan = plan_of(store, Kind::Erasure, chosen.to_vec())?;
-    let mut receipt = req
-        .receipt
-        .clone()
-        .unwrap_or_else(|| json!({"type": "erasure", "erased": []}));
+    // A request run again (it was blocked) adds to its receipt.
+    let mut receipt = match req.receipt.as_ref().map(RequestReceipt::parse) {
+        None => ErasureReceipt::default(),
+        Some(Some(RequestReceipt::Erasure(r))) => r,
+        Some(_) => {
+            return Err(Error::Invalid(format!(
+                "request {}'s receipt cannot be read as an erasure receipt; nothing was changed. \
+                 Check the requests table with `lethe request show {}`.",
+                req.id, req.id
+            )))
+        }
+    };
     let mut customer_ids = req.customer_ids.clone();
     // One bulk erasure: one verification scan of the files for every
     // profile, instead of one scan per profile.
     let ids: Vec<String> = plan.deletable().map(|p| p.customer_id.clone()).collect();
-    let mut receipts: Vec<Value> = Vec::new();
-    let mut unwritten: Option<String> = None;
+    let mut receipts: Vec<erase::Receipt> = Vec::new();
     let result = erase::delete_profiles(
         store,
         &erase::Bulk {
@@ -216,23 +223,8 @@ pub(super) fn run_erasure(
             cancel: None,
         },
         &ids,
-        &mut |b| {
-            for r in b.receipts {
-                match serde_json::to_value(r) {
-                    Ok(v) => receipts.push(v),
-                    Err(e) => {
-                        unwritten.get_or_insert(format!("{}: {e}", r.customer_id));
-                    }
-                }
-            }
-        },
+        &mut |b| receipts.extend(b.receipts.iter().cloned()),
     )?;
-    if let Some(e) = unwritten {
-        return Err(Error::Invalid(format!(
-            "the profiles were erased, but a receipt could not be written as JSON ({e}); \
-             the request stays open, so run it again to complete it"
-        )));
-    }
     if result.failed > 0 {
         return Err(Error::Invalid(format!(
             "{} of the matched profiles could not be deleted; the request stays open, so run it again",
@@ -244,27 +236,30 @@ pub(super) fn run_erasure(
             customer_ids.push(id.clone());
         }
     }
-    if let Some(list) = receipt["erased"].as_array_mut() {
-        list.extend(receipts);
-    }
+    receipt.erased.extend(receipts);
     if let Some(scan) = &result.verification {
-        receipt["verification"] = serde_json::to_value(scan).map_err(|e| {
-            Error::Invalid(format!(
-                "the verification could not be written as JSON ({e})"
-            ))
-        })?;
+        receipt.verification = Some(scan.clone());
     }
-    let blocked: Vec<Value> = plan
+    let blocked: Vec<BlockedProfile> = plan
         .blocked()
         .filter_map(|p| {
             let (conv, status) = p.blocked_by.as_ref()?;
-            Some(json!({"customerId": p.customer_id, "conversationId": conv, "status": status}))
+            Some(BlockedProfile {
+                customer_id: p.customer_id.clone(),
+                conversation_id: conv.clone(),
+                status: status.clone(),
+            })
         })
         .collect();
-    receipt["blocked"] = Value::from(blocked.clone());
-    receipt["matched"] = Value::from(customer_ids.len() + blocked.len());
+    receipt.blocked = blocked.clone();
+    receipt.matched = customer_ids.len() + blocked.len();
     let ids_json = serde_json::to_string(&customer_ids).unwrap_or_default();
-    let receipt_text = receipt.to_string();
+    let receipt_text = serde_json::to_string(&RequestReceipt::Erasure(receipt)).map_err(|e| {
+        Error::Invalid(format!(
+            "the profiles were erased, but the receipt could not be written as JSON ({e}); \
+             the request stays open, so run it again to complete it"
+        ))
+    })?;
     let finished = blocked.is_empty();
     store.write(|conn| {
         if finished {
@@ -335,16 +330,16 @@ pub(super) fn run_access(
     write_private(&path, &body)?;
     let checksum = format!("{:x}", Sha256::digest(&body));
     let ids: Vec<String> = matches.iter().map(|m| m.id.clone()).collect();
-    let receipt = json!({
-        "type": "access",
-        "path": path.display().to_string(),
-        "sha256": checksum,
-        "bytes": body.len(),
-        "customers": ids,
+    let receipt = RequestReceipt::Access(AccessReceipt {
+        path: path.display().to_string(),
+        sha256: checksum,
+        bytes: body.len(),
+        customers: ids.clone(),
     });
     let ids_json = serde_json::to_string(&ids).unwrap_or_default();
     store.write(|conn| {
-        let receipt_text = receipt.to_string();
+        let receipt_text = serde_json::to_string(&receipt)
+            .map_err(|e| Error::Invalid(format!("the receipt could not be written ({e})")))?;
         let closing = db::Closing {
             status: Status::Completed.as_str(),
             receipt: &receipt_text,

@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
-use serde_json::Value;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -17,7 +16,7 @@ use super::super::keymap::Context;
 use super::super::sanitize::{fit, truncate, wrap};
 use super::super::theme::Theme;
 use crate::clock::{self, Millis, DAY_MS};
-use crate::requests::{Kind, Plan, Request, RunOutcome};
+use crate::requests::{Kind, Plan, Request, RequestReceipt, RunOutcome};
 
 mod update;
 mod view;

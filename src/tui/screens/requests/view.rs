@@ -136,66 +136,42 @@ pub(super) fn receipt_lines(t: &Theme, req: &Request, w: usize) -> Vec<Line<'sta
     let mut push = |text: String, style| {
         out.extend(wrap(&text, w).into_iter().map(|l| Line::styled(l, style)));
     };
-    if req.kind == Kind::Access {
-        push(
-            format!("Export: {}", rc["path"].as_str().unwrap_or("?")),
-            t.base(),
-        );
-        push(
-            format!("sha256: {}", rc["sha256"].as_str().unwrap_or("?")),
-            t.base(),
-        );
-        push(
-            format!(
-                "{} bytes · customers {}",
-                rc["bytes"],
-                ids(&rc["customers"])
-            ),
-            t.base(),
-        );
-        return out;
-    }
-    for e in rc["erased"].as_array().into_iter().flatten() {
-        let counts: Vec<String> = e["removed"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(_, n)| n.as_i64().unwrap_or(0) > 0)
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect();
-        push(
-            format!(
-                "erased {}: {}",
-                e["customer_id"].as_str().unwrap_or("?"),
-                counts.join(", ")
-            ),
-            t.base(),
-        );
-    }
-    match serde_json::from_value::<Option<crate::store::forensic::Scan>>(rc["verification"].clone())
-    {
-        Ok(None) => push("Verification: not run.".into(), t.dim()),
-        Ok(Some(s)) => {
-            let style = if s.is_clean() { t.ok() } else { t.error() };
-            push(s.headline(), style)
+    match RequestReceipt::parse(rc) {
+        Some(RequestReceipt::Access(a)) => {
+            push(format!("Export: {}", a.path), t.base());
+            push(format!("sha256: {}", a.sha256), t.base());
+            push(
+                format!("{} bytes · customers {}", a.bytes, a.customers.join(", ")),
+                t.base(),
+            );
         }
-        Err(_) => push(
-            "Verification: the receipt's record of it cannot be read.".into(),
+        Some(RequestReceipt::Erasure(e)) => {
+            for r in &e.erased {
+                let counts: Vec<String> = r
+                    .removed
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect();
+                push(
+                    format!("erased {}: {}", r.customer_id, counts.join(", ")),
+                    t.base(),
+                );
+            }
+            match &e.verification {
+                None => push("Verification: not run.".into(), t.dim()),
+                Some(s) => {
+                    let style = if s.is_clean() { t.ok() } else { t.error() };
+                    push(s.headline(), style)
+                }
+            }
+        }
+        None => push(
+            "The receipt cannot be read; `lethe request show` prints it as stored.".into(),
             t.error(),
         ),
     }
     out
-}
-
-pub(super) fn ids(v: &Value) -> String {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
 }
 
 pub(super) fn plan_lines(t: &Theme, o: &OpenRequest, w: usize) -> Vec<Line<'static>> {
