@@ -80,36 +80,36 @@ fn the_workspace_has_three_crates_whose_dependencies_point_one_way() {
     names.sort();
     assert_eq!(names, ["lethe", "lethe-core", "lethe-store"]);
 
-    let core = dependencies(&meta, "lethe-core");
-    for banned in [
-        "rusqlite",
-        "ratatui",
-        "crossterm",
-        "clap",
-        "anyhow",
-        "lethe",
-    ] {
-        assert!(
-            !core.iter().any(|d| d == banned),
-            "lethe-core depends on {banned}"
-        );
-    }
-    assert!(core.iter().any(|d| d == "lethe-store"));
-
-    let store = dependencies(&meta, "lethe-store");
-    for banned in [
+    let refuse = |package: &str, banned: &[&str]| {
+        let deps = dependencies(&meta, package);
+        for b in banned {
+            assert!(!deps.iter().any(|d| d == b), "{package} depends on {b}");
+        }
+        deps
+    };
+    let core = refuse(
         "lethe-core",
-        "lethe",
-        "ratatui",
-        "crossterm",
-        "clap",
-        "anyhow",
-    ] {
-        assert!(
-            !store.iter().any(|d| d == banned),
-            "lethe-store depends on {banned}"
-        );
-    }
+        &[
+            "rusqlite",
+            "ratatui",
+            "crossterm",
+            "clap",
+            "anyhow",
+            "lethe",
+        ],
+    );
+    assert!(core.iter().any(|d| d == "lethe-store"));
+    refuse(
+        "lethe-store",
+        &[
+            "lethe-core",
+            "lethe",
+            "ratatui",
+            "crossterm",
+            "clap",
+            "anyhow",
+        ],
+    );
 
     let bin = dependencies(&meta, "lethe");
     assert!(bin.iter().any(|d| d == "lethe-core"));
