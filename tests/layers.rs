@@ -192,3 +192,25 @@ fn no_source_file_is_over_600_lines() {
     }
     assert!(long.is_empty(), "split these files:\n{}", long.join("\n"));
 }
+
+/// The console's shared widgets draw the data and the theme they are given:
+/// they import no screen and never take the whole app state.
+#[test]
+fn shared_widgets_import_no_screen() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/tui/widgets"), &mut files);
+    assert!(!files.is_empty());
+    let mut found = Vec::new();
+    for f in &files {
+        for (n, line) in code_lines(f) {
+            if line.contains("screens::") || line.contains("&App") || line.contains("app::App") {
+                found.push(format!("{}:{n}: {}", f.display(), line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "widgets reaching into screens:\n{}",
+        found.join("\n")
+    );
+}

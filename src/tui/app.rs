@@ -301,7 +301,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         action if is_result(&action) => customers::update(app, action),
         action if retention::is_result(&action) => retention::update(app, action),
         action if requests::is_result(&action) => requests::update(app, action),
-        action if !app.modals.is_empty() => super::widgets::modal_update(app, action),
+        action if !app.modals.is_empty() => super::modals::modal_update(app, action),
         action => match app.tab {
             Tab::Customers => customers::update(app, action),
             Tab::Audit => super::screens::audit::update(app, action),

@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod jobs;
 pub mod keymap;
+pub mod modals;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;

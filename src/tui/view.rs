@@ -5,7 +5,7 @@ use ratatui::Frame;
 
 use super::app::{App, Modal, Tab};
 use super::screens;
-use super::widgets::{confirm, popup, status_bar, tabs};
+use super::widgets::{confirm, status_bar, tabs};
 
 pub struct Areas {
     pub header: Rect,
@@ -33,9 +33,9 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 
 pub fn render(app: &App, frame: &mut Frame) {
     let a = areas(app, frame.area());
-    tabs::render_header(app, frame, a.header);
+    tabs::render_header(&app.theme, frame, a.header, app.tab, &app.actor);
     if let Some(b) = a.banner {
-        tabs::render_banner(app, frame, b);
+        tabs::render_banner(&app.theme, frame, b, &app.actor);
     }
     match app.tab {
         Tab::Customers => screens::customers::view::render(app, frame, a.body),
@@ -44,19 +44,22 @@ pub fn render(app: &App, frame: &mut Frame) {
         Tab::Requests => screens::requests::render(app, frame, a.body),
         Tab::Triage => screens::triage::render(app, frame, a.body),
     }
-    status_bar::render(app, frame, a.status);
+    let hints = super::keymap::hints(app.context(), |p| app.actor.can(p));
+    status_bar::render(&app.theme, frame, a.status, app.status.as_ref(), hints);
     for m in &app.modals {
         match m {
             Modal::Help { scroll } => screens::help::render(app, frame, a.body, *scroll),
-            Modal::Item { row, scroll } => popup::render_item(app, frame, a.body, *row, *scroll),
-            Modal::Menu(menu) => confirm::render_menu(app, frame, a.body, menu),
-            Modal::Confirm(c) => confirm::render_confirm(app, frame, a.body, c),
-            Modal::TypedConfirm(t) => confirm::render_typed_confirm(app, frame, a.body, t),
+            Modal::Item { row, scroll } => {
+                screens::customers::item_popup::render(app, frame, a.body, *row, *scroll)
+            }
+            Modal::Menu(menu) => confirm::render_menu(&app.theme, frame, a.body, menu),
+            Modal::Confirm(c) => confirm::render_confirm(&app.theme, frame, a.body, c),
+            Modal::TypedConfirm(t) => confirm::render_typed_confirm(&app.theme, frame, a.body, t),
             Modal::Notice { title, lines } => {
-                confirm::render_notice(app, frame, a.body, title, lines)
+                confirm::render_notice(&app.theme, frame, a.body, title, lines)
             }
             Modal::Receipt { receipt, saved } => {
-                confirm::render_receipt(app, frame, a.body, receipt, saved.as_deref())
+                confirm::render_receipt(&app.theme, frame, a.body, receipt, saved.as_deref())
             }
         }
     }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::super::app::{App, Confirm, Menu, TypedConfirm};
+use super::super::app::{Confirm, Menu, TypedConfirm};
 use super::super::sanitize::{line as clean, truncate, wrap};
 use super::popup::centered;
 use crate::erase::Receipt;
@@ -52,7 +52,7 @@ fn wrapped(text: &str, w: usize) -> Vec<Line<'static>> {
     wrap(text, w).into_iter().map(Line::raw).collect()
 }
 
-pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
+pub fn render_menu(theme: &Theme, frame: &mut Frame, area: Rect, m: &Menu) {
     let w = (area.width as usize).min(76).saturating_sub(4);
     let mut lines: Vec<Line> = m
         .choices
@@ -61,20 +61,13 @@ pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
         .map(|(i, (label, _))| {
             let sel = i == m.selected;
             let text = truncate(&format!("{} {label}", if sel { "▶" } else { " " }), w);
-            Line::styled(
-                text,
-                if sel {
-                    app.theme.selected()
-                } else {
-                    app.theme.base()
-                },
-            )
+            Line::styled(text, if sel { theme.selected() } else { theme.base() })
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Enter choose · Esc cancel", app.theme.dim()));
+    lines.push(Line::styled("Enter choose · Esc cancel", theme.dim()));
     dialog(
-        &app.theme,
+        theme,
         frame,
         area,
         Dialog {
@@ -85,7 +78,7 @@ pub fn render_menu(app: &App, frame: &mut Frame, area: Rect, m: &Menu) {
     );
 }
 
-fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static> {
+fn buttons(theme: &Theme, delete_focused: bool, delete_label: &str) -> Line<'static> {
     // Brackets mark the focused button without colour, too.
     let label = |text: &str, focused: bool| {
         if focused {
@@ -98,31 +91,31 @@ fn buttons(app: &App, delete_focused: bool, delete_label: &str) -> Line<'static>
         Span::raw("  "),
         Span::styled(
             label("Cancel", !delete_focused),
-            app.theme.button(!delete_focused),
+            theme.button(!delete_focused),
         ),
         Span::raw("   "),
         Span::styled(
             label(delete_label, delete_focused),
-            app.theme.danger_button(delete_focused),
+            theme.danger_button(delete_focused),
         ),
     ])
 }
 
-pub fn render_confirm(app: &App, frame: &mut Frame, area: Rect, c: &Confirm) {
+pub fn render_confirm(theme: &Theme, frame: &mut Frame, area: Rect, c: &Confirm) {
     let w = (area.width as usize).min(76).saturating_sub(4);
     let (heading, button, verb) = c.pending.wording();
-    let mut lines = vec![Line::styled(heading, app.theme.title())];
+    let mut lines = vec![Line::styled(heading, theme.title())];
     for l in &c.lines {
         lines.extend(wrapped(l, w));
     }
     lines.push(Line::raw(""));
-    lines.push(buttons(app, c.delete_focused, button));
+    lines.push(buttons(theme, c.delete_focused, button));
     lines.push(Line::styled(
         format!("y {verb} · n/Esc cancel · Tab switch · Enter press"),
-        app.theme.dim(),
+        theme.dim(),
     ));
     dialog(
-        &app.theme,
+        theme,
         frame,
         area,
         Dialog {
@@ -144,9 +137,8 @@ pub fn typed_matches(t: &TypedConfirm) -> bool {
             || typed == crate::text::fold(&clean(&t.expected)))
 }
 
-pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedConfirm) {
+pub fn render_typed_confirm(theme: &Theme, frame: &mut Frame, area: Rect, t: &TypedConfirm) {
     let w = (area.width as usize).min(76).saturating_sub(4);
-    let theme = &app.theme;
     let mut lines = vec![Line::styled(
         truncate(
             &format!(
@@ -199,10 +191,10 @@ pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedC
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(buttons(app, typed_matches(t), "Enter: Delete profile"));
+    lines.push(buttons(theme, typed_matches(t), "Enter: Delete profile"));
     lines.push(Line::styled("Esc cancel", theme.dim()));
     let rect = dialog(
-        &app.theme,
+        theme,
         frame,
         area,
         Dialog {
@@ -222,13 +214,13 @@ pub fn render_typed_confirm(app: &App, frame: &mut Frame, area: Rect, t: &TypedC
     ));
 }
 
-pub fn render_notice(app: &App, frame: &mut Frame, area: Rect, title: &str, text: &[String]) {
+pub fn render_notice(theme: &Theme, frame: &mut Frame, area: Rect, title: &str, text: &[String]) {
     let w = (area.width as usize).min(76).saturating_sub(4);
     let mut lines: Vec<Line> = text.iter().flat_map(|l| wrapped(l, w)).collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Esc close", app.theme.dim()));
+    lines.push(Line::styled("Esc close", theme.dim()));
     dialog(
-        &app.theme,
+        theme,
         frame,
         area,
         Dialog {
@@ -240,7 +232,7 @@ pub fn render_notice(app: &App, frame: &mut Frame, area: Rect, title: &str, text
 }
 
 pub fn render_receipt(
-    app: &App,
+    theme: &Theme,
     frame: &mut Frame,
     area: Rect,
     r: &Receipt,
@@ -255,7 +247,7 @@ pub fn render_receipt(
             ),
             w,
         ),
-        app.theme.title(),
+        theme.title(),
     )];
     let removed: Vec<String> = r
         .removed
@@ -288,7 +280,7 @@ pub fn render_receipt(
                 w,
             )
             .into_iter()
-            .map(|l| l.style(app.theme.warn())),
+            .map(|l| l.style(theme.warn())),
         );
     }
     lines.push(Line::raw(""));
@@ -296,11 +288,11 @@ pub fn render_receipt(
         Some(p) => lines.extend(wrapped(&format!("Receipt saved to {}", p.display()), w)),
         None => lines.push(Line::styled(
             "s save the receipt (JSON) · Esc close",
-            app.theme.dim(),
+            theme.dim(),
         )),
     }
     dialog(
-        &app.theme,
+        theme,
         frame,
         area,
         Dialog {

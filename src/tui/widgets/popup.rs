@@ -1,11 +1,6 @@
-//! Centred popups and the full view of one item.
+//! Centred popups.
 
 use ratatui::layout::Rect;
-use ratatui::widgets::{Block, Clear, Paragraph};
-use ratatui::Frame;
-
-use super::super::app::App;
-use super::super::screens::customers::timeline_view::detail_lines;
 
 /// A rectangle of at most `w` x `h`, centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -17,32 +12,4 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
-}
-
-pub fn render_item(app: &App, frame: &mut Frame, area: Rect, row: usize, scroll: u16) {
-    let Some(item) = app
-        .customers
-        .open
-        .as_ref()
-        .and_then(|o| o.timeline.item(row))
-    else {
-        return;
-    };
-    let w = area.width.saturating_sub(4).max(20);
-    let lines = detail_lines(&app.theme, item, w.saturating_sub(2) as usize);
-    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let rect = centered(area, w, h);
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .title(format!(" {} {} — Esc closes ", item.kind.label(), item.id))
-        .border_style(app.theme.border(true));
-    let max = lines
-        .len()
-        .saturating_sub(rect.height.saturating_sub(2) as usize) as u16;
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(max), 0)),
-        rect,
-    );
 }

@@ -7,31 +7,38 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::app::{App, StatusKind};
-use super::super::keymap;
+use super::super::app::StatusKind;
 use super::super::sanitize::{truncate, width};
+use super::super::theme::Theme;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// `hints` are (key, what it does, permitted), as `keymap::hints` makes them.
+pub fn render(
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    status: Option<&(StatusKind, String)>,
+    hints: Vec<(String, &'static str, bool)>,
+) {
     let w = area.width as usize;
-    if let Some((kind, text)) = &app.status {
+    if let Some((kind, text)) = status {
         let style = match kind {
-            StatusKind::Error => app.theme.error(),
-            StatusKind::Info => app.theme.ok(),
+            StatusKind::Error => theme.error(),
+            StatusKind::Info => theme.ok(),
         };
         frame.render_widget(Paragraph::new(Line::styled(truncate(text, w), style)), area);
         return;
     }
     let mut spans: Vec<Span> = vec![];
     let mut used = 0;
-    for (key, desc, permitted) in keymap::hints(app.context(), |p| app.actor.can(p)) {
+    for (key, desc, permitted) in hints {
         let cost = width(&key) + 1 + width(desc) + 2;
         if used + cost > w {
             break;
         }
         let (ks, ds) = if permitted {
-            (app.theme.key(), app.theme.base())
+            (theme.key(), theme.base())
         } else {
-            (app.theme.dim(), app.theme.dim())
+            (theme.dim(), theme.dim())
         };
         spans.push(Span::styled(key, ks));
         spans.push(Span::styled(format!(" {desc}  "), ds));

@@ -2,6 +2,7 @@
 //! conversation timeline, with Contact- and profile-level deletion.
 
 mod delete;
+pub mod item_popup;
 pub mod profile_view;
 pub mod results_view;
 pub mod timeline_view;
