@@ -381,9 +381,9 @@ impl Runtime {
         let cancel = Arc::new(AtomicBool::new(false));
         let opts = SweepOptions {
             // Smaller batches than the command line's 2,000 keep the gauge
-            // moving; each batch ends with a checkpoint and two syncs, and
-            // at 100 those made a 10,000-profile sweep half as slow again
-            // (3.8 to 4.1 s against 2.5 to 2.6 s; 500: 2.7 to 3.1 s).
+            // moving; each batch ends with a checkpoint and two syncs, so
+            // much smaller ones slow the sweep (docs/PERFORMANCE.md,
+            // "Figures behind choices in the code").
             batch: 500,
             ..SweepOptions::default()
         };

@@ -353,8 +353,8 @@ pub fn sweep(
         progress(p);
     };
     // The due profiles are spread over the whole file: reading their pages
-    // through a memory map saves the kernel copying each one out (on the
-    // 1M benchmark database, 4 s of a sweep's 21 s of kernel time). A disk
+    // through a memory map saves the kernel copying each one out (a fifth of
+    // a sweep's kernel time; docs/PERFORMANCE.md). A disk
     // read error on a mapped page stops the process instead of failing the
     // batch; the batch then rolls back and the next run resumes it.
     let mapped = crate::store::bulk::begin_mapped_reads(&store.read())?;

@@ -15,10 +15,9 @@ use crate::{Read, Write};
 /// the blocked ones are counted from whichever side is smaller: by probing
 /// each overdue profile for open work, or by walking the open conversations
 /// (the partial index `conversations_open`) to their profiles. Both counts
-/// that choose are read from indexes alone. On 1,000,000 customers with
-/// 100,000 overdue and 70,000 open conversations, the probing alone took
-/// 0.6 to 0.75 s and the walk 0.15 to 0.2 s on a warm cache; with few
-/// overdue the probing takes milliseconds.
+/// that choose are read from indexes alone. With many overdue profiles the
+/// walk is several times faster; with few, the probing takes milliseconds
+/// (docs/PERFORMANCE.md, "Figures behind choices in the code").
 pub fn count_overdue(conn: &Read<'_>, cutoff: Millis) -> Result<(i64, i64)> {
     let conn = conn.sql();
     let all: i64 = conn

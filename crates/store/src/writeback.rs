@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// How often the helper asks for writeback. At 5 ms a sweep's commit (about
-/// 0.1 s of WAL writes) is followed by the disk in some 20 steps; every
-/// interval from 1 to 20 ms measured about the same.
+/// How often the helper asks for writeback: a sweep's commit is followed
+/// by the disk in some 20 steps (the figures are in docs/PERFORMANCE.md,
+/// "Figures behind choices in the code").
 const INTERVAL: Duration = Duration::from_millis(5);
 
 /// Runs the helper until dropped; dropping stops and joins it.
