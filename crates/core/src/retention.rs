@@ -112,7 +112,7 @@ pub fn set_policy(
         }
         parse_days(&days.to_string()).map_err(Error::Invalid)?;
         if !confirmed {
-            return Err(Error::Invalid(format!(
+            return Err(Error::NotConfirmed(format!(
                 "a custom retention policy deletes customer profiles automatically, and deleted \
                  profiles can't be recovered; confirm with \"{CONFIRMATION}\" (--i-understand on \
                  the command line)"
@@ -218,7 +218,7 @@ impl SweepLock {
             .open(&path)?;
         match file.try_lock() {
             Ok(()) => Ok(SweepLock { _file: file, path }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Invalid(format!(
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Busy(format!(
                 "another retention sweep is already running on this database (it holds {}); \
                  it continues on its own, so try again after it finishes",
                 path.display()
@@ -270,7 +270,7 @@ pub fn sweep(
 ) -> Result<SweepReport> {
     let Watch { progress, cancel } = watch;
     let Policy::DeleteAfter { days } = policy(&store.read())? else {
-        return Err(Error::Invalid(
+        return Err(Error::InvalidState(
             "the retention policy is the default (keep everything), so there is nothing to sweep; \
              set one with `lethe retention set --days N --i-understand`"
                 .into(),

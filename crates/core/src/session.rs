@@ -263,5 +263,24 @@ mod tests {
         assert_eq!(last[0].action, crate::audit::REQUEST_REJECT);
         assert_eq!(last[0].at, crate::clock::format_ms(at));
         assert_eq!(s.refresh_actor().unwrap().username, "alice");
+        // The states a caller branches on have their own variants.
+        assert!(matches!(
+            s.reject_request(ids[0]),
+            Err(crate::Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            s.sweep(
+                &SweepOptions::default(),
+                Watch {
+                    progress: &mut |_| {},
+                    cancel: &std::sync::atomic::AtomicBool::new(false),
+                },
+            ),
+            Err(crate::Error::InvalidState(_))
+        ));
+        assert!(matches!(
+            s.set_retention(Policy::DeleteAfter { days: 400 }, false),
+            Err(crate::Error::NotConfirmed(_))
+        ));
     }
 }

@@ -51,6 +51,23 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// The target is in a state that does not allow the action (a request
+    /// already closed, a finding already dismissed, an item that changed
+    /// since it was scanned). Nothing was changed; the message says which
+    /// state and what to do.
+    #[error("{0}")]
+    InvalidState(String),
+
+    /// The action changes data for good and needs an explicit confirmation
+    /// the caller did not give. Nothing was changed.
+    #[error("{0}")]
+    NotConfirmed(String),
+
+    /// Another process is doing the same job on this database (a retention
+    /// sweep). Nothing was changed; try again once it finishes.
+    #[error("{0}")]
+    Busy(String),
+
     /// A request's identifiers match several profiles, and the operator
     /// has not said which of them belong to the requester.
     #[error("request {request} matches {n} different profiles: {list}. Nothing was changed. Check which of them belong to the requester, then name each: `lethe request run {request} --customer ID` (repeat --customer for more than one).", n = .matches.len(), list = .matches.join(", "))]

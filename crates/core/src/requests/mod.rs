@@ -274,13 +274,13 @@ pub fn extend(
     let req = get(&store.read(), id)?;
     access::require(store, actor, permission(req.kind), audit::REQUEST_EXTEND)?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InvalidState(format!(
             "request {id} is already {}; it can't be extended",
             req.status.as_str()
         )));
     }
     if req.extended_at.is_some() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InvalidState(format!(
             "request {id} was already extended once; the law allows one extension"
         )));
     }
@@ -309,7 +309,7 @@ pub fn reject(store: &mut Store, actor: &Actor, id: i64, now: Millis) -> Result<
     let req = get(&store.read(), id)?;
     access::require(store, actor, permission(req.kind), audit::REQUEST_REJECT)?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InvalidState(format!(
             "request {id} is already {}",
             req.status.as_str()
         )));

@@ -151,7 +151,7 @@ pub fn run(
     let req = get(&store.read(), id)?;
     access::require(store, actor, permission(req.kind), audit::REQUEST_COMPLETE)?;
     if req.status.is_closed() {
-        return Err(Error::Invalid(format!(
+        return Err(Error::InvalidState(format!(
             "request {id} is already {}",
             req.status.as_str()
         )));

@@ -32,14 +32,14 @@ pub fn dismiss(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Dism
     store.write(|conn| {
         let f = findings::finding(conn, finding_id)?.ok_or_else(|| not_found_finding(finding_id))?;
         if f.status != Status::Open {
-            return Err(Error::Invalid(format!(
+            return Err(Error::InvalidState(format!(
                 "finding {finding_id} is already {}; only open findings can be dismissed",
                 f.status.as_str()
             )));
         }
         let item = live_item(conn, &f.item_id)?;
         if item.scanned_rev != item.content_rev {
-            return Err(Error::Invalid(format!(
+            return Err(Error::InvalidState(format!(
                 "item {} changed since it was scanned; run `lethe scan` and dismiss the new finding",
                 item.id
             )));
