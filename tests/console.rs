@@ -347,9 +347,11 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         operator: "alice".into(),
         deleted_at: "2024-08-01T12:00:00.000Z".into(),
         reason: lethe::erase::Reason::Manual,
-        removed: [("emails".to_string(), 2), ("items".to_string(), 15)]
-            .into_iter()
-            .collect(),
+        removed: lethe::erase::Removed {
+            emails: 2,
+            items: 15,
+            ..Default::default()
+        },
         method: vec![],
         lethe_version: "test".into(),
         sqlite_version: "test".into(),

@@ -99,7 +99,7 @@ fn profile_deletion_leaves_no_marker_in_any_database_file() {
         ("app_data", 1),
         ("pii_findings", 1),
     ] {
-        assert_eq!(receipt.removed.get(kind), Some(&n), "{kind}");
+        assert_eq!(receipt.removed.get(kind), Some(n), "{kind}");
     }
     let json = serde_json::to_string(&receipt).unwrap();
     assert!(!json.to_lowercase().contains("mrk-"), "{json}");

@@ -155,12 +155,12 @@ fn version_6_lists_each_profile_s_keys_on_its_row() {
     let removed = store
         .write(|c| erase::wipe_profile(c, &row, "manual", 1))
         .unwrap();
-    assert_eq!(removed["search_keys"], 2);
+    assert_eq!(removed.search_keys, 2);
     assert_eq!(
         (
-            removed["attachments"],
-            removed["recordings"],
-            removed["pii_findings"]
+            removed.attachments,
+            removed.recordings,
+            removed.pii_findings
         ),
         (1, 1, 1)
     );

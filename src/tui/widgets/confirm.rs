@@ -252,7 +252,7 @@ pub fn render_receipt(
     let removed: Vec<String> = r
         .removed
         .iter()
-        .filter(|(_, n)| **n > 0)
+        .filter(|(_, n)| *n > 0)
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
     lines.extend(wrapped(

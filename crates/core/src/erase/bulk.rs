@@ -330,7 +330,7 @@ pub(super) fn bulk_batches(
 /// removed from each deleted profile.
 pub(super) type BatchDone = (
     Vec<(String, BulkOutcome)>,
-    Vec<(String, BTreeMap<String, i64>)>,
+    Vec<(String, Removed)>,
     Option<audit::Head>,
 );
 
@@ -415,15 +415,13 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
         // entry per profile cost a third of the run.)
         if !removed.is_empty() {
             let mut entry = Entry::new(self.operator, crate::audit::DELETE_PROFILE);
-            let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+            let mut totals = Removed::default();
             for (id, r) in &removed {
                 entry = entry.target(id);
-                for (k, n) in r {
-                    *totals.entry(k.clone()).or_default() += n;
-                }
+                totals.add_all(r);
             }
-            for (k, n) in totals.iter().filter(|(_, n)| **n > 0) {
-                entry = entry.count(k, *n);
+            for (k, n) in totals.iter().filter(|(_, n)| *n > 0) {
+                entry = entry.count(k, n);
             }
             audit::append_at(conn, &entry, self.now)?;
         }

@@ -14,7 +14,7 @@
 //! transaction; the audit entry is written inside it, so it commits with
 //! the change or not at all.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::access::{self, Actor, Permission};
@@ -26,6 +26,7 @@ use crate::search::{self, Field};
 use crate::store::erase::{self as db, Held, ItemRow, PartRow};
 use crate::store::forensic::{self, ProfileSample, Scan};
 use crate::store::{self, Checkpoint, Read, Store, Write};
+pub use lethe_store::model::erase::Removed;
 
 mod bulk;
 mod item;

@@ -53,7 +53,7 @@ pub struct Receipt {
     /// Counts by kind: name, emails, phones, addresses, external_ids,
     /// custom_attributes, items (content), attachments, recordings, orders,
     /// app_data, search_keys, pii_findings.
-    pub removed: BTreeMap<String, i64>,
+    pub removed: Removed,
     pub method: Vec<String>,
     pub lethe_version: String,
     pub sqlite_version: String,
@@ -146,7 +146,7 @@ pub fn preview_profile(store: &Store, customer_id: &str) -> Result<ProfilePrevie
 
 /// How one profile fared inside a deletion transaction.
 pub(super) enum Erased {
-    Done(BTreeMap<String, i64>),
+    Done(Removed),
     Blocked {
         conversation_id: String,
         status: String,
@@ -213,8 +213,8 @@ pub(super) fn erase_one(
     crash_point("erase-profile-rows");
     if audit_each {
         let mut entry = Entry::new(operator, crate::audit::DELETE_PROFILE).target(customer_id);
-        for (k, n) in removed.iter().filter(|(_, n)| **n > 0) {
-            entry = entry.count(k, *n);
+        for (k, n) in removed.iter().filter(|(_, n)| *n > 0) {
+            entry = entry.count(k, n);
         }
         audit::append_at(conn, &entry, now)?;
     }
@@ -224,7 +224,7 @@ pub(super) fn erase_one(
 pub(super) fn receipt(
     by: By,
     customer_id: &str,
-    removed: BTreeMap<String, i64>,
+    removed: Removed,
     checkpoint: Checkpoint,
     verified: bool,
 ) -> Receipt {

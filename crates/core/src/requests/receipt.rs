@@ -88,7 +88,7 @@ mod tests {
             panic!("an erasure receipt");
         };
         assert_eq!(r.erased[0].customer_id, "cus_1");
-        assert_eq!(r.erased[0].removed["items"], 3);
+        assert_eq!(r.erased[0].removed.items, 3);
         assert_eq!(r.erased[0].audit_head, None);
         assert_eq!(r.blocked[0].conversation_id, "cnv_9");
         assert_eq!(r.matched, 2);

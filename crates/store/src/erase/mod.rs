@@ -7,12 +7,11 @@
 //! its size. `secure_delete` (set on every connection by the store) zeroes
 //! the freed cell space and pages these statements leave behind.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::error::Result;
+use crate::model::erase::Removed;
 use crate::{Read, Write};
 
 mod values;

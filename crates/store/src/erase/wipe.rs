@@ -145,10 +145,10 @@ pub fn wipe_profile(
     customer: &CustomerRow,
     reason: &str,
     now: Millis,
-) -> Result<BTreeMap<String, i64>> {
+) -> Result<Removed> {
     let conn = conn.sql();
     let customer_id = customer.id.as_str();
-    let mut removed = BTreeMap::new();
+    let mut removed = Removed::default();
     let (has_name, external_ids, custom_attributes, key_list): (bool, i64, i64, Option<String>) =
         conn.prepare_cached(
             "SELECT name IS NOT NULL,
@@ -166,9 +166,9 @@ pub fn wipe_profile(
         Some(list) => crate::customers::parse_key_list(customer_id, list)?,
         None => Vec::new(),
     };
-    removed.insert("name".into(), has_name as i64);
-    removed.insert("external_ids".into(), external_ids);
-    removed.insert("custom_attributes".into(), custom_attributes);
+    removed.name = has_name as i64;
+    removed.external_ids = external_ids;
+    removed.custom_attributes = custom_attributes;
 
     // The profile's attachments, recordings and findings, listed by
     // customer, then changed one row at a time by ID. (As
@@ -178,9 +178,6 @@ pub fn wipe_profile(
         .prepare_cached(PROFILE_PARTS)?
         .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (kind, _) in PART_WIPES {
-        removed.insert(kind.to_string(), 0);
-    }
     for (part, id) in &parts {
         let (kind, sql) = PART_WIPES[*part as usize];
         let mut stmt = conn.prepare_cached(sql)?;
@@ -189,7 +186,7 @@ pub fn wipe_profile(
         } else {
             stmt.execute([id])?
         };
-        *removed.entry(kind.to_string()).or_default() += n as i64;
+        removed.add(kind, n as i64);
     }
 
     // Conversations are not written: a conversation is deleted when its
@@ -205,10 +202,10 @@ pub fn wipe_profile(
                  OR extra IS NOT NULL)",
         )?
         .execute(params![customer_id, now])?;
-    removed.insert("items".into(), items as i64);
+    removed.items = items as i64;
     for (kind, sql) in PROFILE_DELETES {
         let n = conn.prepare_cached(sql)?.execute([customer_id])?;
-        removed.insert(kind.to_string(), n as i64);
+        removed.add(kind, n as i64);
     }
     // The search keys the customer row lists, each by its primary key.
     let mut delete_key = conn.prepare_cached(
@@ -218,7 +215,7 @@ pub fn wipe_profile(
     for (shard, kind, key) in &keys {
         n += delete_key.execute(params![shard, key, customer_id, kind])?;
     }
-    removed.insert("search_keys".into(), n as i64);
+    removed.search_keys = n as i64;
     conn.prepare_cached(
         "UPDATE customers SET name = NULL, external_customer_id = NULL, external_ids = NULL,
              custom_attributes = NULL, search_keys = NULL, deleted_at = ?2, deletion_reason = ?3,

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod clock;
+pub mod erase;
 pub mod format;
 pub mod pii;
 pub mod profile;

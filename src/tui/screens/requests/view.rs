@@ -150,7 +150,7 @@ pub(super) fn receipt_lines(t: &Theme, req: &Request, w: usize) -> Vec<Line<'sta
                 let counts: Vec<String> = r
                     .removed
                     .iter()
-                    .filter(|(_, n)| **n > 0)
+                    .filter(|(_, n)| *n > 0)
                     .map(|(k, n)| format!("{k} {n}"))
                     .collect();
                 push(
