@@ -276,13 +276,40 @@ fn erase_errors_show_in_the_status_bar() {
         lethe::erase::ItemTarget::Message {
             item_id: "it_04".into(),
         },
-        Err("item it_04 was already deleted on 2024-08-01".into()),
+        Err(lethe::Error::Invalid("item it_04 was already deleted on 2024-08-01".into()).into()),
     ));
     assert!(c.app().modals.is_empty());
     let screen = c.screen();
     let last = screen.lines().last().unwrap();
     assert!(last.starts_with("Cannot delete this:"), "{last}");
     assert!(last.contains("already deleted"), "{last}");
+}
+
+/// The console carries the core's error, not its text: an item another
+/// process deleted meanwhile is news, not a failure, and the timeline is
+/// read again.
+#[test]
+fn an_item_deleted_meanwhile_reloads_the_timeline() {
+    let mut c = admin();
+    open_martha(&mut c);
+    let gone = lethe::Error::AlreadyDeleted {
+        what: "item",
+        id: "it_04".into(),
+        at: "2024-08-01 12:00".into(),
+    };
+    c.rt.dispatch(Action::ItemDeleted(Err(gone.into())));
+    let screen = c.screen();
+    let last = screen.lines().last().unwrap();
+    assert!(last.contains("already deleted"), "{last}");
+    assert!(!last.contains("Nothing was deleted"), "{last}");
+    let failed = lethe::Error::Invalid("disk full".into());
+    c.rt.dispatch(Action::ItemDeleted(Err(failed.into())));
+    let screen = c.screen();
+    assert!(screen
+        .lines()
+        .last()
+        .unwrap()
+        .contains("Nothing was deleted: disk full"));
 }
 
 #[test]
@@ -719,7 +746,10 @@ fn retention_previews_custom_days_as_you_type() {
     c.keys("0");
     assert_eq!(c.app().retention.preview.unwrap().days, 3650);
     let stale = c.app().retention.preview_gen - 1;
-    c.rt.dispatch(Action::RetentionPreviewed(stale, Err("old".into())));
+    c.rt.dispatch(Action::RetentionPreviewed(
+        stale,
+        Err(lethe::Error::Invalid("old".into()).into()),
+    ));
     assert_eq!(c.app().retention.preview.unwrap().days, 3650);
 }
 

@@ -18,6 +18,43 @@ use crate::search::CustomerSummary;
 use crate::timeline::{BlobRef, Timeline};
 use crate::triage::{FindingContext, QueueRow, RedactionPreview};
 
+/// A core error as the console carries it in a result: the error itself,
+/// so a screen can tell an open conversation from a refusal, shared so an
+/// action stays cheap to clone. It reads as its message.
+#[derive(Debug, Clone)]
+pub struct Failure(pub Arc<crate::Error>);
+
+impl Failure {
+    pub fn error(&self) -> &crate::Error {
+        &self.0
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(e: crate::Error) -> Failure {
+        Failure(Arc::new(e))
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// For the status bar: `app.error(failure)`.
+impl From<Failure> for String {
+    fn from(f: Failure) -> String {
+        f.to_string()
+    }
+}
+
+impl PartialEq for Failure {
+    fn eq(&self, other: &Failure) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
 /// Everything `update` reacts to: commands bound to keys (the unit
 /// variants, listed in the keymap), typed text, and results of effects.
 #[derive(Debug, Clone)]
@@ -60,27 +97,27 @@ pub enum Action {
     /// and the audit action the refusal is recorded under.
     Refused(crate::access::Permission, crate::audit::Action),
     SearchDone(SearchResponse),
-    CustomerLoaded(Result<Box<(Profile, Timeline)>, String>),
-    ItemPreviewed(ItemTarget, Result<ItemPreview, String>),
-    ProfilePreviewed(Result<ProfilePreview, String>),
-    ItemDeleted(Result<Box<ItemDeletion>, String>),
-    ProfileDeleted(String, Result<Box<Receipt>, String>),
-    Saved(Result<PathBuf, String>),
-    AuditLoaded(Result<(Vec<Row>, Verification), String>),
-    RetentionLoaded(Result<RetentionInfo, String>),
-    RetentionPreviewed(u64, Result<Preview, String>),
-    PolicySaved(Result<Policy, String>),
+    CustomerLoaded(Result<Box<(Profile, Timeline)>, Failure>),
+    ItemPreviewed(ItemTarget, Result<ItemPreview, Failure>),
+    ProfilePreviewed(Result<ProfilePreview, Failure>),
+    ItemDeleted(Result<Box<ItemDeletion>, Failure>),
+    ProfileDeleted(String, Result<Box<Receipt>, Failure>),
+    Saved(Result<PathBuf, Failure>),
+    AuditLoaded(Result<(Vec<Row>, Verification), Failure>),
+    RetentionLoaded(Result<RetentionInfo, Failure>),
+    RetentionPreviewed(u64, Result<Preview, Failure>),
+    PolicySaved(Result<Policy, Failure>),
     /// A sweep began on its own thread; setting the flag stops it between
     /// profiles.
     SweepStarted(Arc<AtomicBool>),
     SweepProgress(Progress),
-    SweepDone(Result<Box<SweepReport>, String>),
+    SweepDone(Result<Box<SweepReport>, Failure>),
     /// The queue, and the time it was read (for overdue markers).
-    RequestsLoaded(Result<(Vec<Request>, Millis), String>),
-    RequestPlanned(i64, Result<Box<Plan>, String>),
+    RequestsLoaded(Result<(Vec<Request>, Millis), Failure>),
+    RequestPlanned(i64, Result<Box<Plan>, Failure>),
     RequestStarted(i64),
-    RequestRan(i64, Result<Box<RunOutcome>, String>),
-    RequestExtended(Result<Box<Request>, String>),
+    RequestRan(i64, Result<Box<RunOutcome>, Failure>),
+    RequestExtended(Result<Box<Request>, Failure>),
     /// Triage: cycle the kind filter, toggle "high confidence only".
     CycleKind,
     ToggleConfidence,
@@ -95,15 +132,15 @@ pub enum Action {
     /// Timeline: the next / previous item with open findings.
     NextFinding,
     PrevFinding,
-    TriageLoaded(Result<Box<TriageQueue>, String>),
-    TriageContext(i64, Result<Box<FindingContext>, String>),
+    TriageLoaded(Result<Box<TriageQueue>, Failure>),
+    TriageContext(i64, Result<Box<FindingContext>, Failure>),
     /// A triage action finished: what to tell the admin, or why it failed.
-    TriageDone(Result<String, String>),
+    TriageDone(Result<String, Failure>),
     /// The customer opened from the Triage screen, and the row of the item.
-    TriageOpened(Result<Box<(Profile, Timeline)>, String>, Option<usize>),
-    ItemFindings(String, Result<Vec<(String, usize)>, String>),
-    FindingRow(Result<Option<usize>, String>),
-    RedactionPreviewed(i64, Result<RedactionPreview, String>),
+    TriageOpened(Result<Box<(Profile, Timeline)>, Failure>, Option<usize>),
+    ItemFindings(String, Result<Vec<(String, usize)>, Failure>),
+    FindingRow(Result<Option<usize>, Failure>),
+    RedactionPreviewed(i64, Result<RedactionPreview, Failure>),
 }
 
 /// The retention screen's data: the policy and the last sweep.
@@ -124,7 +161,7 @@ pub struct TriageQueue {
     pub offset: usize,
     /// The selected row after the load, kept at the same index.
     pub selected: usize,
-    pub context: Option<Result<FindingContext, String>>,
+    pub context: Option<Result<FindingContext, Failure>>,
 }
 
 /// Work `update` asks for; the runtime does it and answers with an Action.
@@ -248,5 +285,5 @@ pub struct SearchRequest {
 pub struct SearchResponse {
     pub generation: u64,
     pub query: String,
-    pub result: Result<Vec<CustomerSummary>, String>,
+    pub result: Result<Vec<CustomerSummary>, Failure>,
 }

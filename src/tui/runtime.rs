@@ -14,7 +14,9 @@ use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
-use super::action::{Action, Effect, PendingAction, RetentionInfo, SearchRequest, SearchResponse};
+use super::action::{
+    Action, Effect, Failure, PendingAction, RetentionInfo, SearchRequest, SearchResponse,
+};
 use super::app::{key_action, update, App};
 use super::jobs::Jobs;
 use super::screens::audit;
@@ -57,8 +59,9 @@ pub struct Runtime {
     queue: VecDeque<Action>,
 }
 
-fn text<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, String> {
-    r.map_err(|e| e.to_string())
+/// A core result as an action carries it.
+fn text<T>(r: crate::Result<T>) -> Result<T, Failure> {
+    r.map_err(Failure::from)
 }
 
 impl Runtime {
@@ -316,7 +319,7 @@ impl Runtime {
                         let r = text(erase::preview_item(self.session.store(), &t));
                         Some(Action::ItemPreviewed(t, r))
                     }
-                    Err(e) => Some(Action::TriageDone(Err(e.to_string()))),
+                    Err(e) => Some(Action::TriageDone(Err(Failure::from(e)))),
                 }
             }
             Effect::Execute(PendingAction::RedactFinding { finding_id }) => {

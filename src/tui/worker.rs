@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::action::{Action, SearchRequest, SearchResponse};
+use super::action::{Action, Failure, SearchRequest, SearchResponse};
 use super::screens::customers::RESULT_LIMIT;
 use crate::clock::Millis;
 use crate::store::Store;
@@ -30,11 +30,12 @@ pub struct PreviewRequest {
 pub fn spawn_previews(db: PathBuf, reply: Reply) -> (Sender<PreviewRequest>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<PreviewRequest>();
     let thread = std::thread::spawn(move || {
-        let store = Store::open(&db).map_err(|e| e.to_string());
+        let store = Store::open(&db).map_err(Failure::from);
         while let Some(req) = newest(&rx) {
             let result = match &store {
-                Ok(s) => crate::retention::preview(&s.read(), req.days, req.now)
-                    .map_err(|e| e.to_string()),
+                Ok(s) => {
+                    crate::retention::preview(&s.read(), req.days, req.now).map_err(Failure::from)
+                }
                 Err(e) => Err(e.clone()),
             };
             if !reply(Action::RetentionPreviewed(req.generation, result)) {
@@ -50,10 +51,10 @@ pub fn spawn_previews(db: PathBuf, reply: Reply) -> (Sender<PreviewRequest>, Joi
 pub fn spawn_job(
     db: PathBuf,
     reply: Reply,
-    job: impl FnOnce(Result<Store, String>) -> Action + Send + 'static,
+    job: impl FnOnce(Result<Store, Failure>) -> Action + Send + 'static,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
-        let store = Store::open(&db).map_err(|e| e.to_string());
+        let store = Store::open(&db).map_err(Failure::from);
         reply(job(store));
     })
 }
@@ -80,11 +81,12 @@ fn newest<T>(rx: &Receiver<T>) -> Option<T> {
 }
 
 fn serve(db: PathBuf, rx: Receiver<SearchRequest>, reply: impl Fn(SearchResponse) -> bool) {
-    let store = Store::open(&db).map_err(|e| e.to_string());
+    let store = Store::open(&db).map_err(Failure::from);
     while let Some(req) = newest(&rx) {
         let result = match &store {
-            Ok(s) => crate::search::prefix(&s.read(), &req.query, RESULT_LIMIT)
-                .map_err(|e| e.to_string()),
+            Ok(s) => {
+                crate::search::prefix(&s.read(), &req.query, RESULT_LIMIT).map_err(Failure::from)
+            }
             Err(e) => Err(e.clone()),
         };
         let resp = SearchResponse {

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-use super::super::action::{Action, Effect};
+use super::super::action::{Action, Effect, Failure};
 use super::super::app::{App, Modal};
 use super::super::sanitize::{fit, truncate};
 use crate::audit::{Filter, Row, Verification};
@@ -151,7 +151,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-pub fn loaded(app: &mut App, result: Result<(Vec<Row>, Verification), String>) -> Vec<Effect> {
+pub fn loaded(app: &mut App, result: Result<(Vec<Row>, Verification), Failure>) -> Vec<Effect> {
     match result {
         Ok((rows, v)) => {
             let st = &mut app.audit;

@@ -211,6 +211,12 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
             ));
             vec![Effect::ReloadCustomer]
         }
+        // Deleted meanwhile, by another console or a command beside this
+        // one: what the admin wanted is true, and the timeline is stale.
+        Action::ItemDeleted(Err(e)) if matches!(e.error(), crate::Error::AlreadyDeleted { .. }) => {
+            app.info(format!("{e} The timeline is shown again."));
+            vec![Effect::ReloadCustomer]
+        }
         Action::ItemDeleted(Err(e)) => {
             app.error(format!("Nothing was deleted: {e}"));
             vec![]

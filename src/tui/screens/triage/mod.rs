@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::super::action::{Action, Effect, PendingAction, TriageQueue};
+use super::super::action::{Action, Effect, Failure, PendingAction, TriageQueue};
 use super::super::app::{App, Confirm, Modal, Tab};
 use super::super::sanitize::{self, fit, truncate};
 use super::customers::{self, Focus, OpenCustomer};
@@ -52,7 +52,7 @@ pub struct TriageState {
     /// Matching findings before `rows` (a multiple of `PAGE`).
     pub offset: usize,
     pub selected: usize,
-    pub context: Option<std::result::Result<FindingContext, String>>,
+    pub context: Option<std::result::Result<FindingContext, Failure>>,
     pub loaded: bool,
 }
 
@@ -114,7 +114,7 @@ pub fn load(conn: &Read, st: &TriageState) -> Result<TriageQueue> {
     let selected = st.selected.min(rows.len().saturating_sub(1));
     let context = rows
         .get(selected)
-        .map(|r| triage::context(conn, r.finding_id).map_err(|e| e.to_string()));
+        .map(|r| triage::context(conn, r.finding_id).map_err(Failure::from));
     Ok(TriageQueue {
         rows,
         total,
