@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry};
+use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::format::CustomerDoc;
 use crate::search::{self, Field};
@@ -24,6 +25,17 @@ pub fn customer(
     id: &str,
     with_data: bool,
 ) -> Result<CustomerDoc> {
+    customer_at(store, actor, id, with_data, crate::clock::now_ms())
+}
+
+/// `customer`, its export recorded at `now`.
+pub fn customer_at(
+    store: &mut Store,
+    actor: &Actor,
+    id: &str,
+    with_data: bool,
+    now: Millis,
+) -> Result<CustomerDoc> {
     access::require(store, actor, Permission::Export, crate::audit::EXPORT)?;
     store.write(|conn| {
         let doc = customers::load(conn, id, with_data)?.ok_or_else(|| Error::NotFound {
@@ -31,12 +43,13 @@ pub fn customer(
             id: id.to_string(),
         })?;
         let items: usize = doc.conversations.iter().map(|c| c.items.len()).sum();
-        audit::append(
+        audit::append_at(
             conn,
             &Entry::new(&actor.username, crate::audit::EXPORT)
                 .target(&doc.id)
                 .count("items", items as i64)
                 .count("with_content", i64::from(with_data)),
+            now,
         )?;
         Ok(doc)
     })

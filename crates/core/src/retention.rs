@@ -100,6 +100,17 @@ pub fn set_policy(
     new: Policy,
     confirmed: bool,
 ) -> Result<Policy> {
+    set_policy_at(store, actor, new, confirmed, crate::clock::now_ms())
+}
+
+/// `set_policy`, recorded at `now`.
+pub fn set_policy_at(
+    store: &mut Store,
+    actor: &Actor,
+    new: Policy,
+    confirmed: bool,
+    now: Millis,
+) -> Result<Policy> {
     access::require(
         store,
         actor,
@@ -126,11 +137,12 @@ pub fn set_policy(
             Policy::RetainForever => store::delete_setting(conn, SETTING)?,
             Policy::DeleteAfter { days } => store::set_setting(conn, SETTING, &days.to_string())?,
         }
-        audit::append(
+        audit::append_at(
             conn,
             &Entry::new(&username, audit::RETENTION_SET)
                 .count("old_days", old.days().unwrap_or(0))
                 .count("new_days", new.days().unwrap_or(0)),
+            now,
         )?;
         Ok(old)
     })

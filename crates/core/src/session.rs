@@ -156,7 +156,8 @@ impl Session {
     // ---- Retention ------------------------------------------------------
 
     pub fn set_retention(&mut self, policy: Policy, confirmed: bool) -> Result<Policy> {
-        retention::set_policy(&mut self.store, &self.actor, policy, confirmed)
+        let now = self.now();
+        retention::set_policy_at(&mut self.store, &self.actor, policy, confirmed, now)
     }
 
     pub fn retention_preview(&self, days: i64) -> Result<retention::Preview> {
@@ -171,7 +172,8 @@ impl Session {
     // ---- Requests -------------------------------------------------------
 
     pub fn add_requests(&mut self, new: Vec<NewRequest>) -> Result<Vec<i64>> {
-        requests::add_many(&mut self.store, &self.actor, new)
+        let now = self.now();
+        requests::add_many_at(&mut self.store, &self.actor, new, now)
     }
 
     pub fn run_request(&mut self, id: i64, target: RunTarget) -> Result<RunOutcome> {
@@ -197,7 +199,8 @@ impl Session {
     }
 
     pub fn dismiss(&mut self, finding_id: i64) -> Result<Dismissal> {
-        triage::dismiss(&mut self.store, &self.actor, finding_id)
+        let now = self.now();
+        triage::dismiss_at(&mut self.store, &self.actor, finding_id, now)
     }
 
     pub fn redact_item(&mut self, item_id: &str, kinds: Option<&[Kind]>) -> Result<Redaction> {
@@ -206,13 +209,15 @@ impl Session {
     }
 
     pub fn redact_finding_item(&mut self, finding_id: i64) -> Result<Redaction> {
-        triage::redact_finding_item(&mut self.store, &self.actor, finding_id)
+        let now = self.now();
+        triage::redact_finding_item_at(&mut self.store, &self.actor, finding_id, now)
     }
 
     // ---- Exports and operators -----------------------------------------
 
     pub fn export_customer(&mut self, id: &str, with_data: bool) -> Result<CustomerDoc> {
-        crate::export::customer(&mut self.store, &self.actor, id, with_data)
+        let now = self.now();
+        crate::export::customer_at(&mut self.store, &self.actor, id, with_data, now)
     }
 
     pub fn save_copy(&self, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
@@ -220,15 +225,18 @@ impl Session {
     }
 
     pub fn grant(&mut self, username: &str, role: Role) -> Result<RoleChange> {
-        access::grant(&mut self.store, &self.actor, username, role)
+        let now = self.now();
+        access::grant_at(&mut self.store, &self.actor, username, role, now)
     }
 
     pub fn revoke(&mut self, username: &str, role: Option<Role>) -> Result<RoleChange> {
-        access::revoke(&mut self.store, &self.actor, username, role)
+        let now = self.now();
+        access::revoke_at(&mut self.store, &self.actor, username, role, now)
     }
 
     pub fn set_manage_customer_data(&mut self, on: bool) -> Result<SwitchChange> {
-        access::set_manage_customer_data(&mut self.store, &self.actor, on)
+        let now = self.now();
+        access::set_manage_customer_data_at(&mut self.store, &self.actor, on, now)
     }
 }
 
@@ -282,5 +290,19 @@ mod tests {
             s.set_retention(Policy::DeleteAfter { days: 400 }, false),
             Err(crate::Error::NotConfirmed(_))
         ));
+        s.set_retention(Policy::DeleteAfter { days: 400 }, true)
+            .unwrap();
+        s.grant("bob", Role::Agent).unwrap();
+        // Every entry the session wrote carries its clock's time (the
+        // bootstrap came before the session).
+        let entries = crate::audit::list(&s.read(), &Default::default(), 100).unwrap();
+        let written: Vec<_> = entries
+            .iter()
+            .filter(|e| e.action != crate::audit::OPERATOR_BOOTSTRAP)
+            .collect();
+        assert!(written.len() >= 4, "{written:?}");
+        for e in written {
+            assert_eq!(e.at, crate::clock::format_ms(at), "{}", e.action);
+        }
     }
 }

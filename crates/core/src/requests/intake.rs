@@ -48,6 +48,16 @@ pub fn add(store: &mut Store, actor: &Actor, new: NewRequest) -> Result<i64> {
 
 /// Records several requests in one transaction: all or none.
 pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Result<Vec<i64>> {
+    add_many_at(store, actor, new, crate::clock::now_ms())
+}
+
+/// `add_many`, recorded at `now`.
+pub fn add_many_at(
+    store: &mut Store,
+    actor: &Actor,
+    new: Vec<NewRequest>,
+    now: Millis,
+) -> Result<Vec<i64>> {
     for kind in [Kind::Erasure, Kind::Access] {
         if new.iter().any(|n| n.kind == kind) {
             access::require(store, actor, permission(kind), audit::REQUEST_CREATE)?;
@@ -78,7 +88,7 @@ pub fn add_many(store: &mut Store, actor: &Actor, new: Vec<NewRequest>) -> Resul
         for id in &ids {
             entry = entry.target(&format!("req-{id}"));
         }
-        audit::append(conn, &entry)?;
+        audit::append_at(conn, &entry, now)?;
         Ok(ids)
     })
 }

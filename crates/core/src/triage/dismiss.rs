@@ -20,6 +20,16 @@ pub struct Dismissal {
 /// (refusals are audited); records `pii-dismiss` with the item and finding
 /// IDs.
 pub fn dismiss(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Dismissal> {
+    dismiss_at(store, actor, finding_id, clock::now_ms())
+}
+
+/// `dismiss`, recorded at `now`.
+pub fn dismiss_at(
+    store: &mut Store,
+    actor: &Actor,
+    finding_id: i64,
+    now: Millis,
+) -> Result<Dismissal> {
     let id_text = finding_id.to_string();
     access::require_for(
         store,
@@ -28,7 +38,6 @@ pub fn dismiss(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Dism
         audit::DISMISS_FINDING,
         &[&id_text],
     )?;
-    let now = clock::now_ms();
     store.write(|conn| {
         let f = findings::finding(conn, finding_id)?.ok_or_else(|| not_found_finding(finding_id))?;
         if f.status != Status::Open {

@@ -198,7 +198,17 @@ pub fn redact_item(
 /// Redacts every open finding of the item `finding_id` belongs to (the
 /// Triage screen's action): [`redact_item`] with all kinds, now.
 pub fn redact_finding_item(store: &mut Store, actor: &Actor, finding_id: i64) -> Result<Redaction> {
+    redact_finding_item_at(store, actor, finding_id, clock::now_ms())
+}
+
+/// `redact_finding_item`, at `now`.
+pub fn redact_finding_item_at(
+    store: &mut Store,
+    actor: &Actor,
+    finding_id: i64,
+    now: Millis,
+) -> Result<Redaction> {
     let f = findings::finding(&store.read(), finding_id)?
         .ok_or_else(|| not_found_finding(finding_id))?;
-    redact_item(store, actor, &f.item_id, None, clock::now_ms())
+    redact_item(store, actor, &f.item_id, None, now)
 }
