@@ -43,6 +43,17 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// A bulk erasure by `actor` at `NOW` that runs to its end.
+fn bulk(actor: &lethe::access::Actor, reason: Reason, options: BulkOptions) -> erase::Bulk<'_> {
+    erase::Bulk {
+        actor,
+        reason,
+        now: NOW,
+        options,
+        cancel: None,
+    }
+}
+
 /// The profiles named by each `delete-profile` audit entry, in order.
 fn deletion_entries(store: &Store) -> Vec<Vec<String>> {
     let read = store.read();
@@ -221,16 +232,14 @@ fn bulk_deletion_of_1500_profiles_leaves_no_marker() {
     let started = std::time::Instant::now();
     let result = erase::delete_profiles(
         &mut store,
-        &erase::Bulk {
-            actor: &actor,
-            reason: Reason::Retention,
-            now: NOW,
-            options: BulkOptions {
+        &bulk(
+            &actor,
+            Reason::Retention,
+            BulkOptions {
                 verify: Verify::Full,
                 batch_size: 500,
             },
-            cancel: None,
-        },
+        ),
         &ids,
         &mut |p| {
             batches += 1;
@@ -421,13 +430,7 @@ fn agents_and_non_operators_cannot_delete() {
         assert!(matches!(e, Err(Error::NotPermitted { .. })), "{e:?}");
         let e = erase::delete_profiles(
             &mut store,
-            &erase::Bulk {
-                actor: &actor,
-                reason: Reason::Manual,
-                now: NOW,
-                options: BulkOptions::default(),
-                cancel: None,
-            },
+            &bulk(&actor, Reason::Manual, BulkOptions::default()),
             &["cus_0003".to_string()],
             &mut |_| {},
         );
@@ -681,13 +684,7 @@ fn reports_still_count_deleted_customers_without_pii() {
     let actor = root(&store);
     let r = erase::delete_profiles(
         &mut store,
-        &erase::Bulk {
-            actor: &actor,
-            reason: Reason::Manual,
-            now: NOW,
-            options: opts,
-            cancel: None,
-        },
+        &bulk(&actor, Reason::Manual, opts),
         &["cus_0020".into(), "cus_9999".into()],
         &mut |_| {},
     )
@@ -820,13 +817,7 @@ fn no_audit_entry_holds_the_pii_of_deleted_customers() {
     erase::delete_profile(&mut store, &actor, &ids[4], Reason::Manual, NOW).unwrap();
     erase::delete_profiles(
         &mut store,
-        &erase::Bulk {
-            actor: &actor,
-            reason: Reason::Manual,
-            now: NOW,
-            options: BulkOptions::default(),
-            cancel: None,
-        },
+        &bulk(&actor, Reason::Manual, BulkOptions::default()),
         &ids[5..],
         &mut |_| {},
     )
@@ -904,16 +895,14 @@ fn a_profile_that_fails_midway_is_left_whole_and_its_batch_goes_on() {
     let actor = root(&store);
     let result = erase::delete_profiles(
         &mut store,
-        &erase::Bulk {
-            actor: &actor,
-            reason: Reason::Manual,
-            now: NOW,
-            options: BulkOptions {
+        &bulk(
+            &actor,
+            Reason::Manual,
+            BulkOptions {
                 verify: Verify::Skip,
                 batch_size: 10,
             },
-            cancel: None,
-        },
+        ),
         &ids,
         &mut |_| {},
     )
@@ -998,16 +987,14 @@ fn each_batch_is_gone_from_every_file_when_it_is_reported() {
     let mut found_after_batch = Vec::new();
     erase::delete_profiles(
         &mut store,
-        &erase::Bulk {
-            actor: &actor,
-            reason: Reason::Retention,
-            now: NOW,
-            options: BulkOptions {
+        &bulk(
+            &actor,
+            Reason::Retention,
+            BulkOptions {
                 verify: Verify::Skip,
                 batch_size: 1,
             },
-            cancel: None,
-        },
+        ),
         &ids,
         &mut |p| {
             let erased = [&long, &short, &last][..p.done]

@@ -26,7 +26,7 @@ use super::view;
 use super::worker::{self, PreviewRequest, Reply};
 use crate::erase::Verify;
 use crate::retention::{Policy, SweepOptions};
-use crate::session::{Clock, Session};
+use crate::session::Session;
 use crate::timeline::Timeline;
 use crate::{erase, profile, requests, retention};
 
@@ -118,7 +118,6 @@ impl Runtime {
     }
 
     fn run(&mut self, effect: Effect) -> Option<Action> {
-        let actor = self.app.actor.clone();
         match effect {
             Effect::Search { generation, query } => match &self.searcher {
                 Searcher::Inline => {
@@ -144,9 +143,8 @@ impl Runtime {
             Effect::AuditRefusal { action } => {
                 // The status bar already says why; only a failure to
                 // record the refusal is news.
-                if let Err(e) =
-                    crate::access::record_refusal(self.session.store(), &actor, action, &[])
-                {
+                let (store, actor) = (self.session.store(), self.session.actor());
+                if let Err(e) = crate::access::record_refusal(store, actor, action, &[]) {
                     self.app.error(format!(
                         "The refusal could not be recorded in the audit trail: {e}"
                     ));
@@ -165,24 +163,22 @@ impl Runtime {
                 erase::preview_profile(self.session.store(), &id),
             ))),
             Effect::Execute(PendingAction::DeleteItem(t)) => {
-                let clock = Clock::Fixed(self.session.now());
+                let job = self.session.for_job();
                 let Some(bg) = &self.background else {
                     let r = self.session.delete_item(&t, Verify::Full);
                     return Some(Action::ItemDeleted(text(r.map(Box::new))));
                 };
                 self.app.info("Deleting and verifying the database files…");
                 let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
-                    let r = store.and_then(|s| {
-                        let mut session = Session::new(s, actor, clock);
-                        text(session.delete_item(&t, Verify::Full).map(Box::new))
-                    });
+                    let r = store
+                        .and_then(|s| text(job.on(s).delete_item(&t, Verify::Full).map(Box::new)));
                     Action::ItemDeleted(r)
                 });
                 self.jobs.add(thread, None);
                 None
             }
             Effect::Execute(PendingAction::DeleteProfile { customer_id }) => {
-                let clock = Clock::Fixed(self.session.now());
+                let job = self.session.for_job();
                 let Some(bg) = &self.background else {
                     let r = self.session.delete_profile(
                         &customer_id,
@@ -198,8 +194,7 @@ impl Runtime {
                 ));
                 let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
                     let r = store.and_then(|s| {
-                        let mut session = Session::new(s, actor, clock);
-                        text(session.delete_profile(
+                        text(job.on(s).delete_profile(
                             &customer_id,
                             erase::Reason::Manual,
                             Verify::Full,
@@ -261,7 +256,7 @@ impl Runtime {
                 let r = self.session.set_retention(policy, confirmed);
                 Some(Action::PolicySaved(text(r)))
             }
-            Effect::Execute(PendingAction::RunSweep) => Some(self.sweep(actor)),
+            Effect::Execute(PendingAction::RunSweep) => Some(self.sweep()),
             Effect::LoadRequests { include_closed } => {
                 let now = self.session.now();
                 let r =
@@ -278,7 +273,7 @@ impl Runtime {
                 Some(Action::RequestExtended(text(r.map(Box::new))))
             }
             Effect::Execute(PendingAction::RunRequest { id, customers, .. }) => {
-                let (clock, dir) = (Clock::Fixed(self.session.now()), self.save_dir.clone());
+                let (job, dir) = (self.session.for_job(), self.save_dir.clone());
                 let Some(bg) = &self.background else {
                     let target = requests::RunTarget {
                         confirmed: &customers,
@@ -292,8 +287,7 @@ impl Runtime {
                         confirmed: &customers,
                         export_dir: &dir,
                     };
-                    let r = store
-                        .and_then(|s| text(Session::new(s, actor, clock).run_request(id, target)));
+                    let r = store.and_then(|s| text(job.on(s).run_request(id, target)));
                     Action::RequestRan(id, r.map(Box::new))
                 });
                 self.jobs.add(thread, None);
@@ -379,8 +373,8 @@ impl Runtime {
 
     /// Starts a sweep: on its own thread and connection, reporting progress
     /// through the key loop, or (without background threads) right here.
-    fn sweep(&mut self, actor: crate::access::Actor) -> Action {
-        let clock = Clock::Fixed(self.session.now());
+    fn sweep(&mut self) -> Action {
+        let job = self.session.for_job();
         let cancel = Arc::new(AtomicBool::new(false));
         let opts = SweepOptions {
             // Smaller batches than the command line's 2,000 keep the gauge
@@ -407,7 +401,7 @@ impl Runtime {
         let flag = cancel.clone();
         let thread = worker::spawn_job(bg.db.clone(), bg.reply.clone(), move |store| {
             let r = store.and_then(|s| {
-                text(Session::new(s, actor, clock).sweep(
+                text(job.on(s).sweep(
                     &opts,
                     retention::Watch {
                         progress: &mut |p| {

@@ -24,6 +24,7 @@ use crate::store::{customers, Store, Write};
 mod read;
 mod validate;
 
+use crate::text::size;
 use read::read_documents;
 use validate::Checker;
 
@@ -499,11 +500,6 @@ impl Importer<'_> {
             )),
         })
     }
-}
-
-/// `9.5 MB` (`text::size`).
-fn size(bytes: usize) -> String {
-    crate::text::size(bytes as u64)
 }
 
 /// `1 MiB`

@@ -50,6 +50,18 @@ pub struct BulkHow<'a> {
     pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
+/// See `Session::for_job`.
+pub struct JobSession {
+    actor: Actor,
+    clock: Clock,
+}
+
+impl JobSession {
+    pub fn on(self, store: Store) -> Session {
+        Session::new(store, self.actor, self.clock)
+    }
+}
+
 pub struct Session {
     store: Store,
     actor: Actor,
@@ -114,6 +126,15 @@ impl Session {
     /// The time now, by this session's clock.
     pub fn now(&self) -> Millis {
         self.clock.now()
+    }
+
+    /// What a job on a thread of its own needs to act as this session, on
+    /// a store it opens itself: the operator, and the time the job started.
+    pub fn for_job(&self) -> JobSession {
+        JobSession {
+            actor: self.actor.clone(),
+            clock: Clock::Fixed(self.now()),
+        }
     }
 
     /// A view for the core's reading functions.

@@ -2,31 +2,11 @@
 //! this file only reads and writes the `audit_log` table.
 
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension, Row};
 
 use crate::error::Result;
 use crate::model::audit::{Filter, Stored};
 use crate::{Read, Write};
-
-/// Runs `f` atomically. Outside a transaction it opens one with BEGIN
-/// IMMEDIATE, so the write lock is held from the first read: two processes
-/// cannot both read the same chain head and then append. Inside the
-/// caller's transaction it uses a savepoint, so a failure leaves none of
-/// `f`'s writes behind even if the caller goes on to commit.
-pub(crate) fn atomically<T>(
-    conn: &Write<'_>,
-    f: impl FnOnce(&Connection) -> Result<T>,
-) -> Result<T> {
-    let conn = conn.sql();
-    if conn.is_autocommit() {
-        let tx =
-            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        return Ok(value);
-    }
-    crate::savepoint(&Write::of(conn), |tx| f(tx.sql()))?
-}
 
 /// Inserts the next entry of the chain, atomically with reading the
 /// chain's head: `row` gets the next sequence number and the previous
@@ -36,14 +16,16 @@ pub fn append(
     conn: &Write<'_>,
     row: impl FnOnce(i64, Option<String>) -> Result<Stored>,
 ) -> Result<i64> {
-    let conn = conn.sql();
-    atomically(&Write::of(conn), |conn| {
-        let (seq, prev_hash) = match last(&Read::of(conn))? {
+    // In a savepoint of the caller's transaction (which holds the write
+    // lock, so no other process reads the same head): a failure leaves no
+    // half entry behind even if the caller goes on to commit.
+    crate::savepoint(conn, |tx| {
+        let (seq, prev_hash) = match last(tx)? {
             Some((last_seq, hash)) => (last_seq + 1, Some(hash)),
             None => (1, None),
         };
         let row = row(seq, prev_hash)?;
-        conn.prepare_cached(
+        tx.sql().prepare_cached(
             "INSERT INTO audit_log (seq, at, operator, action, targets, counts, outcome, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
@@ -59,7 +41,7 @@ pub fn append(
             row.hash
         ])?;
         Ok(row.seq)
-    })
+    })?
 }
 
 /// The newest entry's sequence number and hash.

@@ -106,7 +106,7 @@ impl<'c> Write<'c> {
     }
 
     /// A write view of a connection this crate holds, inside a transaction
-    /// or an atomic step (`audit::atomically`) it opened.
+    /// it opened.
     pub(crate) fn of(conn: &'c Connection) -> Write<'c> {
         Write {
             read: Read { conn },
@@ -421,10 +421,6 @@ impl Store {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         get_setting(&Read::of(&self.conn), key)
-    }
-
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        set_setting(&Write::of(&self.conn), key, value)
     }
 
     /// The SQLite library version compiled into this binary.

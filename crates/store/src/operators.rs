@@ -91,9 +91,8 @@ pub fn bootstrap(
     now: Millis,
     record: impl FnOnce(&Write) -> Result<()>,
 ) -> Result<bool> {
-    let conn = conn.sql();
-    crate::audit::atomically(&Write::of(conn), |conn| {
-        let inserted = conn.execute(
+    crate::savepoint(conn, |tx| {
+        let inserted = tx.sql().execute(
             "INSERT INTO operators (username, roles, created_at, created_by)
              SELECT ?1, 'compliance_admin,admin', ?2, ?1
              WHERE NOT EXISTS (SELECT 1 FROM operators)",
@@ -102,9 +101,8 @@ pub fn bootstrap(
         if inserted == 0 {
             return Ok(false);
         }
-        let conn = &Write::of(conn);
-        set_manage_customer_data(conn, true)?;
-        record(conn)?;
+        set_manage_customer_data(tx, true)?;
+        record(tx)?;
         Ok(true)
-    })
+    })?
 }

@@ -199,11 +199,11 @@ pub(super) fn bulk_batches(
 ) -> Result<BulkResult> {
     let never = AtomicBool::new(false);
     let cancel = run.cancel.unwrap_or(&never);
-    let (actor, reason, now, options) = (run.actor, run.reason, run.now, run.options);
+    let options = run.options;
     let by = By {
-        operator: &actor.username,
-        reason,
-        now,
+        operator: &run.actor.username,
+        reason: run.reason,
+        now: run.now,
     };
     let mut result = BulkResult {
         checkpoint_completed: true,
@@ -229,10 +229,8 @@ pub(super) fn bulk_batches(
         // left whole and the others go.
         let before = held.len();
         let step = Batch {
-            operator: &actor.username,
+            by,
             targets: batch,
-            reason,
-            now,
             cancel,
             sampled: |k: usize| verify && (done + k).is_multiple_of(every),
         };
@@ -290,7 +288,7 @@ pub(super) fn bulk_batches(
             break;
         }
     }
-    let mut summary = Entry::new(&actor.username, crate::audit::DELETE_BULK)
+    let mut summary = Entry::new(by.operator, crate::audit::DELETE_BULK)
         .count("deleted", result.deleted as i64)
         .count("blocked", result.blocked as i64)
         .count("not_found", result.not_found as i64)
@@ -305,7 +303,7 @@ pub(super) fn bulk_batches(
             Outcome::Ok
         },
     );
-    store.write(|conn| audit::append_at(conn, &summary, now))?;
+    store.write(|conn| audit::append_at(conn, &summary, by.now))?;
     if verify {
         let (mut scan, elsewhere) = verify_gone(store, &needles_of(held), options.verify)?;
         if let Some(scan) = scan.as_mut().filter(|_| every > 1) {
@@ -336,10 +334,9 @@ pub(super) type BatchDone = (
 
 /// One batch of a bulk deletion.
 pub(super) struct Batch<'a, F: Fn(usize) -> bool> {
-    operator: &'a str,
+    /// Who erases, why and when, for every profile of the batch.
+    by: By<'a>,
     targets: &'a [Target<'a>],
-    reason: Reason,
-    now: Millis,
     cancel: &'a AtomicBool,
     /// Whether the values of the batch's `k`-th profile are read back
     /// for verification.
@@ -369,14 +366,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             let id = row.id.as_str();
             let before = held.len();
             let gather = (self.sampled)(k).then_some(&mut *held);
-            let erase = |tx: &Write| {
-                let by = By {
-                    operator: self.operator,
-                    reason: self.reason,
-                    now: self.now,
-                };
-                erase_one(tx, by, &row, gather, false)
-            };
+            let erase = |tx: &Write| erase_one(tx, self.by, &row, gather, false);
             // A failed savepoint fails the batch (SQLite already rolled it
             // all back: disk full, I/O error), so nothing is half done.
             let erased = if isolate {
@@ -414,7 +404,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
         // of every profile it erased and the summed counts. (A hash-chained
         // entry per profile cost a third of the run.)
         if !removed.is_empty() {
-            let mut entry = Entry::new(self.operator, crate::audit::DELETE_PROFILE);
+            let mut entry = Entry::new(self.by.operator, crate::audit::DELETE_PROFILE);
             let mut totals = Removed::default();
             for (id, r) in &removed {
                 entry = entry.target(id);
@@ -423,7 +413,7 @@ impl<F: Fn(usize) -> bool> Batch<'_, F> {
             for (k, n) in totals.iter().filter(|(_, n)| *n > 0) {
                 entry = entry.count(k, n);
             }
-            audit::append_at(conn, &entry, self.now)?;
+            audit::append_at(conn, &entry, self.by.now)?;
         }
         Ok((outcomes, removed, audit::head(conn)?))
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::text::size;
 
 /// What a Contact-level deletion will remove, for the confirm dialog.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -102,10 +103,6 @@ pub(super) fn clean(text: &str, max: usize) -> String {
 
 pub(super) fn label(kind: &str) -> &'static str {
     ContentType::parse(kind).map_or("item", ContentType::label)
-}
-
-pub(super) fn size(bytes: i64) -> String {
-    crate::text::size(bytes.max(0) as u64)
 }
 
 pub(super) fn duration(seconds: Option<i64>) -> String {

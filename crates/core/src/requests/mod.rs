@@ -229,11 +229,8 @@ impl Request {
 
     /// Why the request is blocked, from the last run's receipt.
     pub fn blocked_reason(&self) -> Option<String> {
-        let Some(RequestReceipt::Erasure(r)) = RequestReceipt::parse(self.receipt.as_ref()?) else {
-            return None;
-        };
-        let parts: Vec<String> = r
-            .blocked
+        let blocked = RequestReceipt::blocked_of(self.receipt.as_ref()?);
+        let parts: Vec<String> = blocked
             .iter()
             .map(|b| {
                 format!(

@@ -57,9 +57,21 @@ pub struct AccessReceipt {
 }
 
 impl RequestReceipt {
-    /// Reads a stored receipt.
+    /// Reads a stored receipt (without copying it).
     pub fn parse(v: &serde_json::Value) -> Option<RequestReceipt> {
-        serde_json::from_value(v.clone()).ok()
+        RequestReceipt::deserialize(v).ok()
+    }
+
+    /// Only the profiles an erasure receipt says are blocked: what the
+    /// requests list and the open request show on every frame, without
+    /// reading every erased profile's receipt.
+    pub fn blocked_of(v: &serde_json::Value) -> Vec<BlockedProfile> {
+        match v.get("blocked") {
+            Some(b) if v.get("type").and_then(|t| t.as_str()) == Some("erasure") => {
+                Vec::<BlockedProfile>::deserialize(b).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -92,6 +104,7 @@ mod tests {
         assert_eq!(r.erased[0].audit_head, None);
         assert_eq!(r.blocked[0].conversation_id, "cnv_9");
         assert_eq!(r.matched, 2);
+        assert_eq!(RequestReceipt::blocked_of(&stored), r.blocked);
         // Written again, the blocked profile keeps its stored names.
         let again = serde_json::to_value(RequestReceipt::Erasure(r)).unwrap();
         assert_eq!(again["type"], "erasure");

@@ -86,8 +86,10 @@ pub fn plural(n: usize, word: &str) -> String {
 /// A byte count as people read it, in binary units, the one size format of
 /// every screen and message: `1 byte`, `512 bytes`, `2.5 KB`, `1.0 MB`,
 /// `8.2 GB`.
-pub fn size(bytes: u64) -> String {
+/// Any integer type; a negative count (a stored size gone wrong) reads as 0.
+pub fn size(bytes: impl TryInto<u64>) -> String {
     const KB: f64 = 1024.0;
+    let bytes: u64 = bytes.try_into().unwrap_or(0);
     let b = bytes as f64;
     match bytes {
         1 => "1 byte".into(),
@@ -124,7 +126,8 @@ mod tests {
         assert_eq!(size(1023), "1023 bytes");
         assert_eq!(size(2560), "2.5 KB");
         assert_eq!(size(10_000_000), "9.5 MB");
-        assert_eq!(size(8_449_269_760), "7.9 GB");
+        assert_eq!(size(8_449_269_760u64), "7.9 GB");
+        assert_eq!(size(-5i64), "0 bytes");
     }
 
     #[test]

@@ -9,11 +9,8 @@ use super::{Focus, OpenCustomer};
 use crate::clock;
 use crate::erase::ItemTarget;
 use crate::format::ContentType;
+pub use crate::text::size;
 use crate::timeline::{BlobRef, Item};
-
-pub fn size(bytes: i64) -> String {
-    crate::text::size(bytes.max(0) as u64)
-}
 
 /// "1 item", "3 items".
 pub fn plural(n: usize, what: &str) -> String {
@@ -214,7 +211,7 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
         // Deleted meanwhile, by another console or a command beside this
         // one: what the admin wanted is true, and the timeline is stale.
         Action::ItemDeleted(Err(e)) if matches!(e.error(), crate::Error::AlreadyDeleted { .. }) => {
-            app.info(format!("{e} The timeline is shown again."));
+            app.info(e);
             vec![Effect::ReloadCustomer]
         }
         Action::ItemDeleted(Err(e)) => {
