@@ -8,8 +8,10 @@ use lethe::access::Actor;
 use lethe::session::{Clock, Session};
 use lethe::store::Store;
 use lethe::tui::action::{Action, Effect, PendingAction};
-use lethe::tui::app::{self, App, Modal};
+use lethe::tui::app::{self, App};
 use lethe::tui::runtime::{Runtime, Searcher};
+use lethe::tui::screens::{audit, customers, retention};
+use lethe::tui::shell::{Modal, StatusKind};
 use lethe::tui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -176,7 +178,7 @@ fn deleted_items_and_recordings_keep_their_place() {
     c.keys("<Esc>");
     // Deleting it again is refused with a reason, not a dialog.
     c.keys("d");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert!(c.screen().contains("This item has already been deleted."));
     // The voicemail, 8 rows down, keeps its transcript; its recording is gone.
     c.keys("jjjjjjjj");
@@ -224,14 +226,17 @@ fn the_confirm_dialog_says_what_goes_and_defaults_to_cancel() {
         recordings: 0,
         lines: vec!["chat message it_01 of 2024-07-01 09:00 (52 characters)".into()],
     };
-    c.rt.dispatch(Action::ItemPreviewed(item_target(), Ok(preview.clone())));
+    c.rt.dispatch(customers::Msg::ItemPreviewed(
+        item_target(),
+        Ok(preview.clone()),
+    ));
     insta::assert_snapshot!("confirm_dialog", c.screen());
     // Enter presses the focused button, which is Cancel.
     let effects = app::update(c.app(), Action::Submit);
     assert!(effects.is_empty(), "{effects:?}");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     // y confirms, and only then is the deletion asked for.
-    c.rt.dispatch(Action::ItemPreviewed(item_target(), Ok(preview)));
+    c.rt.dispatch(customers::Msg::ItemPreviewed(item_target(), Ok(preview)));
     let effects = app::update(c.app(), Action::Confirm);
     assert_eq!(
         effects,
@@ -247,7 +252,7 @@ fn an_item_with_files_offers_a_choice() {
     c.keys("jjjjj");
     let effects = app::update(c.app(), Action::DeleteItem);
     assert!(effects.is_empty());
-    let Some(Modal::Menu(menu)) = c.app().modals.last() else {
+    let Some(Modal::Menu(menu)) = c.app().shell.modals.last() else {
         panic!("no menu")
     };
     let labels: Vec<&str> = menu.choices.iter().map(|(l, _)| l.as_str()).collect();
@@ -261,9 +266,11 @@ fn an_item_with_files_offers_a_choice() {
     let effects = app::update(c.app(), Action::Submit);
     assert_eq!(
         effects,
-        vec![Effect::PreviewItem(lethe::erase::ItemTarget::Thread {
-            item_id: "it_03".into()
-        })]
+        vec![Effect::Customers(customers::Io::PreviewItem(
+            lethe::erase::ItemTarget::Thread {
+                item_id: "it_03".into()
+            }
+        ))]
     );
 }
 
@@ -272,13 +279,13 @@ fn erase_errors_show_in_the_status_bar() {
     let mut c = admin();
     open_martha(&mut c);
     // Whatever the erase core answers reaches the admin, and no dialog opens.
-    c.rt.dispatch(Action::ItemPreviewed(
+    c.rt.dispatch(customers::Msg::ItemPreviewed(
         lethe::erase::ItemTarget::Message {
             item_id: "it_04".into(),
         },
         Err(lethe::Error::Invalid("item it_04 was already deleted on 2024-08-01".into()).into()),
     ));
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     let screen = c.screen();
     let last = screen.lines().last().unwrap();
     assert!(last.starts_with("Cannot delete this:"), "{last}");
@@ -297,13 +304,13 @@ fn an_item_deleted_meanwhile_reloads_the_timeline() {
         id: "it_04".into(),
         at: "2024-08-01 12:00".into(),
     };
-    c.rt.dispatch(Action::ItemDeleted(Err(gone.into())));
+    c.rt.dispatch(customers::Msg::ItemDeleted(Err(gone.into())));
     let screen = c.screen();
     let last = screen.lines().last().unwrap();
     assert!(last.contains("already deleted"), "{last}");
     assert!(!last.contains("Nothing was deleted"), "{last}");
     let failed = lethe::Error::Invalid("disk full".into());
-    c.rt.dispatch(Action::ItemDeleted(Err(failed.into())));
+    c.rt.dispatch(customers::Msg::ItemDeleted(Err(failed.into())));
     let screen = c.screen();
     assert!(screen
         .lines()
@@ -329,9 +336,9 @@ fn deleting_a_profile_needs_the_name_typed() {
         keeps: vec!["customer, conversation and item IDs, types and times, for reports".into()],
         blocked_by: None,
     };
-    c.rt.dispatch(Action::ProfilePreviewed(Ok(preview)));
+    c.rt.dispatch(customers::Msg::ProfilePreviewed(Ok(preview)));
     c.keys("<Enter>");
-    assert!(matches!(c.app().modals.last(), Some(Modal::TypedConfirm(t)) if t.mismatch));
+    assert!(matches!(c.app().shell.modals.last(), Some(Modal::TypedConfirm(t)) if t.mismatch));
     c.keys("Martha Williams");
     insta::assert_snapshot!("profile_confirm", c.screen());
     let effects = app::update(c.app(), Action::Submit);
@@ -353,14 +360,14 @@ fn open_work_blocks_profile_deletion_with_the_reason() {
         blocked_by: Some(("cv_open".into(), "OPEN".into())),
         ..Default::default()
     };
-    c.rt.dispatch(Action::ProfilePreviewed(Ok(preview)));
+    c.rt.dispatch(customers::Msg::ProfilePreviewed(Ok(preview)));
     let screen = c.screen();
     assert!(
         screen.contains("conversation cv_open in status OPEN"),
         "{screen}"
     );
     assert!(!matches!(
-        c.app().modals.last(),
+        c.app().shell.modals.last(),
         Some(Modal::TypedConfirm(_))
     ));
 }
@@ -405,7 +412,7 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         values_held_elsewhere: 0,
         audit_head: None,
     };
-    c.rt.dispatch(Action::ProfileDeleted(
+    c.rt.dispatch(customers::Msg::ProfileDeleted(
         "cus_martha".into(),
         Ok(Box::new(receipt)),
     ));
@@ -477,7 +484,7 @@ fn the_audit_screen_shows_the_chain_and_entries() {
         first_bad: None,
         problem: None,
     };
-    c.rt.dispatch(Action::AuditLoaded(Ok((rows, v))));
+    c.rt.dispatch(audit::Msg::Loaded(Ok((rows, v))));
     c.keys("j");
     insta::assert_snapshot!("audit", c.screen());
     // Filtering: f, type, Enter asks for a reload with the filter.
@@ -508,13 +515,13 @@ fn a_viewer_gets_a_read_only_console() {
         .contains(ratatui::style::Modifier::DIM));
     c.keys("d");
     let screen = c.screen();
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert!(
         screen.contains("bob is not an operator of this database"),
         "{screen}"
     );
     c.keys("D");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
 }
 
 #[test]
@@ -546,7 +553,7 @@ fn stale_search_results_never_overwrite_newer_ones() {
         query: "ma".into(),
         result: Ok(vec![]),
     };
-    c.rt.dispatch(Action::SearchDone(old));
+    c.rt.dispatch(customers::Msg::SearchDone(old));
     assert!(
         !c.app().customers.results.is_empty(),
         "an older answer replaced the newer one"
@@ -630,7 +637,7 @@ fn no_color_means_no_colour_and_colour_means_256_only() {
         .iter()
         .all(|cell| cell.fg == Color::Reset && cell.bg == Color::Reset);
     assert!(plain_ok, "NO_COLOR output has colours");
-    c.app().theme = Theme { color: true };
+    c.app().shell.theme = Theme { color: true };
     c.screen();
     let cells = &c.term.backend().buffer().content;
     assert!(cells
@@ -746,7 +753,7 @@ fn retention_previews_custom_days_as_you_type() {
     c.keys("0");
     assert_eq!(c.app().retention.preview.unwrap().days, 3650);
     let stale = c.app().retention.preview_gen - 1;
-    c.rt.dispatch(Action::RetentionPreviewed(
+    c.rt.dispatch(retention::Msg::Previewed(
         stale,
         Err(lethe::Error::Invalid("old".into()).into()),
     ));
@@ -763,7 +770,7 @@ fn retention_says_why_a_value_is_refused() {
     assert!(c.app().retention.preview.is_none());
     // Enter does not save it.
     c.keys("<Enter>");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert_eq!(policy(&c), lethe::retention::Policy::RetainForever);
 }
 
@@ -778,7 +785,7 @@ fn a_custom_policy_needs_the_explicit_confirmation() {
     assert!(screen.contains("[ Cancel ]"));
     // Enter presses Cancel, the default.
     c.keys("<Enter>");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert_eq!(policy(&c), Policy::RetainForever);
     // Moving to the confirm button and pressing it saves the policy.
     c.keys("e<Enter><Tab><Enter>");
@@ -798,16 +805,16 @@ fn a_custom_policy_needs_the_explicit_confirmation() {
 fn only_a_compliance_admin_may_change_retention_or_sweep() {
     let mut c = compliance(common::VIEWER);
     c.keys("<Esc>3e400<Enter>");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert!(c.screen().contains("bob is not an operator"));
     // The preview is still there to read.
     assert_eq!(c.app().retention.preview.unwrap().days, 400);
     c.keys("<Esc>x");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     assert!(c.screen().contains("bob is not an operator"));
     // Nor run or extend a request.
     c.keys("4<Enter>x");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     c.keys("e");
     assert!(c.app().requests.open.as_ref().unwrap().reason.is_none());
     assert!(c.screen().contains("bob is not an operator"));
@@ -820,8 +827,8 @@ fn the_sweep_gauge_renders_and_cancel_sets_the_flag() {
     let mut c = compliance(common::ADMIN);
     c.keys("<Esc>3");
     let cancel = std::sync::Arc::new(AtomicBool::new(false));
-    c.rt.dispatch(Action::SweepStarted(cancel.clone()));
-    c.rt.dispatch(Action::SweepProgress(Progress {
+    c.rt.dispatch(retention::Msg::SweepStarted(cancel.clone()));
+    c.rt.dispatch(retention::Msg::SweepProgress(Progress {
         done: 40,
         total: 100,
         deleted: 35,
@@ -884,7 +891,7 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     // Two profiles share the email: nothing runs until the admin marks
     // which belong to the requester.
     c.keys("x");
-    assert!(c.app().modals.is_empty(), "{}", c.screen());
+    assert!(c.app().shell.modals.is_empty(), "{}", c.screen());
     assert!(
         c.screen().contains("Mark the requester's profiles first"),
         "{}",
@@ -895,7 +902,7 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     assert!(screen.contains(" [x] cus_martha "), "{screen}");
     assert!(screen.contains(">[x] cus_martha2 "), "{screen}");
     c.keys("x");
-    let Some(Modal::Confirm(d)) = c.app().modals.last() else {
+    let Some(Modal::Confirm(d)) = c.app().shell.modals.last() else {
         panic!("no dialog: {}", c.screen())
     };
     let text = d.lines.join("\n");
@@ -908,7 +915,7 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
     let screen = c.screen();
     assert!(screen.contains("Status: blocked"), "{screen}");
     assert!(
-        c.app().modals.is_empty(),
+        c.app().shell.modals.is_empty(),
         "the run was confirmed once: {screen}"
     );
     assert!(screen.contains("erased cus_martha:"));
@@ -926,7 +933,7 @@ fn an_opened_erasure_previews_every_match_and_runs_once_confirmed() {
 fn a_request_with_two_matches_runs_only_on_the_marked_profile() {
     let mut c = compliance(common::ADMIN);
     c.keys("<Esc>4<Enter>n x");
-    let Some(Modal::Confirm(d)) = c.app().modals.last() else {
+    let Some(Modal::Confirm(d)) = c.app().shell.modals.last() else {
         panic!("no dialog: {}", c.screen())
     };
     let text = d.lines.join("\n");
@@ -1154,11 +1161,12 @@ fn viewers_cannot_redact_or_dismiss_and_are_told_why() {
     assert_eq!(c.app().triage.total, 5);
     assert!(c
         .app()
+        .shell
         .status
         .as_ref()
-        .is_some_and(|(k, _)| *k == app::StatusKind::Error));
+        .is_some_and(|(k, _)| *k == StatusKind::Error));
     c.keys("r");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
 }
 
 /// A refusal in the console is in the audit trail, as one on the command
@@ -1168,7 +1176,7 @@ fn a_refused_key_in_the_console_is_audited() {
     let mut c = Console::open(common::VIEWER, 80, 24);
     open_martha(&mut c);
     c.keys("jjjd");
-    assert!(c.app().modals.is_empty());
+    assert!(c.app().shell.modals.is_empty());
     let rows = lethe::audit::list(&c.rt.session.read(), &Default::default(), 5).unwrap();
     let last = &rows[0];
     assert_eq!(last.operator, common::VIEWER);

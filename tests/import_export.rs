@@ -29,6 +29,7 @@ fn opts(skip_invalid: bool) -> ImportOptions {
         skip_invalid,
         operator: OPERATOR.into(),
         limits: Limits::default(),
+        now: lethe::clock::now_ms(),
     }
 }
 

@@ -214,3 +214,50 @@ fn shared_widgets_import_no_screen() {
         found.join("\n")
     );
 }
+
+/// Each screen edits its own state and the shared shell only: it never
+/// sees the whole app or another screen. A jump to another screen is an
+/// `Effect::Jump` that the app carries out.
+#[test]
+fn screens_touch_only_their_own_state() {
+    let dir = root().join("src/tui/screens");
+    let screens = [
+        "audit",
+        "customers",
+        "help",
+        "requests",
+        "retention",
+        "triage",
+    ];
+    let mut found = Vec::new();
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    for f in &files {
+        let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
+        if rel == "mod.rs" {
+            continue;
+        }
+        let own = rel.split(['/', '.']).next().unwrap_or_default().to_string();
+        for (n, line) in code_lines(f) {
+            let mut bad =
+                line.contains("&App") || line.contains("app::App") || line.contains("&mut App");
+            for other in screens.iter().filter(|s| **s != own) {
+                let sibling = format!("super::{other}");
+                bad |= line.contains(&format!("screens::{other}"))
+                    || line.match_indices(&sibling).any(|(at, _)| {
+                        let next = line[at + sibling.len()..].chars().next();
+                        matches!(next, Some(':' | ',' | ';' | '}') | None)
+                    });
+            }
+            if bad {
+                found.push(format!("{rel}:{n}: {}", line.trim()));
+            }
+        }
+    }
+    assert!(!files.is_empty());
+    assert!(
+        found.is_empty(),
+        "screens reaching past their own state:\n{}",
+        found.join("\n")
+    );
+}

@@ -201,14 +201,14 @@ fn receipt_head(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
-    let store = ctx.open()?;
+    let session = ctx.session()?;
     match c {
         AuditCommand::Verify { head, receipt } => {
             let head = match receipt {
                 Some(path) => Some(receipt_head(&path)?),
                 None => head,
             };
-            let v = audit::verify(&store.read())?;
+            let v = audit::verify(&session.read())?;
             if let (Some(seq), Some(problem)) = (v.first_bad, &v.problem) {
                 bail!(
                     "the audit trail is broken at entry {seq}: {problem}. Entries from {seq} on \
@@ -216,7 +216,7 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
                 );
             }
             if let Some(head) = head {
-                match audit::find_head(&store.read(), &head)? {
+                match audit::find_head(&session.read(), &head)? {
                     Some(seq) => println!("Head {} is entry {seq}: present.", head.trim()),
                     None => bail!(
                         "the audit trail does not contain head {}: entries were removed from its \
@@ -240,7 +240,7 @@ pub fn audit(ctx: &Ctx, c: AuditCommand) -> anyhow::Result<()> {
             })?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            audit::export(&store.read(), format, &mut out)?;
+            audit::export(&session.read(), format, &mut out)?;
             out.flush()?;
         }
     }

@@ -7,7 +7,6 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Ctx;
-use crate::import::{self, ImportOptions};
 use crate::search::Field;
 use crate::{export, phone};
 
@@ -63,13 +62,10 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         })?;
         Box::new(BufReader::new(file))
     };
-    let mut store = ctx.open_or_create()?;
-    let report = import::import_reader(
-        &mut store,
-        &mut input,
-        &ImportOptions::new(args.skip_invalid),
-    )
-    .with_context(|| format!("nothing was imported from {}", args.file.display()))?;
+    let mut session = crate::session::Session::of(ctx.open_or_create()?)?;
+    let report = session
+        .import(&mut input, args.skip_invalid)
+        .with_context(|| format!("nothing was imported from {}", args.file.display()))?;
     for p in &report.problems {
         eprintln!("{p}");
     }
@@ -77,7 +73,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     if !report.committed {
         let what = format!(
             "nothing was imported: {bad} of {} have problems (listed above)",
-            count(report.documents, "document")
+            crate::text::plural(report.documents, "document")
         );
         if report.valid == 0 {
             anyhow::bail!("{what}. Fix them and import again.");
@@ -99,14 +95,6 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<()> {
@@ -155,8 +143,8 @@ pub fn find(ctx: &Ctx, args: FindArgs) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("say what to find: --email, --phone, --external-id, --name or --id");
     };
-    let store = ctx.open()?;
-    let docs = export::find(&store.read(), field, value)?;
+    let session = ctx.session()?;
+    let docs = export::find(&session.read(), field, value)?;
     let text = export::profiles_json(&docs)?;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -509,7 +509,7 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
 }
 
 pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
-    let store = ctx.open()?;
+    let session = ctx.session()?;
     let (output, contacts) = match c {
         ReportCommand::Contacts { output } => (output, true),
         ReportCommand::Conversations { output } => (output, false),
@@ -526,9 +526,9 @@ pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let written = if contacts {
-        crate::report::write_contacts(&store.read(), &mut out)?
+        crate::report::write_contacts(&session.read(), &mut out)?
     } else {
-        crate::report::write_conversations(&store.read(), &mut out)?
+        crate::report::write_conversations(&session.read(), &mut out)?
     };
     if let Some(path) = &output {
         eprintln!(

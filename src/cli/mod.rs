@@ -229,7 +229,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let db = cli.db.clone().unwrap_or_else(|| data_dir().join("demo.db"));
             upgrade(&db)?;
             demo::ensure_demo_db(&db)?;
-            crate::tui::run(&Ctx { db })
+            crate::tui::run(&db)
         }
         command => {
             upgrade(&ctx.db)?;
@@ -263,7 +263,7 @@ fn upgrade(db: &std::path::Path) -> anyhow::Result<()> {
 
 fn dispatch(ctx: &Ctx, command: Option<Command>) -> anyhow::Result<()> {
     match command {
-        None => crate::tui::run(ctx),
+        None => crate::tui::run(&ctx.db),
         Some(Command::Demo(args)) => demo::run(ctx, args),
         Some(Command::Import(args)) => data::import(ctx, args),
         Some(Command::Export(args)) => data::export(ctx, args),

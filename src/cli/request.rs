@@ -220,8 +220,8 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
 }
 
 fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
-    let store = ctx.open()?;
-    let r = requests::get(&store.read(), id)?;
+    let session = ctx.session()?;
+    let r = requests::get(&session.read(), id)?;
     println!(
         "Request {}: {} ({}), {}",
         r.id,
@@ -246,7 +246,7 @@ fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
         println!("Blocked: {why}");
     }
     if !r.status.is_closed() {
-        let plan = requests::plan(&store, &r)?;
+        let plan = requests::plan(session.store(), &r)?;
         println!("Matching profiles: {}", plan.matches.len());
         for m in &plan.matches {
             let open = m

@@ -3,20 +3,14 @@
 //! a confirmation (`PendingAction`).
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::audit::{Row, Verification};
-use crate::clock::Millis;
-use crate::erase::{ItemDeletion, ItemPreview, ItemTarget, ProfilePreview, Receipt};
-use crate::profile::Profile;
-use crate::requests::{Plan, Request, RunOutcome};
-use crate::retention::{Policy, Preview, Progress, SweepReport};
-use crate::search::CustomerSummary;
-use crate::timeline::{BlobRef, Timeline};
-use crate::triage::{FindingContext, QueueRow, RedactionPreview};
+use super::app::Tab;
+use super::screens::{audit, customers, requests, retention, triage};
+use crate::erase::{ItemTarget, Receipt};
+use crate::retention::Policy;
 
 /// A core error as the console carries it in a result: the error itself,
 /// so a screen can tell an open conversation from a refusal, shared so an
@@ -42,7 +36,12 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// For the status bar: `app.error(failure)`.
+/// A core result as an action carries it.
+pub fn failure<T>(r: crate::Result<T>) -> Result<T, Failure> {
+    r.map_err(Failure::from)
+}
+
+/// For the status bar: `sh.error(failure)`.
 impl From<Failure> for String {
     fn from(f: Failure) -> String {
         f.to_string()
@@ -96,28 +95,15 @@ pub enum Action {
     /// A key the actor may not use: the permission it lacks (to say why),
     /// and the audit action the refusal is recorded under.
     Refused(crate::access::Permission, crate::audit::Action),
-    SearchDone(SearchResponse),
-    CustomerLoaded(Result<Box<(Profile, Timeline)>, Failure>),
-    ItemPreviewed(ItemTarget, Result<ItemPreview, Failure>),
-    ProfilePreviewed(Result<ProfilePreview, Failure>),
-    ItemDeleted(Result<Box<ItemDeletion>, Failure>),
-    ProfileDeleted(String, Result<Box<Receipt>, Failure>),
-    Saved(Result<PathBuf, Failure>),
-    AuditLoaded(Result<(Vec<Row>, Verification), Failure>),
-    RetentionLoaded(Result<RetentionInfo, Failure>),
-    RetentionPreviewed(u64, Result<Preview, Failure>),
-    PolicySaved(Result<Policy, Failure>),
-    /// A sweep began on its own thread; setting the flag stops it between
-    /// profiles.
-    SweepStarted(Arc<AtomicBool>),
-    SweepProgress(Progress),
-    SweepDone(Result<Box<SweepReport>, Failure>),
-    /// The queue, and the time it was read (for overdue markers).
-    RequestsLoaded(Result<(Vec<Request>, Millis), Failure>),
-    RequestPlanned(i64, Result<Box<Plan>, Failure>),
-    RequestStarted(i64),
-    RequestRan(i64, Result<Box<RunOutcome>, Failure>),
-    RequestExtended(Result<Box<Request>, Failure>),
+    /// A receipt dialog's copy was written, or why not.
+    ReceiptSaved(Result<PathBuf, Failure>),
+    /// Results of effects, to the screen that asked for them whatever is
+    /// on top.
+    Customers(customers::Msg),
+    Audit(audit::Msg),
+    Retention(retention::Msg),
+    Requests(requests::Msg),
+    Triage(triage::Msg),
     /// Triage: cycle the kind filter, toggle "high confidence only".
     CycleKind,
     ToggleConfidence,
@@ -132,93 +118,70 @@ pub enum Action {
     /// Timeline: the next / previous item with open findings.
     NextFinding,
     PrevFinding,
-    TriageLoaded(Result<Box<TriageQueue>, Failure>),
-    TriageContext(i64, Result<Box<FindingContext>, Failure>),
-    /// A triage action finished: what to tell the admin, or why it failed.
-    TriageDone(Result<String, Failure>),
-    /// The customer opened from the Triage screen, and the row of the item.
-    TriageOpened(Result<Box<(Profile, Timeline)>, Failure>, Option<usize>),
-    ItemFindings(String, Result<Vec<(String, usize)>, Failure>),
-    FindingRow(Result<Option<usize>, Failure>),
-    RedactionPreviewed(i64, Result<RedactionPreview, Failure>),
 }
 
-/// The retention screen's data: the policy and the last sweep.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RetentionInfo {
-    pub policy: Policy,
-    pub last_run: Option<crate::store::retention::Run>,
-}
-
-/// One load of the Triage queue.
-#[derive(Debug, Clone)]
-pub struct TriageQueue {
-    pub rows: Vec<QueueRow>,
-    /// Matching findings in all (rows holds at most a page of them).
-    pub total: u64,
-    /// How many matching findings come before `rows`: a multiple of the
-    /// page size, moved back when a page was emptied.
-    pub offset: usize,
-    /// The selected row after the load, kept at the same index.
-    pub selected: usize,
-    pub context: Option<Result<FindingContext, Failure>>,
-}
-
-/// Work `update` asks for; the runtime does it and answers with an Action.
+/// Work an update asks for. Jumps are the app's to carry out; the rest
+/// the runtime does, each screen's through that screen's `io`, and
+/// answers with an Action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Show another screen, or the customer search.
+    Jump(Jump),
     /// Record a refused key in the audit trail, under this audit action.
     AuditRefusal {
         action: crate::audit::Action,
     },
-    Search {
-        generation: u64,
-        query: String,
-    },
-    OpenCustomer(String),
-    /// Rereads the open customer after a change, keeping the selection.
-    ReloadCustomer,
-    PreviewItem(ItemTarget),
-    PreviewProfile(String),
     /// Only the confirm handler produces this.
     Execute(PendingAction),
-    SaveBlob(BlobRef),
+    /// Data changed under the screen shown (an item deleted from Triage):
+    /// the app has it read afresh.
+    Changed,
     SaveReceipt(Box<Receipt>),
-    LoadAudit,
-    LoadRetention,
-    /// Debounced like search: only the newest waiting preview is computed.
-    PreviewRetention {
-        generation: u64,
-        days: i64,
-    },
-    LoadRequests {
-        include_closed: bool,
-    },
-    PlanRequest(i64),
-    ExtendRequest {
-        id: i64,
-        reason: String,
-    },
-    LoadTriage,
-    LoadTriageContext(i64),
-    /// Resolves the item's deletion target, then previews it (the same
-    /// confirm path as the timeline's `d`).
-    PreviewItemById(String),
-    DismissFinding(i64),
-    ScanNow,
-    OpenCustomerAt {
+    Customers(customers::Io),
+    Audit(audit::Io),
+    Retention(retention::Io),
+    Requests(requests::Io),
+    Triage(triage::Io),
+}
+
+/// Where a screen sends the admin: the app switches tabs and tells the
+/// screen shown, so no screen edits another's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Jump {
+    /// The customer search box (`/` on screens without a search).
+    Search,
+    /// Another tab, read afresh.
+    Tab(Tab),
+    /// An item in its customer's timeline: the Customers screen opens it
+    /// and is shown once it has.
+    Item {
         customer_id: String,
         item_id: String,
     },
-    LoadItemFindings(String),
-    SeekFinding {
-        forward: bool,
-    },
-    PreviewRedaction {
-        finding_id: i64,
-        item_id: String,
-    },
 }
+
+macro_rules! screen_effects {
+    ($($screen:ident => $variant:ident),*) => {$(
+        impl From<$screen::Io> for Effect {
+            fn from(io: $screen::Io) -> Effect {
+                Effect::$variant(io)
+            }
+        }
+        impl From<$screen::Msg> for Action {
+            fn from(msg: $screen::Msg) -> Action {
+                Action::$variant(msg)
+            }
+        }
+    )*};
+}
+
+screen_effects!(
+    customers => Customers,
+    audit => Audit,
+    retention => Retention,
+    requests => Requests,
+    triage => Triage
+);
 
 /// A destructive action waiting for the admin's confirmation. The dialog
 /// shows exactly this; nothing else can be executed from it.
@@ -285,5 +248,5 @@ pub struct SearchRequest {
 pub struct SearchResponse {
     pub generation: u64,
     pub query: String,
-    pub result: Result<Vec<CustomerSummary>, Failure>,
+    pub result: Result<Vec<crate::search::CustomerSummary>, Failure>,
 }

@@ -1,21 +1,19 @@
 //! The console's state and `update`, which turns an Action into a state
 //! change plus the effects the runtime must carry out. No I/O happens here.
 
-use std::path::PathBuf;
-
 use crossterm::event::KeyEvent;
 
-use super::action::{Action, Effect, PendingAction};
+use super::action::{Action, Effect, Jump};
 use super::keymap::{self, Context};
-use super::screens::audit::AuditState;
-use super::screens::customers::{self, CustomersState, Focus};
+use super::modals;
+use super::screens::audit::{self, AuditState};
+use super::screens::customers::{self, CustomersState};
 use super::screens::requests::{self, RequestsState};
 use super::screens::retention::{self, RetentionState};
 use super::screens::triage::{self, TriageState};
+use super::shell::{Modal, Shell};
 use super::theme::Theme;
 use crate::access::Actor;
-use crate::erase::{ItemTarget, Receipt};
-use crate::timeline::BlobRef;
 
 /// The screens, in tab order. Adding one: a variant here, its title, a
 /// `GoTab` key in the keymap, and its module under `screens/`.
@@ -62,159 +60,49 @@ impl Tab {
     /// What a screen reads each time it is shown.
     fn on_show(self, app: &App) -> Vec<Effect> {
         match self {
-            Tab::Customers => vec![],
-            Tab::Audit => vec![Effect::LoadAudit],
-            Tab::Retention => vec![Effect::LoadRetention],
-            Tab::Requests => vec![Effect::LoadRequests {
-                include_closed: app.requests.include_closed,
-            }],
-            Tab::Triage => vec![Effect::LoadTriage],
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum MenuThen {
-    Preview(ItemTarget),
-    Save(BlobRef),
-}
-
-#[derive(Debug, Clone)]
-pub struct Menu {
-    pub title: String,
-    pub choices: Vec<(String, MenuThen)>,
-    pub selected: usize,
-}
-
-#[derive(Debug, Clone)]
-pub struct Confirm {
-    pub pending: PendingAction,
-    pub title: String,
-    pub lines: Vec<String>,
-    /// Cancel has the focus until the admin moves it.
-    pub delete_focused: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct TypedConfirm {
-    pub pending: PendingAction,
-    pub customer_id: String,
-    pub removes: Vec<(String, i64)>,
-    pub keeps: Vec<String>,
-    /// What must be typed: the customer's name, or `delete` without one.
-    pub expected: String,
-    pub input: tui_input::Input,
-    pub mismatch: bool,
-}
-
-/// Layers over the screen; the top one gets keys first.
-#[derive(Debug, Clone)]
-pub enum Modal {
-    Help {
-        scroll: u16,
-    },
-    /// The item on timeline row `row`, in full.
-    Item {
-        row: usize,
-        scroll: u16,
-    },
-    Menu(Menu),
-    Confirm(Confirm),
-    TypedConfirm(Box<TypedConfirm>),
-    Notice {
-        title: String,
-        lines: Vec<String>,
-    },
-    Receipt {
-        receipt: Box<Receipt>,
-        saved: Option<PathBuf>,
-    },
-}
-
-impl Modal {
-    pub fn context(&self) -> Context {
-        match self {
-            Modal::Help { .. } => Context::Help,
-            Modal::Item { .. } => Context::ItemView,
-            Modal::Menu(_) => Context::Menu,
-            Modal::Confirm(_) => Context::Confirm,
-            Modal::TypedConfirm(_) => Context::TypedConfirm,
-            Modal::Notice { .. } => Context::Notice,
-            Modal::Receipt { .. } => Context::Receipt,
+            Tab::Customers => customers::on_show(&app.customers),
+            Tab::Audit => audit::on_show(&app.audit),
+            Tab::Retention => retention::on_show(),
+            Tab::Requests => requests::on_show(&app.requests),
+            Tab::Triage => triage::on_show(&app.triage),
         }
     }
 }
 
 pub struct App {
-    pub actor: Actor,
-    pub theme: Theme,
-    /// The terminal's size, for layouts that `update` needs (page sizes).
-    pub size: (u16, u16),
+    pub shell: Shell,
     pub tab: Tab,
     pub customers: CustomersState,
     pub audit: AuditState,
     pub retention: RetentionState,
     pub requests: RequestsState,
     pub triage: TriageState,
-    pub modals: Vec<Modal>,
-    pub status: Option<(StatusKind, String)>,
-    pub quit: bool,
 }
 
 impl App {
     pub fn new(actor: Actor, theme: Theme, size: (u16, u16)) -> App {
         App {
-            actor,
-            theme,
-            size,
+            shell: Shell::new(actor, theme, size),
             tab: Tab::Customers,
             customers: CustomersState::default(),
             audit: AuditState::default(),
             retention: RetentionState::default(),
             requests: RequestsState::default(),
             triage: TriageState::default(),
-            modals: vec![],
-            status: None,
-            quit: false,
         }
-    }
-
-    /// Whether the actor can change nothing (the read-only banner shows).
-    pub fn read_only(&self) -> bool {
-        !self.actor.can(crate::access::Permission::Delete)
     }
 
     pub fn context(&self) -> Context {
-        if let Some(m) = self.modals.last() {
+        if let Some(m) = self.shell.modals.last() {
             return m.context();
         }
         match self.tab {
-            Tab::Customers => match self.customers.focus {
-                Focus::Search => Context::Search,
-                Focus::Results => Context::Results,
-                Focus::Profile => Context::Profile,
-                Focus::Timeline => Context::Timeline,
-            },
-            Tab::Audit if self.audit.editing => Context::AuditFilter,
-            Tab::Audit => Context::Audit,
+            Tab::Customers => customers::context(&self.customers),
+            Tab::Audit => audit::context(&self.audit),
             Tab::Retention => retention::context(&self.retention),
             Tab::Requests => requests::context(&self.requests),
             Tab::Triage => Context::Triage,
         }
-    }
-
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.status = Some((StatusKind::Info, text.into()));
-    }
-
-    pub fn error(&mut self, text: impl Into<String>) {
-        self.status = Some((StatusKind::Error, text.into()));
     }
 }
 
@@ -225,7 +113,9 @@ pub fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     let ctx = app.context();
     match keymap::lookup(ctx, &key) {
         Some(b) => match b.needs {
-            Some(p) if !app.actor.can(p) => Some(Action::Refused(p, refused_as(ctx, &b.action))),
+            Some(p) if !app.shell.actor.can(p) => {
+                Some(Action::Refused(p, refused_as(ctx, &b.action)))
+            }
             _ => Some(b.action.clone()),
         },
         None if ctx.is_text() => Some(Action::Input(key)),
@@ -251,7 +141,22 @@ fn refused_as(ctx: Context, action: &Action) -> crate::audit::Action {
     }
 }
 
+/// Changes the state for one action and returns the effects the runtime
+/// must carry out; jumps between screens are carried out here.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut out = vec![];
+    let mut todo: std::collections::VecDeque<Effect> = route(app, action).into();
+    while let Some(effect) = todo.pop_front() {
+        match effect {
+            Effect::Jump(jump) => todo.extend(go(app, jump)),
+            Effect::Changed => todo.extend(app.tab.on_show(app)),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn route(app: &mut App, action: Action) -> Vec<Effect> {
     // A message stays until the next key.
     if matches!(
         action,
@@ -265,20 +170,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             | Action::FocusSearch
             | Action::GoTab(_)
     ) {
-        app.status = None;
+        app.shell.status = None;
     }
+    let sh = &mut app.shell;
     match action {
         Action::Quit => {
-            app.quit = true;
+            sh.quit = true;
             vec![]
         }
         Action::Resize(w, h) => {
-            app.size = (w, h);
+            sh.size = (w, h);
             vec![]
         }
         Action::Refused(p, audit_action) => {
-            let why = app.actor.refusal(p).unwrap_or_default();
-            app.error(why);
+            let why = sh.actor.refusal(p).unwrap_or_default();
+            sh.error(why);
             // Recorded as the command line records it: every refusal is
             // in the audit trail.
             vec![Effect::AuditRefusal {
@@ -286,49 +192,47 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }]
         }
         Action::Help => {
-            app.modals.push(Modal::Help { scroll: 0 });
+            sh.modals.push(Modal::Help { scroll: 0 });
             vec![]
         }
         Action::GoTab(n) => match Tab::ALL.iter().find(|t| t.number() == n + 1) {
-            Some(&tab) if tab != app.tab => {
-                app.tab = tab;
-                tab.on_show(app)
-            }
-            _ => vec![],
+            Some(&tab) => vec![Effect::Jump(Jump::Tab(tab))],
+            None => vec![],
         },
-        Action::AuditLoaded(r) => super::screens::audit::loaded(app, r),
-        action if triage::is_result(app, &action) => triage::result(app, action),
-        action if is_result(&action) => customers::update(app, action),
-        action if retention::is_result(&action) => retention::update(app, action),
-        action if requests::is_result(&action) => requests::update(app, action),
-        action if !app.modals.is_empty() => super::modals::modal_update(app, action),
+        Action::ReceiptSaved(r) => modals::receipt_saved(sh, r),
+        // Results go to the screen that asked, whatever is on top.
+        Action::Customers(m) => customers::result(&mut app.customers, sh, m),
+        Action::Audit(m) => audit::result(&mut app.audit, sh, m),
+        Action::Retention(m) => retention::result(&mut app.retention, sh, m),
+        Action::Requests(m) => requests::result(&mut app.requests, sh, m),
+        Action::Triage(m) => triage::result(&mut app.triage, sh, m),
+        action if !sh.modals.is_empty() => modals::update(sh, action),
         action => match app.tab {
-            Tab::Customers => customers::update(app, action),
-            Tab::Audit => super::screens::audit::update(app, action),
-            Tab::Retention => retention::update(app, action),
-            Tab::Requests => requests::update(app, action),
-            Tab::Triage => triage::update(app, action),
+            Tab::Customers => customers::update(&mut app.customers, sh, action),
+            Tab::Audit => audit::update(&mut app.audit, sh, action),
+            Tab::Retention => retention::update(&mut app.retention, sh, action),
+            Tab::Requests => requests::update(&mut app.requests, sh, action),
+            Tab::Triage => triage::update(&mut app.triage, sh, action),
         },
     }
 }
 
-/// `/` from a screen without a search of its own: the customer search.
-pub fn go_to_search(app: &mut App) -> Vec<Effect> {
-    app.tab = Tab::Customers;
-    app.customers.focus = Focus::Search;
-    vec![]
-}
-
-/// Results of effects go to their screen whatever is on top.
-fn is_result(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::SearchDone(_)
-            | Action::CustomerLoaded(_)
-            | Action::ItemPreviewed(..)
-            | Action::ProfilePreviewed(_)
-            | Action::ItemDeleted(_)
-            | Action::ProfileDeleted(..)
-            | Action::Saved(_)
-    )
+/// Carries out a jump: the tab changes, and the screen shown is told why.
+fn go(app: &mut App, jump: Jump) -> Vec<Effect> {
+    match jump {
+        Jump::Search => {
+            app.tab = Tab::Customers;
+            customers::focus(&mut app.customers, customers::Focus::Search);
+            vec![]
+        }
+        Jump::Tab(tab) if tab != app.tab => {
+            app.tab = tab;
+            tab.on_show(app)
+        }
+        Jump::Tab(_) => vec![],
+        Jump::Item {
+            customer_id,
+            item_id,
+        } => customers::open_at(customer_id, item_id),
+    }
 }

@@ -10,6 +10,7 @@ pub mod modals;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;
+pub mod shell;
 pub mod theme;
 pub mod view;
 pub mod widgets;
@@ -19,7 +20,6 @@ use std::sync::mpsc;
 
 use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
 
-use crate::cli::Ctx;
 use action::Action;
 use app::App;
 use runtime::{Runtime, Searcher};
@@ -29,12 +29,13 @@ enum Event {
     Action(Action),
 }
 
-/// Opens the console on `ctx.db` and runs it until the admin quits. The
-/// terminal is restored on every way out, a panic included.
-pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+/// Opens the console on the database at `db` and runs it until the admin
+/// quits. The terminal is restored on every way out, a panic included.
+pub fn run(db: &std::path::Path) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     // Open before touching the terminal, so a bad path prints plainly.
-    let store = ctx.open()?;
+    let store = crate::store::Store::open(db)?;
+    let db = db.to_path_buf();
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
             "the console needs a terminal (standard input and output are not one); run `lethe` \
@@ -46,8 +47,12 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let (tx, rx) = mpsc::channel::<Event>();
     let reply = tx.clone();
-    let (search, search_thread) = worker::spawn(ctx.db.clone(), move |resp| {
-        reply.send(Event::Action(Action::SearchDone(resp))).is_ok()
+    let (search, search_thread) = worker::spawn(db.clone(), move |resp| {
+        reply
+            .send(Event::Action(
+                screens::customers::Msg::SearchDone(resp).into(),
+            ))
+            .is_ok()
     });
     let mut terminal = ratatui::try_init()?;
     let size = terminal.size()?;
@@ -55,9 +60,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let event = tx.clone();
     let reply: worker::Reply = std::sync::Arc::new(move |a| event.send(Event::Action(a)).is_ok());
     let mut rt = Runtime::new(app, session, Searcher::Worker(search), save_dir);
-    let (previews, preview_thread) = worker::spawn_previews(ctx.db.clone(), reply.clone());
+    let (previews, preview_thread) = worker::spawn_previews(db.clone(), reply.clone());
     rt.background = Some(runtime::Background {
-        db: ctx.db.clone(),
+        db: db.clone(),
         previews,
         reply,
     });
@@ -68,7 +73,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     // (a deletion and its verification) finish.
     let waiting = rt.jobs.running();
     if waiting > 0 {
-        rt.app.info(format!(
+        rt.app.shell.info(format!(
             "Quitting: stopping and waiting for {}…",
             crate::text::plural(waiting, "running job")
         ));
@@ -121,7 +126,7 @@ fn event_loop(
                 Event::Key(k) => rt.key(k),
                 Event::Action(a) => rt.dispatch(a),
             }
-            if rt.app.quit {
+            if rt.app.shell.quit {
                 return Ok(());
             }
             next = rx.try_recv().ok();

@@ -1,14 +1,15 @@
-//! Keys while a modal is on top: help, the item view, menus and
-//! confirmations. Part of the app's update, beside the screens'.
+//! Keys while a dialog is on top: help, menus, confirmations, notices
+//! and receipts. Part of the app's update, beside the screens'.
+
+use std::path::PathBuf;
 
 use tui_input::backend::crossterm::EventHandler;
 
-use super::action::{Action, Effect};
-use super::app::{App, Modal};
-use super::screens::customers::{self, begin_delete_item, begin_save};
+use super::action::{Action, Effect, Failure};
+use super::shell::{Modal, Shell};
 use super::widgets::confirm;
 
-fn scrolled(scroll: u16, action: &Action) -> u16 {
+pub fn scrolled(scroll: u16, action: &Action) -> u16 {
     let d: i32 = match action {
         Action::Up => -1,
         Action::Down => 1,
@@ -19,30 +20,18 @@ fn scrolled(scroll: u16, action: &Action) -> u16 {
     (scroll as i32 + d).clamp(0, u16::MAX as i32) as u16
 }
 
-pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
-    let Some(top) = app.modals.last_mut() else {
+pub fn update(sh: &mut Shell, action: Action) -> Vec<Effect> {
+    let Some(top) = sh.modals.last_mut() else {
         return vec![];
     };
     match (top, action) {
         (_, Action::Back) => {
-            app.modals.pop();
+            sh.modals.pop();
             vec![]
         }
         (Modal::Help { scroll }, a) => {
             let max = super::screens::help::line_count().saturating_sub(5) as u16;
             *scroll = scrolled(*scroll, &a).min(max);
-            vec![]
-        }
-        (Modal::Item { row, .. }, Action::DeleteItem) => {
-            let row = *row;
-            begin_delete_item(app, row)
-        }
-        (Modal::Item { row, .. }, Action::Save) => {
-            let row = *row;
-            begin_save(app, row)
-        }
-        (Modal::Item { scroll, .. }, a) => {
-            *scroll = scrolled(*scroll, &a).min(2000);
             vec![]
         }
         (Modal::Menu(m), Action::Up) => {
@@ -55,9 +44,8 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         (Modal::Menu(m), Action::Submit) => {
             let then = m.choices.get(m.selected).map(|c| c.1.clone());
-            app.modals.pop();
-            then.map(|t| customers::delete_menu_effect(&t))
-                .unwrap_or_default()
+            sh.modals.pop();
+            then.into_iter().collect()
         }
         (Modal::Confirm(c), Action::ToggleButton) => {
             c.delete_focused = !c.delete_focused;
@@ -66,11 +54,11 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
         (Modal::Confirm(c), a @ (Action::Confirm | Action::Submit)) => {
             let confirmed = matches!(a, Action::Confirm) || c.delete_focused;
             let pending = c.pending.clone();
-            app.modals.pop();
+            sh.modals.pop();
             if confirmed {
                 vec![Effect::Execute(pending)]
             } else {
-                app.info("Cancelled; nothing was deleted.");
+                sh.info("Cancelled; nothing was deleted.");
                 vec![]
             }
         }
@@ -82,7 +70,7 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
         (Modal::TypedConfirm(t), Action::Submit) => {
             if confirm::typed_matches(t) {
                 let pending = t.pending.clone();
-                app.modals.pop();
+                sh.modals.pop();
                 vec![Effect::Execute(pending)]
             } else {
                 t.mismatch = true;
@@ -93,15 +81,29 @@ pub fn modal_update(app: &mut App, action: Action) -> Vec<Effect> {
             vec![Effect::SaveReceipt(receipt.clone())]
         }
         (Modal::Menu(_), Action::Cancel) => {
-            app.modals.pop();
-            app.info("Cancelled.");
+            sh.modals.pop();
+            sh.info("Cancelled.");
             vec![]
         }
         (Modal::Confirm(_) | Modal::TypedConfirm(_), Action::Cancel) => {
-            app.modals.pop();
-            app.info("Cancelled; nothing was deleted.");
+            sh.modals.pop();
+            sh.info("Cancelled; nothing was deleted.");
             vec![]
         }
         _ => vec![],
     }
+}
+
+/// A receipt dialog's `s`: the dialog shows where the copy went.
+pub fn receipt_saved(sh: &mut Shell, r: Result<PathBuf, Failure>) -> Vec<Effect> {
+    match r {
+        Ok(path) => {
+            if let Some(Modal::Receipt { saved, .. }) = sh.modals.last_mut() {
+                *saved = Some(path.clone());
+            }
+            sh.info(format!("Saved {} (readable by you only).", path.display()));
+        }
+        Err(e) => sh.error(format!("Nothing was saved: {e}")),
+    }
+    vec![]
 }

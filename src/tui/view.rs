@@ -3,8 +3,9 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
-use super::app::{App, Modal, Tab};
+use super::app::{App, Tab};
 use super::screens;
+use super::shell::{Modal, Shell};
 use super::widgets::{confirm, status_bar, tabs};
 
 pub struct Areas {
@@ -14,8 +15,8 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(app: &App, area: Rect) -> Areas {
-    let banner_h = u16::from(app.read_only());
+pub fn areas(sh: &Shell, area: Rect) -> Areas {
+    let banner_h = u16::from(sh.read_only());
     let [header, banner, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_h),
@@ -32,34 +33,33 @@ pub fn areas(app: &App, area: Rect) -> Areas {
 }
 
 pub fn render(app: &App, frame: &mut Frame) {
-    let a = areas(app, frame.area());
-    tabs::render_header(&app.theme, frame, a.header, app.tab, &app.actor);
+    let sh = &app.shell;
+    let a = areas(sh, frame.area());
+    tabs::render_header(&sh.theme, frame, a.header, app.tab, &sh.actor);
     if let Some(b) = a.banner {
-        tabs::render_banner(&app.theme, frame, b, &app.actor);
+        tabs::render_banner(&sh.theme, frame, b, &sh.actor);
     }
     match app.tab {
-        Tab::Customers => screens::customers::view::render(app, frame, a.body),
-        Tab::Audit => screens::audit::render(app, frame, a.body),
-        Tab::Retention => screens::retention::render(app, frame, a.body),
-        Tab::Requests => screens::requests::render(app, frame, a.body),
-        Tab::Triage => screens::triage::render(app, frame, a.body),
+        Tab::Customers => screens::customers::view::render(&app.customers, sh, frame, a.body),
+        Tab::Audit => screens::audit::render(&app.audit, sh, frame, a.body),
+        Tab::Retention => screens::retention::render(&app.retention, sh, frame, a.body),
+        Tab::Requests => screens::requests::render(&app.requests, sh, frame, a.body),
+        Tab::Triage => screens::triage::render(&app.triage, sh, frame, a.body),
     }
-    let hints = super::keymap::hints(app.context(), |p| app.actor.can(p));
-    status_bar::render(&app.theme, frame, a.status, app.status.as_ref(), hints);
-    for m in &app.modals {
+    let hints = super::keymap::hints(app.context(), |p| sh.actor.can(p));
+    status_bar::render(&sh.theme, frame, a.status, sh.status.as_ref(), hints);
+    let theme = &sh.theme;
+    for m in &sh.modals {
         match m {
-            Modal::Help { scroll } => screens::help::render(app, frame, a.body, *scroll),
-            Modal::Item { row, scroll } => {
-                screens::customers::item_popup::render(app, frame, a.body, *row, *scroll)
-            }
-            Modal::Menu(menu) => confirm::render_menu(&app.theme, frame, a.body, menu),
-            Modal::Confirm(c) => confirm::render_confirm(&app.theme, frame, a.body, c),
-            Modal::TypedConfirm(t) => confirm::render_typed_confirm(&app.theme, frame, a.body, t),
+            Modal::Help { scroll } => screens::help::render(sh, frame, a.body, *scroll),
+            Modal::Menu(menu) => confirm::render_menu(theme, frame, a.body, menu),
+            Modal::Confirm(c) => confirm::render_confirm(theme, frame, a.body, c),
+            Modal::TypedConfirm(t) => confirm::render_typed_confirm(theme, frame, a.body, t),
             Modal::Notice { title, lines } => {
-                confirm::render_notice(&app.theme, frame, a.body, title, lines)
+                confirm::render_notice(theme, frame, a.body, title, lines)
             }
             Modal::Receipt { receipt, saved } => {
-                confirm::render_receipt(&app.theme, frame, a.body, receipt, saved.as_deref())
+                confirm::render_receipt(theme, frame, a.body, receipt, saved.as_deref())
             }
         }
     }

@@ -38,7 +38,7 @@ pub fn spawn_previews(db: PathBuf, reply: Reply) -> (Sender<PreviewRequest>, Joi
                 }
                 Err(e) => Err(e.clone()),
             };
-            if !reply(Action::RetentionPreviewed(req.generation, result)) {
+            if !reply(super::screens::retention::Msg::Previewed(req.generation, result).into()) {
                 break;
             }
         }

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::audit::{self, Entry, Outcome};
+use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::format::*;
 use crate::search;
@@ -66,15 +67,19 @@ pub struct ImportOptions {
     /// Who the audit entry names.
     pub operator: String,
     pub limits: Limits,
+    /// The time of the audit entry and of the scan's findings.
+    pub now: Millis,
 }
 
 impl ImportOptions {
-    /// Default limits, and the operator from the operating system.
+    /// Default limits, the operator from the operating system, and the
+    /// wall clock. `Session::import` gives its own operator and time.
     pub fn new(skip_invalid: bool) -> ImportOptions {
         ImportOptions {
             skip_invalid,
             operator: crate::access::current_username(),
             limits: Limits::default(),
+            now: crate::clock::now_ms(),
         }
     }
 }
@@ -177,10 +182,14 @@ pub fn import_reader(
         } else {
             Outcome::Partial
         };
-        audit::append(conn, &counts_entry(opts, &report).outcome(outcome))?;
+        audit::append_at(
+            conn,
+            &counts_entry(opts, &report).outcome(outcome),
+            opts.now,
+        )?;
         // New items are scanned for pasted personal data as they arrive,
         // in the same transaction, so no imported message goes unscanned.
-        report.pii = crate::triage::scan_pending(conn, crate::clock::now_ms(), &mut ())?;
+        report.pii = crate::triage::scan_pending(conn, opts.now, &mut ())?;
         Ok(())
     });
     match result {
@@ -191,7 +200,8 @@ pub fn import_reader(
         Err(_) if rolled_back => {
             report.customers = 0;
             report.items = 0;
-            audit::record(store, &counts_entry(opts, &report).outcome(Outcome::Failed))?;
+            let failed = counts_entry(opts, &report).outcome(Outcome::Failed);
+            store.write(|tx| audit::append_at(tx, &failed, opts.now))?;
             Ok(report)
         }
         Err(e) => Err(e),

@@ -412,7 +412,7 @@ pub fn sweep(
     } else {
         Outcome::Ok
     };
-    audit::record(
+    audit::record_at(
         store,
         &Entry::new(&actor.username, audit::RETENTION_SWEEP)
             .count("days", days)
@@ -420,6 +420,7 @@ pub fn sweep(
             .count("blocked", report.blocked.len() as i64)
             .count("failed", report.failed.len() as i64)
             .outcome(outcome),
+        now,
     )?;
     Ok(report)
 }

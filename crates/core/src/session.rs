@@ -8,6 +8,7 @@
 //! reading functions); changes go through the methods here, each of which
 //! checks the operator's permission in the core and audits what it did.
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use crate::access::{self, Actor, Role, RoleChange, SwitchChange};
@@ -16,6 +17,7 @@ use crate::erase::{self, BulkOptions, BulkProgress, BulkResult, ItemDeletion, It
 use crate::erase::{ProfileErasure, Reason, Receipt, Verify};
 use crate::error::Result;
 use crate::format::CustomerDoc;
+use crate::import::{ImportOptions, ImportReport};
 use crate::pii::Kind;
 use crate::requests::{self, NewRequest, Request, RunOutcome, RunTarget};
 use crate::retention::{self, Policy, SweepOptions, SweepReport, Watch};
@@ -234,7 +236,18 @@ impl Session {
         triage::redact_finding_item_at(&mut self.store, &self.actor, finding_id, now)
     }
 
-    // ---- Exports and operators -----------------------------------------
+    // ---- Imports, exports and operators ---------------------------------
+
+    /// Imports customer documents from `input` (see `import::import_reader`),
+    /// with the session's operator in the audit entry and its time.
+    pub fn import(&mut self, input: &mut dyn BufRead, skip_invalid: bool) -> Result<ImportReport> {
+        let opts = ImportOptions {
+            operator: self.actor.username.clone(),
+            now: self.now(),
+            ..ImportOptions::new(skip_invalid)
+        };
+        crate::import::import_reader(&mut self.store, input, &opts)
+    }
 
     pub fn export_customer(&mut self, id: &str, with_data: bool) -> Result<CustomerDoc> {
         let now = self.now();
@@ -242,7 +255,7 @@ impl Session {
     }
 
     pub fn save_copy(&self, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
-        crate::timeline::save_copy(&self.store, &self.actor, blob, dir)
+        crate::timeline::save_copy(&self.store, &self.actor, blob, dir, self.now())
     }
 
     pub fn grant(&mut self, username: &str, role: Role) -> Result<RoleChange> {

@@ -160,7 +160,13 @@ pub enum BlobRef {
 /// refusal is audited). The file is created with mode 0600 and never
 /// replaces an existing file: a numbered name is chosen instead. The copy
 /// is audited as "export" with the file's ID and size, never its name.
-pub fn save_copy(store: &Store, actor: &Actor, blob: &BlobRef, dir: &Path) -> Result<PathBuf> {
+pub fn save_copy(
+    store: &Store,
+    actor: &Actor,
+    blob: &BlobRef,
+    dir: &Path,
+    now: crate::clock::Millis,
+) -> Result<PathBuf> {
     access::require(store, actor, Permission::Export, crate::audit::EXPORT)?;
     let conn = &store.read();
     let (id, found, fallback) = match blob {
@@ -183,11 +189,12 @@ pub fn save_copy(store: &Store, actor: &Actor, blob: &BlobRef, dir: &Path) -> Re
         id,
     );
     let path = write_new_file(dir, &name, &bytes)?;
-    let audited = audit::record(
+    let audited = audit::record_at(
         store,
         &Entry::new(&actor.username, crate::audit::EXPORT)
             .target(id)
             .count("bytes", bytes.len() as i64),
+        now,
     );
     if let Err(e) = audited {
         let _ = std::fs::remove_file(&path);

@@ -9,9 +9,11 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 use super::super::action::{Action, Effect, Failure};
-use super::super::app::{App, Modal};
+use super::super::keymap::Context;
 use super::super::sanitize::{fit, truncate};
+use super::super::shell::{Modal, Shell};
 use crate::audit::{Filter, Row, Verification};
+use crate::session::Session;
 
 /// How many entries one load reads.
 pub const LIMIT: usize = 2000;
@@ -25,6 +27,45 @@ pub struct AuditState {
     pub verification: Option<Verification>,
     pub selected: usize,
     pub loaded: bool,
+}
+
+/// What this screen asks the runtime to read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Io {
+    /// The entries that match the filter, and the chain's verification.
+    Load(Filter),
+}
+
+/// The answers to `Io`.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Loaded(Result<(Vec<Row>, Verification), Failure>),
+}
+
+pub fn context(st: &AuditState) -> Context {
+    if st.editing {
+        Context::AuditFilter
+    } else {
+        Context::Audit
+    }
+}
+
+fn load(st: &AuditState) -> Vec<Effect> {
+    vec![Io::Load(st.filter.clone()).into()]
+}
+
+/// The trail is read afresh each time the screen is shown.
+pub fn on_show(st: &AuditState) -> Vec<Effect> {
+    load(st)
+}
+
+/// Carries out an `Io` (on the key loop's thread: one indexed read).
+pub fn perform(session: &Session, io: Io) -> Action {
+    let Io::Load(filter) = io;
+    let conn = &session.read();
+    let r = crate::audit::list(conn, &filter, LIMIT)
+        .and_then(|rows| Ok((rows, crate::audit::verify(conn)?)));
+    Msg::Loaded(r.map_err(Failure::from)).into()
 }
 
 /// Reads `operator=alice action=delete-item date=2024-07` (a bare word is
@@ -64,8 +105,7 @@ pub fn filter_text(f: &Filter) -> String {
     .join(" ")
 }
 
-pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let st = &mut app.audit;
+pub fn update(st: &mut AuditState, sh: &mut Shell, action: Action) -> Vec<Effect> {
     let len = st.rows.len();
     let mv =
         |sel: usize, d: isize| (sel as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
@@ -87,19 +127,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Ok(f) => {
                 st.filter = f;
                 st.editing = false;
-                vec![Effect::LoadAudit]
+                load(st)
             }
             Err(e) => {
-                app.error(e);
+                sh.error(e);
                 vec![]
             }
         },
         Action::ClearFilter => {
             st.filter = Filter::default();
             st.input = Input::default();
-            vec![Effect::LoadAudit]
+            load(st)
         }
-        Action::Refresh => vec![Effect::LoadAudit],
+        Action::Refresh => load(st),
         Action::Up => {
             st.selected = mv(st.selected, -1);
             vec![]
@@ -140,7 +180,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     ),
                     format!("hash {}", r.hash),
                 ];
-                app.modals.push(Modal::Notice {
+                sh.modals.push(Modal::Notice {
                     title: format!("Audit entry #{}", r.seq),
                     lines,
                 });
@@ -151,23 +191,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-pub fn loaded(app: &mut App, result: Result<(Vec<Row>, Verification), Failure>) -> Vec<Effect> {
+pub fn result(st: &mut AuditState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
+    let Msg::Loaded(result) = msg;
     match result {
         Ok((rows, v)) => {
-            let st = &mut app.audit;
             st.selected = st.selected.min(rows.len().saturating_sub(1));
             st.rows = rows;
             st.verification = Some(v);
             st.loaded = true;
         }
-        Err(e) => app.error(format!("Could not read the audit trail: {e}")),
+        Err(e) => sh.error(format!("Could not read the audit trail: {e}")),
     }
     vec![]
 }
 
-fn chain_line(app: &App) -> Line<'static> {
-    let t = &app.theme;
-    match &app.audit.verification {
+fn chain_line(st: &AuditState, sh: &Shell) -> Line<'static> {
+    let t = &sh.theme;
+    match &st.verification {
         None => Line::styled("Chain: not checked yet", t.dim()),
         Some(v) => match (v.first_bad, &v.problem) {
             (None, _) => Line::from(vec![
@@ -214,11 +254,10 @@ fn row_line(r: &Row, w: usize) -> String {
     truncate(&s, w)
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let st = &app.audit;
+pub fn render(st: &AuditState, sh: &Shell, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(" Audit trail ")
-        .border_style(app.theme.border(app.modals.is_empty()));
+        .border_style(sh.theme.border(sh.modals.is_empty()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [chain, filter, head, list] = Layout::vertical([
@@ -229,10 +268,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .areas(inner);
     let w = inner.width as usize;
-    frame.render_widget(Paragraph::new(chain_line(app)), chain);
+    frame.render_widget(Paragraph::new(chain_line(st, sh)), chain);
     let filter_line = if st.editing {
         Line::from(vec![
-            Span::styled("Filter: ", app.theme.key()),
+            Span::styled("Filter: ", sh.theme.key()),
             Span::raw(truncate(st.input.value(), w.saturating_sub(8))),
         ])
     } else {
@@ -243,12 +282,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             f
         };
         Line::from(vec![
-            Span::styled("Filter: ", app.theme.dim()),
+            Span::styled("Filter: ", sh.theme.dim()),
             Span::raw(truncate(&shown, w.saturating_sub(8))),
         ])
     };
     frame.render_widget(Paragraph::new(filter_line), filter);
-    if st.editing && app.modals.is_empty() {
+    if st.editing && sh.modals.is_empty() {
         let x = filter.x + 8 + st.input.visual_cursor() as u16;
         frame.set_cursor_position((x.min(filter.right().saturating_sub(1)), filter.y));
     }
@@ -258,7 +297,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .collect::<String>()
         + "targets counts";
     frame.render_widget(
-        Paragraph::new(Line::styled(truncate(&header, w), app.theme.dim())),
+        Paragraph::new(Line::styled(truncate(&header, w), sh.theme.dim())),
         head,
     );
     if st.rows.is_empty() {
@@ -267,7 +306,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "Loading…"
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.dim())), list);
+        frame.render_widget(Paragraph::new(Line::styled(text, sh.theme.dim())), list);
         return;
     }
     let h = list.height as usize;
@@ -280,11 +319,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .take(h)
         .map(|(i, r)| {
             let style = if i == st.selected {
-                app.theme.selected()
+                sh.theme.selected()
             } else if r.outcome != "ok" {
-                app.theme.warn()
+                sh.theme.warn()
             } else {
-                app.theme.base()
+                sh.theme.base()
             };
             Line::styled(row_line(r, w), style)
         })

@@ -5,8 +5,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::super::app::App;
 use super::super::keymap::{bindings, Context};
+use super::super::shell::Shell;
 use super::super::theme::Theme;
 
 const KEY_W: usize = 16;
@@ -38,13 +38,13 @@ pub fn line_count() -> usize {
     lines(&Theme { color: false }, &|_| true).len()
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+pub fn render(sh: &Shell, frame: &mut Frame, area: Rect, scroll: u16) {
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .title(" Keys — Esc or ? closes, j/k scroll ")
-        .border_style(app.theme.border(true));
-    let can = |p| app.actor.can(p);
-    let all = lines(&app.theme, &can);
+        .border_style(sh.theme.border(true));
+    let can = |p| sh.actor.can(p);
+    let all = lines(&sh.theme, &can);
     let inner_h = area.height.saturating_sub(2) as usize;
     let max = all.len().saturating_sub(inner_h) as u16;
     frame.render_widget(

@@ -6,11 +6,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-use super::super::app::{Confirm, Menu, TypedConfirm};
+use super::super::action::PendingAction;
 use super::super::sanitize::{line as clean, truncate, wrap};
+use super::super::shell::{Confirm, Menu, TypedConfirm};
 use super::popup::centered;
-use crate::erase::Receipt;
+use crate::erase::{ItemPreview, ItemTarget, Receipt};
 use crate::tui::theme::Theme;
+
+/// The dialog that confirms an item's deletion, from its preview (the
+/// timeline's `d` and Triage's `d` ask the same).
+pub fn item_deletion(target: ItemTarget, p: &ItemPreview) -> Confirm {
+    let mut lines = p.lines.clone();
+    lines.push(String::new());
+    lines.push(format!(
+        "{} will be erased for good.",
+        crate::text::counts(&[
+            (p.items, "item"),
+            (p.attachments, "attachment"),
+            (p.recordings, "recording"),
+        ])
+    ));
+    lines.push("The item stays in the timeline as \"This item has been deleted\".".into());
+    Confirm::new(PendingAction::DeleteItem(target), "Delete for good?", lines)
+}
 
 /// A centred dialog box: its title, its lines, and whether it asks for
 /// something that cannot be undone (drawn in the error colour).

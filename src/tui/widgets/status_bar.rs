@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::super::app::StatusKind;
 use super::super::sanitize::{truncate, width};
+use super::super::shell::StatusKind;
 use super::super::theme::Theme;
 
 /// `hints` are (key, what it does, permitted), as `keymap::hints` makes them.

@@ -208,6 +208,11 @@ pub fn record(store: &Store, entry: &Entry) -> Result<i64> {
     store.write(|tx| append(tx, entry))
 }
 
+/// `record`, with the entry's time given.
+pub fn record_at(store: &Store, entry: &Entry, now: Millis) -> Result<i64> {
+    store.write(|tx| append_at(tx, entry, now))
+}
+
 /// `append`, with the entry's time given.
 pub fn append_at(conn: &store::Write, entry: &Entry, now: Millis) -> Result<i64> {
     entry.validate()?;

@@ -305,17 +305,18 @@ pub fn create_demo_file(
         )));
     }
     let started = Instant::now();
-    let mut store = Store::create(path)?;
+    let store = Store::create(path)?;
     crate::access::bootstrap(&store, &crate::access::current_username())?;
-    let mut summary = generate(&mut store, opts, progress)?;
+    let mut session = crate::session::Session::of(store)?;
+    let mut summary = generate(session.store_mut(), opts, progress)?;
     if let Some(items) = big_items {
-        add_big_customer(&mut store, opts.seed, items, opts.anchor, &mut summary)?;
+        let store = session.store_mut();
+        add_big_customer(store, opts.seed, items, opts.anchor, &mut summary)?;
     }
     // As an import would: the pasted card numbers and SSNs are waiting in
     // the Triage queue when the console opens.
-    let operator = crate::access::Actor::current(&store)?;
-    summary.pii_findings =
-        crate::triage::scan(&mut store, &operator, crate::clock::now_ms(), &mut ())?.total_found();
+    summary.pii_findings = session.scan(&mut ())?.total_found();
+    let store = session.into_store();
     let cp = store.checkpoint_truncate()?;
     if !cp.completed {
         return Err(Error::Invalid(format!(

@@ -2,45 +2,37 @@
 //! Nothing is deleted here: a confirmed `PendingAction` becomes an
 //! `Effect::Execute` in the dialog's handler only.
 
-use super::super::super::action::{Action, Effect, PendingAction};
-use super::super::super::app::{App, Confirm, Menu, MenuThen, Modal, TypedConfirm};
+use super::super::super::action::{Effect, PendingAction};
 use super::super::super::sanitize;
-use super::{Focus, OpenCustomer};
+use super::super::super::shell::{Modal, Shell, TypedConfirm};
+use super::super::super::widgets::confirm;
+use super::{CustomersState, Focus, Io, Msg, OpenCustomer};
 use crate::clock;
 use crate::erase::ItemTarget;
 use crate::format::ContentType;
-pub use crate::text::size;
+pub use crate::text::{plural, size};
 use crate::timeline::{BlobRef, Item};
-
-/// "1 item", "3 items".
-pub fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
 
 pub fn duration(seconds: i64) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
 }
 
-fn selected_item(app: &App, row: usize) -> Option<&Item> {
-    app.customers.open.as_ref()?.timeline.item(row)
+fn selected_item(st: &CustomersState, row: usize) -> Option<&Item> {
+    st.open.as_ref()?.timeline.item(row)
 }
 
 /// `d` on an item: straight to the preview when there is one thing to
 /// delete, else a menu of the message, each attachment and the recording.
-pub fn begin_delete_item(app: &mut App, row: usize) -> Vec<Effect> {
-    let Some(item) = selected_item(app, row) else {
-        app.error("Select an item (not a conversation header) to delete it.");
+pub fn begin_delete_item(st: &mut CustomersState, sh: &mut Shell, row: usize) -> Vec<Effect> {
+    let Some(item) = selected_item(st, row) else {
+        sh.error("Select an item (not a conversation header) to delete it.");
         return vec![];
     };
     if item.is_deleted() {
-        app.error("This item has already been deleted.");
+        sh.error("This item has already been deleted.");
         return vec![];
     }
-    let mut choices: Vec<(String, MenuThen)> = vec![];
+    let mut choices: Vec<(String, Effect)> = vec![];
     if item.kind == ContentType::Email {
         let n = item.thread_size;
         let what = if n > 1 {
@@ -50,16 +42,18 @@ pub fn begin_delete_item(app: &mut App, row: usize) -> Vec<Effect> {
         };
         choices.push((
             what,
-            MenuThen::Preview(ItemTarget::Thread {
+            Io::PreviewItem(ItemTarget::Thread {
                 item_id: item.id.clone(),
-            }),
+            })
+            .into(),
         ));
     } else {
         choices.push((
             format!("The {} (its content)", item.kind.label()),
-            MenuThen::Preview(ItemTarget::Message {
+            Io::PreviewItem(ItemTarget::Message {
                 item_id: item.id.clone(),
-            }),
+            })
+            .into(),
         ));
     }
     for a in item.attachments.iter().filter(|a| a.deleted_at.is_none()) {
@@ -70,9 +64,10 @@ pub fn begin_delete_item(app: &mut App, row: usize) -> Vec<Effect> {
                 sanitize::line(a.content_type.as_deref().unwrap_or("unknown type")),
                 size(a.size)
             ),
-            MenuThen::Preview(ItemTarget::Attachment {
+            Io::PreviewItem(ItemTarget::Attachment {
                 attachment_id: a.id.clone(),
-            }),
+            })
+            .into(),
         ));
     }
     if let Some(r) = item.recording.as_ref().filter(|r| r.deleted_at.is_none()) {
@@ -84,22 +79,23 @@ pub fn begin_delete_item(app: &mut App, row: usize) -> Vec<Effect> {
                     .unwrap_or_else(|| "no duration".into()),
                 size(r.size)
             ),
-            MenuThen::Preview(ItemTarget::Recording {
+            Io::PreviewItem(ItemTarget::Recording {
                 recording_id: r.id.clone(),
-            }),
+            })
+            .into(),
         ));
     }
-    open_menu(app, "Delete what?", choices)
+    sh.menu("Delete what?", choices)
 }
 
 /// `s` on an item: save its attachment or recording (a menu when there
 /// are several).
-pub fn begin_save(app: &mut App, row: usize) -> Vec<Effect> {
-    let Some(item) = selected_item(app, row) else {
-        app.error("Select an item with an attachment or recording to save a copy.");
+pub fn begin_save(st: &mut CustomersState, sh: &mut Shell, row: usize) -> Vec<Effect> {
+    let Some(item) = selected_item(st, row) else {
+        sh.error("Select an item with an attachment or recording to save a copy.");
         return vec![];
     };
-    let mut choices: Vec<(String, MenuThen)> = vec![];
+    let mut choices: Vec<(String, Effect)> = vec![];
     for a in item
         .attachments
         .iter()
@@ -111,7 +107,7 @@ pub fn begin_save(app: &mut App, row: usize) -> Vec<Effect> {
                 sanitize::line(a.filename.as_deref().unwrap_or(&a.id)),
                 size(a.size)
             ),
-            MenuThen::Save(BlobRef::Attachment(a.id.clone())),
+            Io::SaveBlob(BlobRef::Attachment(a.id.clone())).into(),
         ));
     }
     if let Some(r) = item
@@ -121,83 +117,47 @@ pub fn begin_save(app: &mut App, row: usize) -> Vec<Effect> {
     {
         choices.push((
             format!("The recording ({})", size(r.size)),
-            MenuThen::Save(BlobRef::Recording(r.id.clone())),
+            Io::SaveBlob(BlobRef::Recording(r.id.clone())).into(),
         ));
     }
     if choices.is_empty() {
-        app.error("Nothing to save: this item holds no attachment or recording file.");
+        sh.error("Nothing to save: this item holds no attachment or recording file.");
         return vec![];
     }
-    open_menu(app, "Save a copy of what?", choices)
-}
-
-fn open_menu(app: &mut App, title: &str, choices: Vec<(String, MenuThen)>) -> Vec<Effect> {
-    if choices.len() == 1 {
-        return menu_effect(&choices[0].1);
-    }
-    app.modals.push(Modal::Menu(Menu {
-        title: title.to_string(),
-        choices,
-        selected: 0,
-    }));
-    vec![]
-}
-
-pub fn menu_effect(then: &MenuThen) -> Vec<Effect> {
-    match then {
-        MenuThen::Preview(t) => vec![Effect::PreviewItem(t.clone())],
-        MenuThen::Save(b) => vec![Effect::SaveBlob(b.clone())],
-    }
+    sh.menu("Save a copy of what?", choices)
 }
 
 /// `D`: the highlighted result in the results list, else the open customer.
-pub fn begin_delete_profile(app: &mut App) -> Vec<Effect> {
-    let st = &app.customers;
+pub fn begin_delete_profile(st: &mut CustomersState, sh: &mut Shell) -> Vec<Effect> {
     let id = match st.focus {
         Focus::Results | Focus::Search => st.results.get(st.selected).map(|r| r.id.clone()),
         _ => st.open.as_ref().map(|o| o.profile.id.clone()),
     };
     match id {
-        Some(id) => vec![Effect::PreviewProfile(id)],
+        Some(id) => vec![Io::PreviewProfile(id).into()],
         None => {
-            app.error("Select a customer first.");
+            sh.error("Select a customer first.");
             vec![]
         }
     }
 }
 
-fn open_profile<'a>(app: &'a App, id: &str) -> Option<&'a OpenCustomer> {
-    app.customers.open.as_ref().filter(|o| o.profile.id == id)
+fn open_profile<'a>(st: &'a CustomersState, id: &str) -> Option<&'a OpenCustomer> {
+    st.open.as_ref().filter(|o| o.profile.id == id)
 }
 
-pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
-    match action {
-        Action::ItemPreviewed(target, Ok(p)) => {
-            let mut lines = p.lines.clone();
-            lines.push(String::new());
-            lines.push(format!(
-                "{} will be erased for good.",
-                crate::text::counts(&[
-                    (p.items, "item"),
-                    (p.attachments, "attachment"),
-                    (p.recordings, "recording"),
-                ])
-            ));
-            lines.push("The item stays in the timeline as \"This item has been deleted\".".into());
-            app.modals.push(Modal::Confirm(Confirm {
-                pending: PendingAction::DeleteItem(target),
-                title: "Delete for good?".into(),
-                lines,
-                delete_focused: false,
-            }));
+pub(super) fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::ItemPreviewed(target, Ok(p)) => {
+            sh.confirm(confirm::item_deletion(target, &p));
             vec![]
         }
-        Action::ItemPreviewed(_, Err(e)) => {
-            app.error(format!("Cannot delete this: {e}"));
+        Msg::ItemPreviewed(_, Err(e)) => {
+            sh.error(format!("Cannot delete this: {e}"));
             vec![]
         }
-        Action::ItemDeleted(Ok(d)) => {
-            app.info(format!(
+        Msg::ItemDeleted(Ok(d)) => {
+            sh.info(format!(
                 "Deleted {} at {} UTC.",
                 crate::text::counts(&[
                     (d.items, "item"),
@@ -206,21 +166,21 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
                 ]),
                 clock::minute(d.deleted_at)
             ));
-            vec![Effect::ReloadCustomer]
+            vec![Io::Reload.into(), Effect::Changed]
         }
         // Deleted meanwhile, by another console or a command beside this
         // one: what the admin wanted is true, and the timeline is stale.
-        Action::ItemDeleted(Err(e)) if matches!(e.error(), crate::Error::AlreadyDeleted { .. }) => {
-            app.info(e);
-            vec![Effect::ReloadCustomer]
+        Msg::ItemDeleted(Err(e)) if matches!(e.error(), crate::Error::AlreadyDeleted { .. }) => {
+            sh.info(e);
+            vec![Io::Reload.into(), Effect::Changed]
         }
-        Action::ItemDeleted(Err(e)) => {
-            app.error(format!("Nothing was deleted: {e}"));
+        Msg::ItemDeleted(Err(e)) => {
+            sh.error(format!("Nothing was deleted: {e}"));
             vec![]
         }
-        Action::ProfilePreviewed(Ok(p)) => {
+        Msg::ProfilePreviewed(Ok(p)) => {
             if let Some((conv, status)) = &p.blocked_by {
-                app.modals.push(Modal::Notice {
+                sh.modals.push(Modal::Notice {
                     title: "This profile cannot be deleted".into(),
                     lines: vec![
                         format!("Customer {} has conversation {conv} in status {status}.", p.customer_id),
@@ -237,7 +197,7 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
                 .filter(|n| !n.is_empty())
                 .unwrap_or("delete")
                 .to_string();
-            app.modals.push(Modal::TypedConfirm(Box::new(TypedConfirm {
+            sh.modals.push(Modal::TypedConfirm(Box::new(TypedConfirm {
                 pending: PendingAction::DeleteProfile {
                     customer_id: p.customer_id.clone(),
                 },
@@ -250,42 +210,38 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
             })));
             vec![]
         }
-        Action::ProfilePreviewed(Err(e)) => {
-            app.error(format!("Cannot delete this profile: {e}"));
+        Msg::ProfilePreviewed(Err(e)) => {
+            sh.error(format!("Cannot delete this profile: {e}"));
             vec![]
         }
-        Action::ProfileDeleted(id, Ok(receipt)) => {
-            let st = &mut app.customers;
+        Msg::ProfileDeleted(id, Ok(receipt)) => {
             if let Some(i) = st.results.iter().position(|r| r.id == id) {
                 st.results.remove(i);
                 st.duplicate.remove(i);
                 st.selected = st.selected.min(st.results.len().saturating_sub(1));
             }
-            if open_profile(app, &id).is_some() {
-                app.customers.open = None;
-                app.customers.focus = Focus::Results;
+            if open_profile(st, &id).is_some() {
+                st.open = None;
+                st.focus = Focus::Results;
             }
             // Replaces "Deleting customer … and verifying…" in the status bar.
-            app.info(format!("Deleted customer {id}; the receipt is open."));
-            app.modals.push(Modal::Receipt {
+            sh.info(format!("Deleted customer {id}; the receipt is open."));
+            sh.modals.push(Modal::Receipt {
                 receipt,
                 saved: None,
             });
             vec![]
         }
-        Action::ProfileDeleted(_, Err(e)) => {
-            app.error(format!("The profile was not deleted: {e}"));
+        Msg::ProfileDeleted(_, Err(e)) => {
+            sh.error(format!("The profile was not deleted: {e}"));
             vec![]
         }
-        Action::Saved(Ok(path)) => {
-            if let Some(Modal::Receipt { saved, .. }) = app.modals.last_mut() {
-                *saved = Some(path.clone());
-            }
-            app.info(format!("Saved {} (readable by you only).", path.display()));
+        Msg::Saved(Ok(path)) => {
+            sh.info(format!("Saved {} (readable by you only).", path.display()));
             vec![]
         }
-        Action::Saved(Err(e)) => {
-            app.error(format!("Nothing was saved: {e}"));
+        Msg::Saved(Err(e)) => {
+            sh.error(format!("Nothing was saved: {e}"));
             vec![]
         }
         _ => vec![],

@@ -2,22 +2,73 @@
 //! conversation timeline, with Contact- and profile-level deletion.
 
 mod delete;
+mod findings;
+mod io;
 pub mod item_popup;
 pub mod profile_view;
 pub mod results_view;
 pub mod timeline_view;
 pub mod view;
 
+use std::path::PathBuf;
+
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-use super::super::action::{Action, Effect};
-use super::super::app::{App, Modal};
+use super::super::action::{Action, Effect, Failure, Jump, SearchResponse};
+use super::super::keymap::Context;
+use super::super::modals::scrolled;
+use super::super::shell::Shell;
+use crate::erase::{ItemDeletion, ItemPreview, ItemTarget, ProfilePreview, Receipt};
 use crate::profile::Profile;
 use crate::search::CustomerSummary;
-use crate::timeline::Timeline;
+use crate::timeline::{BlobRef, Timeline};
 
-pub use delete::{begin_delete_item, begin_save, menu_effect as delete_menu_effect};
+pub use delete::{begin_delete_item, begin_save, duration, plural, size};
+pub use findings::{find_row, mark_flagged, seek, SEEK_LIMIT};
+pub use io::*;
+
+/// What this screen asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Io {
+    Search {
+        generation: u64,
+        query: String,
+    },
+    Open(String),
+    /// Rereads the open customer after a change, keeping the selection.
+    Reload,
+    /// Opens the customer at an item's row (from Triage).
+    OpenAt {
+        customer_id: String,
+        item_id: String,
+    },
+    PreviewItem(ItemTarget),
+    PreviewProfile(String),
+    SaveBlob(BlobRef),
+    /// The open findings per item of the customer (the timeline's marks).
+    LoadItemFindings(String),
+    /// The next or previous timeline row with open findings.
+    SeekFinding {
+        forward: bool,
+    },
+}
+
+/// The answers to `Io` and to confirmed deletions.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    SearchDone(SearchResponse),
+    Loaded(Result<Box<(Profile, Timeline)>, Failure>),
+    /// Opened from Triage, and the row of the item if it was found.
+    OpenedAt(Result<Box<(Profile, Timeline)>, Failure>, Option<usize>),
+    ItemPreviewed(ItemTarget, Result<ItemPreview, Failure>),
+    ProfilePreviewed(Result<ProfilePreview, Failure>),
+    ItemDeleted(Result<Box<ItemDeletion>, Failure>),
+    ProfileDeleted(String, Result<Box<Receipt>, Failure>),
+    Saved(Result<PathBuf, Failure>),
+    ItemFindings(String, Result<Vec<(String, usize)>, Failure>),
+    FindingRow(Result<Option<usize>, Failure>),
+}
 
 /// How many results one search returns.
 pub const RESULT_LIMIT: usize = 50;
@@ -47,6 +98,43 @@ pub struct CustomersState {
     pub open: Option<OpenCustomer>,
     /// Open PII findings per item of the open customer (timeline marks).
     pub flagged: std::collections::HashMap<String, usize>,
+    /// The selected timeline item shown in full, and how far it is
+    /// scrolled.
+    pub viewing: Option<u16>,
+}
+
+pub fn context(st: &CustomersState) -> Context {
+    if st.viewing.is_some() {
+        return Context::ItemView;
+    }
+    match st.focus {
+        Focus::Search => Context::Search,
+        Focus::Results => Context::Results,
+        Focus::Profile => Context::Profile,
+        Focus::Timeline => Context::Timeline,
+    }
+}
+
+/// Shown again: the open customer's finding marks are read afresh (Triage
+/// may have changed them).
+pub fn on_show(st: &CustomersState) -> Vec<Effect> {
+    match &st.open {
+        Some(o) => vec![Io::LoadItemFindings(o.profile.id.clone()).into()],
+        None => vec![],
+    }
+}
+
+pub fn focus(st: &mut CustomersState, focus: Focus) {
+    st.focus = focus;
+}
+
+/// The jump from Triage: the screen is shown once the customer is open.
+pub fn open_at(customer_id: String, item_id: String) -> Vec<Effect> {
+    vec![Io::OpenAt {
+        customer_id,
+        item_id,
+    }
+    .into()]
 }
 
 impl CustomersState {
@@ -102,16 +190,37 @@ fn step(current: usize, len: usize, delta: isize) -> usize {
 }
 
 /// Timeline rows per page move, from the pane's height.
-fn page_rows(app: &App) -> isize {
-    (app.size.1 as isize / 3).max(1)
+fn page_rows(sh: &Shell) -> isize {
+    (sh.size.1 as isize / 3).max(1)
 }
 
-pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let focus = app.customers.focus;
-    let open = app.customers.open.is_some();
+/// Keys in the item view: scroll, delete or save the item, back out.
+fn update_viewing(st: &mut CustomersState, sh: &mut Shell, action: Action) -> Vec<Effect> {
+    let row = st.open.as_ref().map_or(0, |o| o.selected);
+    match action {
+        Action::Back => {
+            st.viewing = None;
+            vec![]
+        }
+        Action::DeleteItem => begin_delete_item(st, sh, row),
+        Action::Save => begin_save(st, sh, row),
+        a => {
+            if let Some(scroll) = st.viewing.as_mut() {
+                *scroll = scrolled(*scroll, &a).min(2000);
+            }
+            vec![]
+        }
+    }
+}
+
+pub fn update(st: &mut CustomersState, sh: &mut Shell, action: Action) -> Vec<Effect> {
+    if st.viewing.is_some() {
+        return update_viewing(st, sh, action);
+    }
+    let focus = st.focus;
+    let open = st.open.is_some();
     match action {
         Action::Input(key) => {
-            let st = &mut app.customers;
             let before = st.input.value().to_string();
             st.input.handle_event(&crossterm::event::Event::Key(key));
             if st.input.value() == before {
@@ -125,29 +234,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 st.results_gen = st.search_gen;
                 return vec![];
             }
-            vec![Effect::Search {
+            vec![Io::Search {
                 generation: st.search_gen,
                 query,
-            }]
-        }
-        Action::SearchDone(resp) => {
-            let st = &mut app.customers;
-            if resp.generation <= st.results_gen || resp.generation > st.search_gen {
-                return vec![];
             }
-            st.results_gen = resp.generation;
-            match resp.result {
-                Ok(rows) => {
-                    st.duplicate = duplicates(&rows);
-                    st.results = rows;
-                    st.selected = 0;
-                }
-                Err(e) => app.error(format!("Search failed: {e}")),
-            }
-            vec![]
+            .into()]
         }
         Action::FocusSearch => {
-            app.customers.focus = Focus::Search;
+            st.focus = Focus::Search;
             vec![]
         }
         Action::FocusNext | Action::FocusPrev => {
@@ -168,11 +262,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             } else {
                 (i + n - 1) % n
             };
-            app.customers.focus = order[next];
+            st.focus = order[next];
             vec![]
         }
         Action::Back => {
-            app.customers.focus = match focus {
+            st.focus = match focus {
                 Focus::Timeline | Focus::Profile => Focus::Results,
                 Focus::Results => Focus::Search,
                 // Leaving the text field turns the global keys back on.
@@ -183,24 +277,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Open => {
             match focus {
                 Focus::Search => {
-                    if app.customers.results.is_empty() {
-                        app.info("No results yet: type a name, email, phone, external ID or customer ID.");
+                    if st.results.is_empty() {
+                        sh.info("No results yet: type a name, email, phone, external ID or customer ID.");
                     } else {
-                        app.customers.focus = Focus::Results;
+                        st.focus = Focus::Results;
                     }
                     vec![]
                 }
-                Focus::Results => match app.customers.results.get(app.customers.selected) {
-                    Some(r) => vec![Effect::OpenCustomer(r.id.clone())],
+                Focus::Results => match st.results.get(st.selected) {
+                    Some(r) => vec![Io::Open(r.id.clone()).into()],
                     None => vec![],
                 },
                 Focus::Timeline => {
-                    if let Some(o) = &app.customers.open {
+                    if let Some(o) = &st.open {
                         if o.timeline.item(o.selected).is_some() {
-                            app.modals.push(Modal::Item {
-                                row: o.selected,
-                                scroll: 0,
-                            });
+                            st.viewing = Some(0);
                         }
                     }
                     vec![]
@@ -208,11 +299,57 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Focus::Profile => vec![],
             }
         }
-        Action::CustomerLoaded(result) => {
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            move_selection(st, sh, &action);
+            vec![]
+        }
+        Action::DeleteItem if focus == Focus::Timeline => {
+            let row = st.open.as_ref().map(|o| o.selected);
+            row.map(|r| begin_delete_item(st, sh, r))
+                .unwrap_or_default()
+        }
+        Action::Save if focus == Focus::Timeline => {
+            let row = st.open.as_ref().map(|o| o.selected);
+            row.map(|r| begin_save(st, sh, r)).unwrap_or_default()
+        }
+        Action::NextFinding | Action::PrevFinding if focus == Focus::Timeline => {
+            vec![Io::SeekFinding {
+                forward: matches!(action, Action::NextFinding),
+            }
+            .into()]
+        }
+        Action::DeleteProfile => delete::begin_delete_profile(st, sh),
+        _ => vec![],
+    }
+}
+
+/// The answers to this screen's effects and deletions.
+pub fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::SearchDone(resp) => {
+            if resp.generation <= st.results_gen || resp.generation > st.search_gen {
+                return vec![];
+            }
+            st.results_gen = resp.generation;
+            match resp.result {
+                Ok(rows) => {
+                    st.duplicate = duplicates(&rows);
+                    st.results = rows;
+                    st.selected = 0;
+                }
+                Err(e) => sh.error(format!("Search failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::Loaded(result) => {
             match result {
                 Ok(loaded) => {
                     let (profile, timeline) = *loaded;
-                    let st = &mut app.customers;
                     // A reload keeps the admin's place in the timeline.
                     let keep = st
                         .open
@@ -229,43 +366,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     }
                     let id = o.profile.id.clone();
                     st.open = Some(o);
-                    return vec![Effect::LoadItemFindings(id)];
+                    return vec![Io::LoadItemFindings(id).into()];
                 }
-                Err(e) => app.error(format!("Could not open the customer: {e}")),
+                Err(e) => sh.error(format!("Could not open the customer: {e}")),
             }
             vec![]
         }
-        Action::Up
-        | Action::Down
-        | Action::PageUp
-        | Action::PageDown
-        | Action::Top
-        | Action::Bottom => {
-            move_selection(app, &action);
-            vec![]
-        }
-        Action::DeleteItem if focus == Focus::Timeline => {
-            let row = app.customers.open.as_ref().map(|o| o.selected);
-            row.map(|r| begin_delete_item(app, r)).unwrap_or_default()
-        }
-        Action::Save if focus == Focus::Timeline => {
-            let row = app.customers.open.as_ref().map(|o| o.selected);
-            row.map(|r| begin_save(app, r)).unwrap_or_default()
-        }
-        Action::NextFinding | Action::PrevFinding if focus == Focus::Timeline => {
-            vec![Effect::SeekFinding {
-                forward: matches!(action, Action::NextFinding),
-            }]
-        }
-        Action::DeleteProfile => delete::begin_delete_profile(app),
-        other => delete::result(app, other),
+        Msg::OpenedAt(loaded, row) => findings::opened_at(st, sh, loaded, row),
+        m @ (Msg::ItemFindings(..) | Msg::FindingRow(_)) => findings::result(st, sh, m),
+        other => delete::result(st, sh, other),
     }
 }
 
-fn move_selection(app: &mut App, action: &Action) {
-    let page = page_rows(app);
-    let (theme, width) = (app.theme, app.size.0 as usize);
-    let st = &mut app.customers;
+fn move_selection(st: &mut CustomersState, sh: &Shell, action: &Action) {
+    let page = page_rows(sh);
+    let (theme, width) = (sh.theme, sh.size.0 as usize);
     let delta = |len: usize| -> isize {
         match action {
             Action::Up => -1,

@@ -6,10 +6,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use super::super::super::app::App;
 use super::super::super::sanitize::{truncate, wrap};
+use super::super::super::shell::Shell;
 use super::super::super::theme::Theme;
 use super::delete::plural;
+use super::CustomersState;
 use super::{Focus, OpenCustomer};
 use crate::clock;
 use crate::profile::Profile;
@@ -135,34 +136,34 @@ fn collapsed(theme: &Theme, p: &Profile, w: usize) -> Vec<Line<'static>> {
     ]
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, summary_only: bool) {
+pub fn render(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: Rect, summary_only: bool) {
     let Some(OpenCustomer {
         profile,
         profile_scroll,
         ..
-    }) = app.customers.open.as_ref()
+    }) = st.open.as_ref()
     else {
         let block = Block::bordered()
             .title(" Profile ")
-            .border_style(app.theme.border(false));
+            .border_style(sh.theme.border(false));
         let text = Line::styled(
             "Open a customer (Enter on a result) to see the profile.",
-            app.theme.dim(),
+            sh.theme.dim(),
         );
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     };
-    let focused = app.customers.focus == Focus::Profile && app.modals.is_empty();
+    let focused = st.focus == Focus::Profile && sh.modals.is_empty();
     let block = Block::bordered()
         .title(" Profile ")
-        .border_style(app.theme.border(focused));
+        .border_style(sh.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
     let all = if summary_only {
-        collapsed(&app.theme, profile, w)
+        collapsed(&sh.theme, profile, w)
     } else {
-        lines(&app.theme, profile, w)
+        lines(&sh.theme, profile, w)
     };
     let max = all.len().saturating_sub(inner.height as usize) as u16;
     let scroll = (*profile_scroll).min(max);

@@ -5,14 +5,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use super::super::super::app::App;
 use super::super::super::sanitize::{fit, truncate, width};
+use super::super::super::shell::Shell;
+use super::CustomersState;
 use super::Focus;
 use crate::clock;
 
-pub fn render_search(app: &App, frame: &mut Frame, area: Rect) {
-    let st = &app.customers;
-    let focused = st.focus == Focus::Search && app.modals.is_empty();
+pub fn render_search(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    let focused = st.focus == Focus::Search && sh.modals.is_empty();
     let title = if st.searching() {
         " Search · searching… "
     } else {
@@ -20,7 +20,7 @@ pub fn render_search(app: &App, frame: &mut Frame, area: Rect) {
     };
     let block = Block::bordered()
         .title(title)
-        .border_style(app.theme.border(focused));
+        .border_style(sh.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
@@ -28,7 +28,7 @@ pub fn render_search(app: &App, frame: &mut Frame, area: Rect) {
     let line = if value.is_empty() {
         Line::styled(
             truncate("Type a name, email, phone, external ID or customer ID", w),
-            app.theme.dim(),
+            sh.theme.dim(),
         )
     } else {
         let scroll = st.input.visual_scroll(w.saturating_sub(1));
@@ -46,9 +46,8 @@ pub fn render_search(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
-    let st = &app.customers;
-    let focused = st.focus == Focus::Results && app.modals.is_empty();
+pub fn render_results(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    let focused = st.focus == Focus::Results && sh.modals.is_empty();
     let title = match st.results.len() {
         0 => " Customers ".to_string(),
         1 => " 1 customer ".to_string(),
@@ -57,7 +56,7 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
     };
     let block = Block::bordered()
         .title(title)
-        .border_style(app.theme.border(focused));
+        .border_style(sh.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
@@ -70,7 +69,7 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
             "No customer matches. Deleted profiles are not listed."
         };
         frame.render_widget(
-            Paragraph::new(Line::styled(truncate(text, w), app.theme.dim())),
+            Paragraph::new(Line::styled(truncate(text, w), sh.theme.dim())),
             inner,
         );
         return;
@@ -82,10 +81,10 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
         let selected = i == st.selected;
         let mut badges: Vec<Span> = vec![];
         if let Some(s) = &r.open_status {
-            badges.push(Span::styled(format!(" {s} "), app.theme.badge(s)));
+            badges.push(Span::styled(format!(" {s} "), sh.theme.badge(s)));
         }
         if st.duplicate.get(i).copied().unwrap_or(false) {
-            badges.push(Span::styled(" DUPLICATE ", app.theme.warn()));
+            badges.push(Span::styled(" DUPLICATE ", sh.theme.warn()));
         }
         let last = r
             .last_contact_at
@@ -96,16 +95,16 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
         let name = r.name.as_deref().unwrap_or("(no name)");
         let marker = if selected { "▶ " } else { "  " };
         let name_style = if selected {
-            app.theme.selected()
+            sh.theme.selected()
         } else {
-            app.theme.title()
+            sh.theme.title()
         };
         let mut first = vec![
             Span::raw(marker),
             Span::styled(fit(name, name_w), name_style),
         ];
         first.extend(badges);
-        first.push(Span::styled(last, app.theme.dim()));
+        first.push(Span::styled(last, sh.theme.dim()));
         lines.push(Line::from(first));
         let details: Vec<&str> = [&r.email, &r.phone, &r.external_id]
             .into_iter()
@@ -116,7 +115,7 @@ pub fn render_results(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw("  "),
             Span::styled(
                 truncate(&details.join(" · "), w.saturating_sub(2)),
-                app.theme.dim(),
+                sh.theme.dim(),
             ),
         ]));
     }

@@ -8,10 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use super::super::super::app::App;
 use super::super::super::sanitize::{line as clean, truncate, wrap};
+use super::super::super::shell::Shell;
 use super::super::super::theme::Theme;
 use super::delete::{duration, plural, size};
+use super::CustomersState;
 use super::{Focus, OpenCustomer};
 use crate::clock;
 use crate::format::{ContentType, Direction, InitiatorType};
@@ -271,24 +272,24 @@ pub fn keep_visible(theme: &Theme, o: &mut OpenCustomer, w: usize, h: usize) {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.customers.focus == Focus::Timeline && app.modals.is_empty();
-    let Some(o) = app.customers.open.as_ref() else {
+pub fn render(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    let focused = st.focus == Focus::Timeline && sh.modals.is_empty();
+    let Some(o) = st.open.as_ref() else {
         let block = Block::bordered()
             .title(" Timeline ")
-            .border_style(app.theme.border(false));
+            .border_style(sh.theme.border(false));
         frame.render_widget(Paragraph::new("").block(block), area);
         return;
     };
     let title = format!(" Timeline · {} rows ", o.timeline.len());
     let block = Block::bordered()
         .title(title)
-        .border_style(app.theme.border(focused));
+        .border_style(sh.theme.border(focused));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if o.timeline.is_empty() {
         frame.render_widget(
-            Paragraph::new(Line::styled("No conversations.", app.theme.dim())),
+            Paragraph::new(Line::styled("No conversations.", sh.theme.dim())),
             inner,
         );
         return;
@@ -297,12 +298,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(h);
     let mut row = o.top;
     while lines.len() < h && row < o.timeline.len() {
-        let mut row_text = row_lines(&app.theme, &o.timeline, row, w, row == o.selected);
+        let mut row_text = row_lines(&sh.theme, &o.timeline, row, w, row == o.selected);
         if o.timeline
             .item(row)
-            .is_some_and(|i| app.customers.flagged.contains_key(&i.id))
+            .is_some_and(|i| st.flagged.contains_key(&i.id))
         {
-            super::super::triage::mark_flagged(&mut row_text);
+            super::mark_flagged(&mut row_text);
         }
         lines.extend(row_text);
         row += 1;

@@ -6,8 +6,9 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
-use super::super::super::app::App;
-use super::{profile_view, results_view, timeline_view, Focus};
+use super::super::super::shell::Shell;
+use super::CustomersState;
+use super::{item_popup, profile_view, results_view, timeline_view, Focus};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Panes {
@@ -26,8 +27,7 @@ fn left_column(area: Rect) -> (Rect, Rect) {
     (s, r)
 }
 
-pub fn panes(app: &App, body: Rect) -> Panes {
-    let st = &app.customers;
+pub fn panes(st: &CustomersState, body: Rect) -> Panes {
     let open = st.open.is_some();
     if body.width >= 150 {
         let [l, m, r] = Layout::horizontal([
@@ -81,18 +81,19 @@ pub fn panes(app: &App, body: Rect) -> Panes {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, body: Rect) {
-    let p = panes(app, body);
+pub fn render(st: &CustomersState, sh: &Shell, frame: &mut Frame, body: Rect) {
+    let p = panes(st, body);
     if let Some(a) = p.search {
-        results_view::render_search(app, frame, a);
+        results_view::render_search(st, sh, frame, a);
     }
     if let Some(a) = p.results {
-        results_view::render_results(app, frame, a);
+        results_view::render_results(st, sh, frame, a);
     }
     if let Some((a, summary)) = p.profile {
-        profile_view::render(app, frame, a, summary);
+        profile_view::render(st, sh, frame, a, summary);
     }
     if let Some(a) = p.timeline {
-        timeline_view::render(app, frame, a);
+        timeline_view::render(st, sh, frame, a);
     }
+    item_popup::render(st, sh, frame, body);
 }

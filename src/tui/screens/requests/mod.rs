@@ -10,18 +10,45 @@ use ratatui::Frame;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-use super::super::action::{Action, Effect, PendingAction};
-use super::super::app::{App, Confirm, Modal};
+use super::super::action::{Action, Effect, Failure, Jump, PendingAction};
 use super::super::keymap::Context;
 use super::super::sanitize::{fit, truncate, wrap};
+use super::super::shell::{Confirm, Shell};
 use super::super::theme::Theme;
 use crate::clock::{self, Millis, DAY_MS};
 use crate::requests::{Kind, Plan, Request, RequestReceipt, RunOutcome};
 
+mod io;
 mod update;
 mod view;
+pub use io::*;
 pub use update::*;
 pub use view::*;
+
+/// What this screen asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Io {
+    Load {
+        include_closed: bool,
+    },
+    /// The profiles a request matches and what a run would do to each.
+    Plan(i64),
+    Extend {
+        id: i64,
+        reason: String,
+    },
+}
+
+/// The answers to `Io` and to running a request.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The queue, and the time it was read (for overdue markers).
+    Loaded(Result<(Vec<Request>, Millis), Failure>),
+    Planned(i64, Result<Box<Plan>, Failure>),
+    Started(i64),
+    Ran(i64, Result<Box<RunOutcome>, Failure>),
+    Extended(Result<Box<Request>, Failure>),
+}
 
 #[derive(Debug, Clone)]
 pub struct OpenRequest {
@@ -71,19 +98,14 @@ pub fn context(st: &RequestsState) -> Context {
     }
 }
 
-pub fn is_result(action: &Action) -> bool {
-    matches!(
-        action,
-        Action::RequestsLoaded(_)
-            | Action::RequestPlanned(..)
-            | Action::RequestStarted(_)
-            | Action::RequestRan(..)
-            | Action::RequestExtended(_)
-    )
-}
-
 fn load(st: &RequestsState) -> Effect {
-    Effect::LoadRequests {
+    Io::Load {
         include_closed: st.include_closed,
     }
+    .into()
+}
+
+/// The queue is read afresh each time the screen is shown.
+pub fn on_show(st: &RequestsState) -> Vec<Effect> {
+    vec![load(st)]
 }

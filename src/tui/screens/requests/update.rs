@@ -43,16 +43,15 @@ pub(super) fn confirm_lines(req: &Request, plan: &Plan) -> Vec<String> {
     lines
 }
 
-pub(super) fn begin_run(app: &mut App) -> Vec<Effect> {
-    let st = &app.requests;
+pub(super) fn begin_run(st: &mut RequestsState, sh: &mut Shell) -> Vec<Effect> {
     let Some(o) = &st.open else { return vec![] };
     let req = &o.request;
     if let Some(id) = st.working {
-        app.info(format!("Working… request {id} is still running."));
+        sh.info(format!("Working… request {id} is still running."));
         return vec![];
     }
     if req.status.is_closed() {
-        app.info(format!(
+        sh.info(format!(
             "Request {} is already {}.",
             req.id,
             req.status.as_str()
@@ -60,13 +59,13 @@ pub(super) fn begin_run(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     let Some(plan) = o.chosen() else {
-        app.info("Still reading the matching profiles…");
+        sh.info("Still reading the matching profiles…");
         return vec![];
     };
     let several = o.plan.as_ref().is_some_and(|p| p.matches.len() > 1);
     if several && plan.matches.is_empty() {
         // Short enough for the status bar at 80 columns.
-        app.error("Mark the requester's profiles first: n next, Space mark, then x.");
+        sh.error("Mark the requester's profiles first: n next, Space mark, then x.");
         return vec![];
     }
     let confirm = Confirm {
@@ -79,40 +78,40 @@ pub(super) fn begin_run(app: &mut App) -> Vec<Effect> {
         lines: confirm_lines(req, &plan),
         delete_focused: false,
     };
-    app.modals.push(Modal::Confirm(confirm));
+    sh.confirm(confirm);
     vec![]
 }
 
-pub(super) fn results(app: &mut App, action: Action) -> Vec<Effect> {
-    let st = &mut app.requests;
-    match action {
-        Action::RequestsLoaded(Ok((rows, now))) => {
+/// The answers to this screen's effects and runs.
+pub fn result(st: &mut RequestsState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Loaded(Ok((rows, now))) => {
             st.selected = st.selected.min(rows.len().saturating_sub(1));
             st.rows = rows;
             st.now = now;
             st.loaded = true;
             vec![]
         }
-        Action::RequestsLoaded(Err(e)) => {
-            app.error(format!("Could not read the requests: {e}"));
+        Msg::Loaded(Err(e)) => {
+            sh.error(format!("Could not read the requests: {e}"));
             vec![]
         }
-        Action::RequestPlanned(id, result) => {
+        Msg::Planned(id, result) => {
             match (st.open.as_mut(), result) {
                 (Some(o), Ok(plan)) if o.request.id == id => o.plan = Some(*plan),
-                (_, Err(e)) => app.error(format!("Could not match request {id}: {e}")),
+                (_, Err(e)) => sh.error(format!("Could not match request {id}: {e}")),
                 _ => {}
             }
             vec![]
         }
-        Action::RequestStarted(id) => {
+        Msg::Started(id) => {
             st.working = Some(id);
-            app.info(format!(
+            sh.info(format!(
                 "Working… request {id} runs in the background (the erasure check scans the files)."
             ));
             vec![]
         }
-        Action::RequestRan(id, result) => {
+        Msg::Ran(id, result) => {
             st.working = None;
             let mut effects = vec![load(st)];
             match result {
@@ -131,19 +130,19 @@ pub(super) fn results(app: &mut App, action: Action) -> Vec<Effect> {
                     };
                     if let Some(o) = st.open.as_mut().filter(|o| o.request.id == id) {
                         o.request = req;
-                        effects.push(Effect::PlanRequest(id));
+                        effects.push(Io::Plan(id).into());
                     }
                     if done {
-                        app.info(msg);
+                        sh.info(msg);
                     } else {
-                        app.error(msg);
+                        sh.error(msg);
                     }
                 }
-                Err(e) => app.error(format!("Request {id} did not run: {e}")),
+                Err(e) => sh.error(format!("Request {id} did not run: {e}")),
             }
             effects
         }
-        Action::RequestExtended(Ok(req)) => {
+        Msg::Extended(Ok(req)) => {
             let msg = format!(
                 "Request {} extended: now due {}.",
                 req.id,
@@ -153,19 +152,17 @@ pub(super) fn results(app: &mut App, action: Action) -> Vec<Effect> {
                 o.request = *req;
             }
             let effect = load(st);
-            app.info(msg);
+            sh.info(msg);
             vec![effect]
         }
-        Action::RequestExtended(Err(e)) => {
-            app.error(format!("Not extended: {e}"));
+        Msg::Extended(Err(e)) => {
+            sh.error(format!("Not extended: {e}"));
             vec![]
         }
-        _ => vec![],
     }
 }
 
-pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
-    let st = &mut app.requests;
+pub(super) fn update_open(st: &mut RequestsState, sh: &mut Shell, action: Action) -> Vec<Effect> {
     let Some(o) = st.open.as_mut() else {
         return vec![];
     };
@@ -178,12 +175,12 @@ pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
             Action::Submit => {
                 let reason = input.value().trim().to_string();
                 if reason.is_empty() {
-                    app.error("An extension needs a reason, for example the number of requests.");
+                    sh.error("An extension needs a reason, for example the number of requests.");
                     return vec![];
                 }
                 let id = o.request.id;
                 o.reason = None;
-                vec![Effect::ExtendRequest { id, reason }]
+                vec![Io::Extend { id, reason }.into()]
             }
             Action::Cancel => {
                 o.reason = None;
@@ -207,9 +204,9 @@ pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Refresh => {
             let id = o.request.id;
-            vec![load(st), Effect::PlanRequest(id)]
+            vec![load(st), Io::Plan(id).into()]
         }
-        Action::RunNow => begin_run(app),
+        Action::RunNow => begin_run(st, sh),
         Action::NextMatch => {
             let n = o.plan.as_ref().map_or(0, |p| p.matches.len());
             if n > 0 {
@@ -238,13 +235,13 @@ pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
                     r.id,
                     r.status.as_str()
                 );
-                app.error(msg);
+                sh.error(msg);
             } else if r.extended_at.is_some() {
                 let msg = format!(
                     "Request {} was already extended once; the law allows one extension.",
                     r.id
                 );
-                app.error(msg);
+                sh.error(msg);
             } else {
                 o.reason = Some(Input::default());
             }
@@ -254,17 +251,13 @@ pub(super) fn update_open(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    if is_result(&action) {
-        return results(app, action);
-    }
+pub fn update(st: &mut RequestsState, sh: &mut Shell, action: Action) -> Vec<Effect> {
     if matches!(action, Action::FocusSearch) {
-        return crate::tui::app::go_to_search(app);
+        return vec![Effect::Jump(Jump::Search)];
     }
-    if app.requests.open.is_some() {
-        return update_open(app, action);
+    if st.open.is_some() {
+        return update_open(st, sh, action);
     }
-    let st = &mut app.requests;
     let len = st.rows.len();
     let mv =
         |sel: usize, d: isize| (sel as isize + d).clamp(0, len.saturating_sub(1) as isize) as usize;
@@ -288,7 +281,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 cursor: 0,
                 marked: vec![],
             });
-            return vec![Effect::PlanRequest(id)];
+            return vec![Io::Plan(id).into()];
         }
         Action::ToggleClosed => {
             st.include_closed = !st.include_closed;

@@ -55,9 +55,8 @@ pub(super) fn row_spans(theme: &Theme, r: &Request, now: Millis, w: usize) -> Ve
     ]
 }
 
-pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
-    let st = &app.requests;
-    let t = &app.theme;
+pub(super) fn render_list(st: &RequestsState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    let t = &sh.theme;
     let title = if st.include_closed {
         " Requests: all, by due date "
     } else {
@@ -65,7 +64,7 @@ pub(super) fn render_list(app: &App, frame: &mut Frame, area: Rect) {
     };
     let block = Block::bordered()
         .title(title)
-        .border_style(t.border(app.modals.is_empty()));
+        .border_style(t.border(sh.modals.is_empty()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [summary, head, list] = Layout::vertical([
@@ -263,9 +262,14 @@ pub(super) fn plan_lines(t: &Theme, o: &OpenRequest, w: usize) -> Vec<Line<'stat
     out
 }
 
-pub(super) fn render_open(app: &App, frame: &mut Frame, area: Rect, o: &OpenRequest) {
-    let t = &app.theme;
-    let st = &app.requests;
+pub(super) fn render_open(
+    st: &RequestsState,
+    sh: &Shell,
+    frame: &mut Frame,
+    area: Rect,
+    o: &OpenRequest,
+) {
+    let t = &sh.theme;
     let req = &o.request;
     let block = Block::bordered()
         .title(format!(
@@ -274,7 +278,7 @@ pub(super) fn render_open(app: &App, frame: &mut Frame, area: Rect, o: &OpenRequ
             req.kind.as_str(),
             req.regulation.as_str().to_uppercase()
         ))
-        .border_style(t.border(app.modals.is_empty()));
+        .border_style(t.border(sh.modals.is_empty()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
@@ -341,16 +345,16 @@ pub(super) fn render_open(app: &App, frame: &mut Frame, area: Rect, o: &OpenRequ
             ]),
             field,
         );
-        if app.modals.is_empty() {
+        if sh.modals.is_empty() {
             let x = field.x + label.len() as u16 + input.visual_cursor() as u16;
             frame.set_cursor_position((x.min(field.right().saturating_sub(1)), field.y + 1));
         }
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    match &app.requests.open {
-        Some(o) => render_open(app, frame, area, o),
-        None => render_list(app, frame, area),
+pub fn render(st: &RequestsState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    match &st.open {
+        Some(o) => render_open(st, sh, frame, area, o),
+        None => render_list(st, sh, frame, area),
     }
 }

@@ -3,43 +3,79 @@
 //! to redact, dismiss, delete or open the item in its timeline. Also the
 //! timeline's finding marks and `n`/`N`.
 
-use std::collections::HashMap;
-
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::super::action::{Action, Effect, Failure, PendingAction, TriageQueue};
-use super::super::app::{App, Confirm, Modal, Tab};
+use super::super::action::{Action, Effect, Failure, Jump, PendingAction};
 use super::super::sanitize::{self, fit, truncate};
-use super::customers::{self, Focus, OpenCustomer};
+use super::super::shell::{Confirm, Shell};
 use crate::clock;
-use crate::error::Result;
+use crate::erase::{ItemPreview, ItemTarget};
 use crate::pii::{self, Kind};
-use crate::store::Read;
-use crate::timeline::Timeline;
 use crate::triage::{
-    self, Dismissal, FindingContext, QueueFilter, QueueRow, Redaction, RedactionPreview,
-    ScanSummary,
+    Dismissal, FindingContext, QueueFilter, QueueRow, Redaction, RedactionPreview, ScanSummary,
 };
 
+mod io;
 mod update;
 mod view;
+pub use io::*;
 pub use update::*;
 pub use view::*;
+
+/// What this screen asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Io {
+    /// The page of the queue the state points at.
+    Load,
+    Context(i64),
+    Dismiss(i64),
+    Scan,
+    PreviewRedaction {
+        finding_id: i64,
+        item_id: String,
+    },
+    /// Resolves the item's deletion target, then previews it (the same
+    /// dialog as the timeline's `d`).
+    PreviewDelete(String),
+}
+
+/// The answers to `Io` and to a confirmed redaction.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Loaded(Result<Box<TriageQueue>, Failure>),
+    Context(i64, Result<Box<FindingContext>, Failure>),
+    /// A change finished: what to tell the admin, or why it failed.
+    Done(Result<String, Failure>),
+    RedactionPreviewed(i64, Result<RedactionPreview, Failure>),
+    DeletePreviewed(Result<(ItemTarget, ItemPreview), Failure>),
+}
+
+/// One load of the queue.
+#[derive(Debug, Clone)]
+pub struct TriageQueue {
+    pub rows: Vec<QueueRow>,
+    /// Matching findings in all (rows holds at most a page of them).
+    pub total: u64,
+    /// How many matching findings come before `rows`: a multiple of the
+    /// page size, moved back when a page was emptied.
+    pub offset: usize,
+    /// The selected row after the load, kept at the same index.
+    pub selected: usize,
+    pub context: Option<Result<FindingContext, Failure>>,
+}
+
+/// The queue is read afresh each time the screen is shown.
+pub fn on_show(_st: &TriageState) -> Vec<Effect> {
+    vec![Io::Load.into()]
+}
 
 /// Findings one load reads; the header says which ones are shown, and
 /// moving past either end of the list reads the next or previous page.
 pub const PAGE: usize = 200;
-
-/// Timeline rows `n`/`N` and the jump from Triage read at most, so a key
-/// press on a huge timeline stays quick.
-pub const SEEK_LIMIT: usize = 20_000;
-
-/// Rows read per step while seeking.
-const CHUNK: usize = 200;
 
 #[derive(Debug, Clone, Default)]
 pub struct TriageState {
@@ -103,27 +139,6 @@ fn last_page(total: u64) -> usize {
     (total as usize).saturating_sub(1) / PAGE * PAGE
 }
 
-/// Reads the queue with `st`'s filter, keeping the cursor's index, and the
-/// context of the finding under it.
-pub fn load(conn: &Read, st: &TriageState) -> Result<TriageQueue> {
-    let mut f = st.filter();
-    let total = triage::queue_len(conn, &f)?;
-    // Clearing the last findings of the last page moves back a page.
-    f.offset = f.offset.min(last_page(total));
-    let rows = triage::queue(conn, &f)?;
-    let selected = st.selected.min(rows.len().saturating_sub(1));
-    let context = rows
-        .get(selected)
-        .map(|r| triage::context(conn, r.finding_id).map_err(Failure::from));
-    Ok(TriageQueue {
-        rows,
-        total,
-        offset: f.offset,
-        selected,
-        context,
-    })
-}
-
 fn counts_text<'a>(counts: impl Iterator<Item = (&'a Kind, &'a usize)>) -> String {
     counts
         .map(|(k, n)| format!("{n} {}", k.label()))
@@ -167,74 +182,6 @@ pub fn scanned(s: &ScanSummary) -> String {
         line += &format!(" {}", crate::triage::not_utf8_note(s.not_utf8));
     }
     line
-}
-
-/// Loads `t` chunk by chunk until the row of `item_id` (at most
-/// `SEEK_LIMIT` rows).
-pub fn find_row(conn: &Read, t: &mut Timeline, item_id: &str) -> Option<usize> {
-    let end = t.len().min(SEEK_LIMIT);
-    let mut start = 0;
-    while start < end {
-        let stop = (start + CHUNK).min(end);
-        t.load_rows(conn, start..stop).ok()?;
-        if let Some(r) = (start..stop).find(|&r| t.item(r).is_some_and(|i| i.id == item_id)) {
-            return Some(r);
-        }
-        start = stop;
-    }
-    None
-}
-
-/// The next (or previous) timeline row after the selection whose item has
-/// open findings, reading pages as it goes.
-pub fn seek(
-    conn: &Read,
-    o: &mut OpenCustomer,
-    flagged: &HashMap<String, usize>,
-    forward: bool,
-) -> Result<Option<usize>> {
-    if flagged.is_empty() {
-        return Ok(None);
-    }
-    let len = o.timeline.len();
-    let t = &mut o.timeline;
-    let hit = |t: &Timeline, r: usize| t.item(r).is_some_and(|i| flagged.contains_key(&i.id));
-    if forward {
-        let end = len.min(o.selected + 1 + SEEK_LIMIT);
-        let mut start = o.selected + 1;
-        while start < end {
-            let stop = (start + CHUNK).min(end);
-            t.load_rows(conn, start..stop)?;
-            if let Some(r) = (start..stop).find(|&r| hit(t, r)) {
-                return Ok(Some(r));
-            }
-            start = stop;
-        }
-    } else {
-        let floor = o.selected.saturating_sub(SEEK_LIMIT);
-        let mut stop = o.selected;
-        while stop > floor {
-            let start = stop.saturating_sub(CHUNK).max(floor);
-            t.load_rows(conn, start..stop)?;
-            if let Some(r) = (start..stop).rev().find(|&r| hit(t, r)) {
-                return Ok(Some(r));
-            }
-            stop = start;
-        }
-    }
-    Ok(None)
-}
-
-/// Puts the `⚑` mark in the first column of a timeline row (the column is
-/// blank there, so widths and row heights do not change).
-pub fn mark_flagged(lines: &mut [Line<'static>]) {
-    let Some(span) = lines.first_mut().and_then(|l| l.spans.first_mut()) else {
-        return;
-    };
-    let text = span.content.to_string();
-    if let Some(rest) = text.strip_prefix(' ') {
-        span.content = format!("⚑{rest}").into();
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! The triage screen's update: keys and results in, effects out.
 
+use super::super::super::widgets::confirm;
 use super::*;
 
-pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let len = app.triage.rows.len();
-    let page = (app.size.1 as isize / 4).max(1);
+pub fn update(st: &mut TriageState, sh: &mut Shell, action: Action) -> Vec<Effect> {
+    let len = st.rows.len();
+    let page = (sh.size.1 as isize / 4).max(1);
     let delta = match action {
         Action::Up => Some(-1),
         Action::Down => Some(1),
@@ -15,7 +16,6 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         _ => None,
     };
     if let Some(d) = delta {
-        let st = &mut app.triage;
         let before = st.selected;
         let wanted = st.selected as isize + d;
         let total = st.total as usize;
@@ -33,91 +33,61 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         if let Some((offset, selected)) = page_to {
             st.offset = offset;
             st.selected = selected;
-            return vec![Effect::LoadTriage];
+            return vec![Io::Load.into()];
         }
         st.selected = wanted.clamp(0, len.saturating_sub(1) as isize) as usize;
         return match st.current() {
-            Some(r) if st.selected != before => vec![Effect::LoadTriageContext(r.finding_id)],
+            Some(r) if st.selected != before => vec![Io::Context(r.finding_id).into()],
             _ => vec![],
         };
     }
     match action {
         Action::CycleKind => {
-            app.triage.kind = next_kind(app.triage.kind);
-            app.triage.selected = 0;
-            app.triage.offset = 0;
-            vec![Effect::LoadTriage]
+            st.kind = next_kind(st.kind);
+            st.selected = 0;
+            st.offset = 0;
+            vec![Io::Load.into()]
         }
         Action::ToggleConfidence => {
-            app.triage.all_confidence = !app.triage.all_confidence;
-            app.triage.selected = 0;
-            app.triage.offset = 0;
-            vec![Effect::LoadTriage]
+            st.all_confidence = !st.all_confidence;
+            st.selected = 0;
+            st.offset = 0;
+            vec![Io::Load.into()]
         }
-        Action::Refresh => vec![Effect::LoadTriage],
+        Action::Refresh => vec![Io::Load.into()],
         Action::Scan => {
-            app.info("Scanning…");
-            vec![Effect::ScanNow]
+            sh.info("Scanning…");
+            vec![Io::Scan.into()]
         }
-        Action::FocusSearch => {
-            app.tab = Tab::Customers;
-            app.customers.focus = Focus::Search;
-            vec![]
-        }
+        Action::FocusSearch => vec![Effect::Jump(Jump::Search)],
         Action::Redact | Action::Dismiss | Action::DeleteItem | Action::Open => {
-            let Some(r) = app.triage.current() else {
-                app.info("No finding selected.");
+            let Some(r) = st.current() else {
+                sh.info("No finding selected.");
                 return vec![];
             };
             match action {
-                Action::Redact => vec![Effect::PreviewRedaction {
+                Action::Redact => vec![Io::PreviewRedaction {
                     finding_id: r.finding_id,
                     item_id: r.item_id.clone(),
-                }],
-                Action::Dismiss => vec![Effect::DismissFinding(r.finding_id)],
-                Action::DeleteItem => vec![Effect::PreviewItemById(r.item_id.clone())],
-                _ => vec![Effect::OpenCustomerAt {
+                }
+                .into()],
+                Action::Dismiss => vec![Io::Dismiss(r.finding_id).into()],
+                Action::DeleteItem => vec![Io::PreviewDelete(r.item_id.clone()).into()],
+                _ => vec![Effect::Jump(Jump::Item {
                     customer_id: r.customer_id.clone(),
                     item_id: r.item_id.clone(),
-                }],
+                })],
             }
         }
         _ => vec![],
     }
 }
 
-/// Results this module handles, whatever screen or dialog is on top. An
-/// item deletion started here also reloads the queue.
-pub fn is_result(app: &App, action: &Action) -> bool {
-    match action {
-        Action::ItemDeleted(_) => app.tab == Tab::Triage,
-        a => matches!(
-            a,
-            Action::TriageLoaded(_)
-                | Action::TriageContext(..)
-                | Action::TriageDone(_)
-                | Action::TriageOpened(..)
-                | Action::ItemFindings(..)
-                | Action::FindingRow(_)
-                | Action::RedactionPreviewed(..)
-        ),
-    }
-}
-
-/// After a change: the queue again, and the open customer's marks.
-pub(super) fn reload(app: &App) -> Vec<Effect> {
-    let mut out = vec![Effect::LoadTriage];
-    if let Some(o) = &app.customers.open {
-        out.push(Effect::LoadItemFindings(o.profile.id.clone()));
-    }
-    out
-}
-
-pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
-    match action {
-        Action::TriageLoaded(Ok(q)) => {
+/// The answers to this screen's effects.
+pub fn result(st: &mut TriageState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Loaded(Ok(q)) => {
             let q = *q;
-            let st = &mut app.triage;
             st.rows = q.rows;
             st.total = q.total;
             st.offset = q.offset;
@@ -126,87 +96,46 @@ pub fn result(app: &mut App, action: Action) -> Vec<Effect> {
             st.loaded = true;
             vec![]
         }
-        Action::TriageLoaded(Err(e)) => {
-            app.error(format!("Could not read the findings: {e}"));
+        Msg::Loaded(Err(e)) => {
+            sh.error(format!("Could not read the findings: {e}"));
             vec![]
         }
-        Action::TriageContext(id, r) => {
-            if app.triage.current().map(|r| r.finding_id) == Some(id) {
-                app.triage.context = Some(r.map(|b| *b));
+        Msg::Context(id, r) => {
+            if st.current().map(|r| r.finding_id) == Some(id) {
+                st.context = Some(r.map(|b| *b));
             }
             vec![]
         }
-        Action::TriageDone(Ok(msg)) => {
-            app.info(msg);
-            reload(app)
+        Msg::Done(Ok(msg)) => {
+            sh.info(msg);
+            vec![Io::Load.into()]
         }
-        Action::TriageDone(Err(e)) => {
-            app.error(format!("Nothing changed: {e}"));
-            reload(app)
+        Msg::Done(Err(e)) => {
+            sh.error(format!("Nothing changed: {e}"));
+            vec![Io::Load.into()]
         }
-        Action::ItemDeleted(r) => {
-            let mut out = customers::update(app, Action::ItemDeleted(r));
-            out.extend(reload(app));
-            out
-        }
-        Action::RedactionPreviewed(finding_id, Ok(p)) => {
-            begin_redact(app, finding_id, p);
+        Msg::RedactionPreviewed(finding_id, Ok(p)) => {
+            begin_redact(sh, finding_id, p);
             vec![]
         }
-        Action::RedactionPreviewed(_, Err(e)) => {
-            app.error(format!("Cannot redact this: {e}"));
-            reload(app)
+        Msg::RedactionPreviewed(_, Err(e)) => {
+            sh.error(format!("Cannot redact this: {e}"));
+            vec![Io::Load.into()]
         }
-        Action::TriageOpened(loaded, row) => {
-            let ok = loaded.is_ok();
-            let out = customers::update(app, Action::CustomerLoaded(loaded));
-            if ok {
-                app.tab = Tab::Customers;
-                app.customers.focus = Focus::Timeline;
-                if let Some(o) = app.customers.open.as_mut() {
-                    o.selected = row.unwrap_or(0);
-                    o.top = o.top.min(o.selected);
-                }
-                if row.is_none() {
-                    app.info(
-                        "The item is too far down the timeline to select; press n to find it.",
-                    );
-                }
-            }
-            out
-        }
-        Action::ItemFindings(id, r) => {
-            match r {
-                Ok(items) => {
-                    if app.customers.open.as_ref().map(|o| &o.profile.id) == Some(&id) {
-                        app.customers.flagged = items.into_iter().collect();
-                    }
-                }
-                Err(e) => app.error(format!("Could not read the PII findings: {e}")),
-            }
+        Msg::DeletePreviewed(Ok((target, p))) => {
+            sh.confirm(confirm::item_deletion(target, &p));
             vec![]
         }
-        Action::FindingRow(Ok(Some(row))) => {
-            if let Some(o) = app.customers.open.as_mut() {
-                o.selected = row;
-            }
+        Msg::DeletePreviewed(Err(e)) => {
+            sh.error(format!("Cannot delete this: {e}"));
             vec![]
         }
-        Action::FindingRow(Ok(None)) => {
-            app.info("No other item with open PII findings that way.");
-            vec![]
-        }
-        Action::FindingRow(Err(e)) => {
-            app.error(format!("Could not read the timeline: {e}"));
-            vec![]
-        }
-        _ => vec![],
     }
 }
 
-pub(super) fn begin_redact(app: &mut App, finding_id: i64, p: RedactionPreview) {
+pub(super) fn begin_redact(sh: &mut Shell, finding_id: i64, p: RedactionPreview) {
     if p.spans.is_empty() {
-        app.info("Nothing left to redact in this item; press S to rescan it.");
+        sh.info("Nothing left to redact in this item; press S to rescan it.");
         return;
     }
     let mut lines: Vec<String> = p
@@ -227,10 +156,9 @@ pub(super) fn begin_redact(app: &mut App, finding_id: i64, p: RedactionPreview) 
         p.item_id,
         p.spans[0].kind.redaction_label()
     ));
-    app.modals.push(Modal::Confirm(Confirm {
-        pending: PendingAction::RedactFinding { finding_id },
-        title: "Redact for good?".into(),
+    sh.confirm(Confirm::new(
+        PendingAction::RedactFinding { finding_id },
+        "Redact for good?",
         lines,
-        delete_focused: false,
-    }));
+    ));
 }

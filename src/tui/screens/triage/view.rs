@@ -18,8 +18,8 @@ pub(super) fn row_line(r: &QueueRow, w: usize) -> String {
 
 /// The text with every open finding underlined and the focus reversed,
 /// starting a little before the focus when the text is long.
-pub(super) fn context_lines(app: &App, c: &FindingContext, room: usize) -> Vec<Line<'static>> {
-    let t = &app.theme;
+pub(super) fn context_lines(sh: &Shell, c: &FindingContext, room: usize) -> Vec<Line<'static>> {
+    let t = &sh.theme;
     let focus_ok = c.text.get(c.focus.start..c.focus.end).is_some();
     let mut from = 0;
     if focus_ok && c.focus.start > room / 2 {
@@ -80,8 +80,7 @@ pub(super) fn context_lines(app: &App, c: &FindingContext, room: usize) -> Vec<L
     lines
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let st = &app.triage;
+pub fn render(st: &TriageState, sh: &Shell, frame: &mut Frame, area: Rect) {
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let more = if st.total as usize > st.rows.len() {
@@ -95,7 +94,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let block = Block::bordered()
         .title(format!(" Triage · {} open{more} ", st.total))
-        .border_style(app.theme.border(app.modals.is_empty()));
+        .border_style(sh.theme.border(sh.modals.is_empty()));
     let inner = block.inner(top);
     frame.render_widget(block, top);
     let [filter, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
@@ -103,13 +102,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::styled(
             truncate(&format!("{} (f kind, c confidence)", st.filter_text()), w),
-            app.theme.dim(),
+            sh.theme.dim(),
         )),
         filter,
     );
     let ctx_block = Block::bordered()
         .title(" Message ")
-        .border_style(app.theme.border(false));
+        .border_style(sh.theme.border(false));
     let ctx_inner = ctx_block.inner(bottom);
     if st.rows.is_empty() {
         let text = if !st.loaded {
@@ -119,7 +118,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "No open findings."
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, app.theme.dim())), list);
+        frame.render_widget(Paragraph::new(Line::styled(text, sh.theme.dim())), list);
         frame.render_widget(ctx_block, bottom);
         return;
     }
@@ -133,9 +132,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .take(h)
         .map(|(i, r)| {
             let style = if i == st.selected {
-                app.theme.selected()
+                sh.theme.selected()
             } else {
-                app.theme.base()
+                sh.theme.base()
             };
             Line::styled(fit(&row_line(r, w), w), style)
         })
@@ -153,24 +152,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
     let ctx_block = Block::bordered()
         .title(truncate(&title, bottom.width.saturating_sub(2) as usize))
-        .border_style(app.theme.border(false));
+        .border_style(sh.theme.border(false));
     frame.render_widget(ctx_block, bottom);
     let room = ctx_inner.width as usize * ctx_inner.height as usize;
     let body: Vec<Line> = match &st.context {
-        None => vec![Line::styled("Loading…", app.theme.dim())],
+        None => vec![Line::styled("Loading…", sh.theme.dim())],
         Some(Err(e)) => vec![Line::styled(
             format!("Cannot show this message: {e}"),
-            app.theme.error(),
+            sh.theme.error(),
         )],
         Some(Ok(c)) => {
             let mut l = vec![];
             if c.stale {
                 l.push(Line::styled(
                     "Changed since the last scan; marks may be off (S to rescan).",
-                    app.theme.warn(),
+                    sh.theme.warn(),
                 ));
             }
-            l.extend(context_lines(app, c, room));
+            l.extend(context_lines(sh, c, room));
             l
         }
     };
