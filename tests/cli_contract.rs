@@ -309,3 +309,40 @@ fn the_database_s_own_files_are_refused_as_inputs_and_outputs() {
         .unwrap();
     assert!(live);
 }
+
+/// `find --name` matches the starts of the name's words, in any order,
+/// ignoring case and accents, as the console's search does; `--phone`
+/// reads the `00` prefix and the `(0)` trunk digit.
+#[test]
+fn find_matches_first_names_surnames_and_phones_as_written() {
+    let db = TestDb::new();
+    let mut store = db.store();
+    common::insert(
+        &mut store,
+        &[common::doc(json!({
+            "id": "cus_amelie", "name": "Amélie Girard", "createdAt": "2024-01-01T00:00:00Z",
+            "phones": [{"original": "+44 161 496 0350"}]
+        }))],
+    );
+    drop(store);
+    for args in [
+        ["find", "--name", "amelie"],
+        ["find", "--name", "Girard"],
+        ["find", "--name", "gir AMÉ"],
+        ["find", "--phone", "0044 161 496 0350"],
+        ["find", "--phone", "+44 (0)161 496 0350"],
+    ] {
+        let out = db.run(OWNER, &args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        let found: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let ids: Vec<&str> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["id"].as_str())
+            .collect();
+        assert_eq!(ids, ["cus_amelie"], "{args:?}");
+    }
+    let none = db.run(OWNER, &["find", "--name", "melie"]);
+    assert_eq!(none.stdout.trim(), "[]", "{none:?}");
+}

@@ -322,7 +322,7 @@ fn an_item_deleted_meanwhile_reloads_the_timeline() {
 #[test]
 fn deleting_a_profile_needs_the_name_typed() {
     let mut c = admin();
-    c.keys("williams<Enter>");
+    c.keys("williams<Down>");
     let preview = lethe::erase::ProfilePreview {
         customer_id: "cus_martha".into(),
         name: Some("Martha Williams".into()),
@@ -1206,4 +1206,57 @@ fn n_and_shift_n_move_between_items_with_findings() {
     c.keys("N");
     assert_eq!(row(&mut c).as_deref(), Some("it_p0a"));
     assert!(c.screen().contains("No other item with open PII findings"));
+}
+
+/// Enter in the search box opens the only match; Esc from the results
+/// stays out of the search box, so `q` then quits.
+#[test]
+fn enter_opens_a_single_match_and_esc_never_enters_the_search_box() {
+    let mut c = admin();
+    c.keys("mallory<Enter>");
+    let app = c.app();
+    assert_eq!(app.customers.focus, customers::Focus::Timeline);
+    assert_eq!(
+        app.customers.open.as_ref().map(|o| o.profile.id.as_str()),
+        Some("cus_mallory")
+    );
+    c.keys("<Esc>");
+    assert_eq!(c.app().customers.focus, customers::Focus::Results);
+    c.keys("<Esc>3");
+    assert_eq!(c.app().tab, app::Tab::Retention);
+    c.keys("1<Esc>q");
+    assert!(c.app().shell.quit);
+}
+
+/// While a job runs, `q` asks first; a second `q` (or `y`) quits.
+#[test]
+fn quitting_while_a_job_runs_asks_first() {
+    let mut c = admin();
+    c.app().shell.jobs = 1;
+    c.app().customers.focus = customers::Focus::Results;
+    let effects = app::update(c.app(), Action::Quit);
+    assert!(effects.is_empty());
+    assert!(!c.app().shell.quit);
+    assert!(c.screen().contains("Quit Lethe?"), "{}", c.screen());
+    let effects = app::update(c.app(), Action::Confirm);
+    assert!(effects.is_empty());
+    assert!(c.app().shell.quit);
+}
+
+/// The search box reads a phone number as written on a card: the `00`
+/// international prefix and the `(0)` trunk digit, as `find --phone` does.
+#[test]
+fn the_search_box_reads_international_phone_formats() {
+    for typed in ["001 415 555 0100", "+1 (0)415 555 0100", "0014155550"] {
+        let mut c = admin();
+        c.keys(typed);
+        let ids: Vec<String> = c
+            .app()
+            .customers
+            .results
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        assert!(ids.contains(&"cus_martha".to_string()), "{typed}: {ids:?}");
+    }
 }

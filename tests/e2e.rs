@@ -146,6 +146,26 @@ fn search_open_a_customer_and_read_an_item() {
     );
 }
 
+/// Enter opens the only match; Esc backs out to the results and never
+/// into the search box, so `q` then quits instead of being typed.
+#[test]
+fn enter_opens_the_only_match_and_esc_then_q_quits_from_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("mallory");
+    s.wait_for("1 customer", T);
+    s.send("\r");
+    s.wait_for("Timeline", T);
+    s.wait_for("cus_mallory", T);
+    s.esc();
+    s.wait_for("1 customer", T);
+    s.esc();
+    s.send("q");
+    assert!(s.wait_exit(T), "q did not quit: {}", s.screen());
+}
+
 /// Quitting closes every connection the console opened, its search and
 /// preview threads' included, so the last one to close copies the WAL
 /// back and removes the `-wal` and `-shm` files: nothing is left next to

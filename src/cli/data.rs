@@ -35,14 +35,22 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct FindArgs {
+    /// The whole address, ignoring case.
     #[arg(long)]
     pub email: Option<String>,
+    /// The whole number in any format: `+44 20 7946 0607`, `0044 20 7946
+    /// 0607`, `+44 (0)20 7946 0607`; without a country code, a North
+    /// American number.
     #[arg(long)]
     pub phone: Option<String>,
+    /// The whole ID, ignoring case.
     #[arg(long)]
     pub external_id: Option<String>,
+    /// Words the name's words start with, in any order, ignoring case and
+    /// accents: `amelie`, `Girard`, `gir ame` (at most 1,000 profiles).
     #[arg(long)]
     pub name: Option<String>,
+    /// The whole customer ID, as written (IDs are case-sensitive).
     #[arg(long)]
     pub id: Option<String>,
 }

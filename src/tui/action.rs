@@ -204,6 +204,9 @@ pub enum PendingAction {
     RedactFinding {
         finding_id: i64,
     },
+    /// Quit while a job runs: a sweep stops between profiles, the rest
+    /// finish first.
+    Quit,
 }
 
 impl PendingAction {
@@ -234,6 +237,7 @@ impl PendingAction {
             PendingAction::RunRequest { .. } => {
                 ("Run this access request:", "Write the export", "run")
             }
+            PendingAction::Quit => ("Lethe is still working:", "Quit", "quit"),
         }
     }
 }

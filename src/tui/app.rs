@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::action::{Action, Effect, Jump};
+use super::action::{Action, Effect, Jump, PendingAction};
 use super::keymap::{self, Context};
 use super::modals;
 use super::screens::audit::{self, AuditState};
@@ -11,7 +11,7 @@ use super::screens::customers::{self, CustomersState};
 use super::screens::requests::{self, RequestsState};
 use super::screens::retention::{self, RetentionState};
 use super::screens::triage::{self, TriageState};
-use super::shell::{Modal, Shell};
+use super::shell::{Confirm, Modal, Shell};
 use super::theme::Theme;
 use crate::access::Actor;
 
@@ -150,6 +150,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         match effect {
             Effect::Jump(jump) => todo.extend(go(app, jump)),
             Effect::Changed => todo.extend(app.tab.on_show(app)),
+            Effect::Execute(PendingAction::Quit) => app.shell.quit = true,
             other => out.push(other),
         }
     }
@@ -175,7 +176,22 @@ fn route(app: &mut App, action: Action) -> Vec<Effect> {
     let sh = &mut app.shell;
     match action {
         Action::Quit => {
-            sh.quit = true;
+            let asked = matches!(sh.modals.last(),
+                Some(Modal::Confirm(c)) if c.pending == PendingAction::Quit);
+            if sh.jobs == 0 || asked {
+                sh.quit = true;
+            } else {
+                let lines = vec![
+                    match sh.jobs {
+                        1 => "A job is still running.".to_string(),
+                        n => format!("{n} jobs are still running."),
+                    },
+                    "Quitting stops a sweep between profiles and waits for deletions and requests \
+                     to finish; nothing is left half-done."
+                        .into(),
+                ];
+                sh.confirm(Confirm::new(PendingAction::Quit, "Quit Lethe?", lines));
+            }
             vec![]
         }
         Action::Resize(w, h) => {

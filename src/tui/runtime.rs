@@ -154,6 +154,7 @@ impl Runtime {
     /// Reads the timeline pages around the selection and scrolls so the
     /// selected row is visible.
     fn sync(&mut self) {
+        self.app.shell.jobs = self.jobs.running();
         let (w, h) = self.app.shell.size;
         let areas = view::areas(&self.app.shell, Rect::new(0, 0, w, h));
         let Some(pane) = customers_view::panes(&self.app.customers, areas.body).timeline else {
@@ -195,5 +196,7 @@ fn execute(env: &mut Env, pending: PendingAction) -> Vec<Action> {
         PendingAction::RedactFinding { finding_id } => {
             vec![triage::redact(env.session, finding_id)]
         }
+        // `app::update` carries it out.
+        PendingAction::Quit => vec![],
     }
 }

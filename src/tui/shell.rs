@@ -98,6 +98,10 @@ pub struct Shell {
     pub modals: Vec<Modal>,
     pub status: Option<(StatusKind, String)>,
     pub quit: bool,
+    /// Jobs running on threads of their own (a sweep, a deletion's
+    /// verification, a request): `q` asks before quitting while there
+    /// are any.
+    pub jobs: usize,
 }
 
 impl Shell {
@@ -109,6 +113,7 @@ impl Shell {
             modals: vec![],
             status: None,
             quit: false,
+            jobs: 0,
         }
     }
 

@@ -64,11 +64,20 @@ pub fn to_pretty(doc: &CustomerDoc) -> Result<String> {
     Ok(text)
 }
 
-/// Profiles matching one key exactly, as the platform's Find Customers API
-/// answers: every match (duplicates included), profile fields only.
+/// Most profiles `find --name` lists.
+pub const NAME_LIMIT: usize = 1000;
+
+/// Profiles matching one key, as the platform's Find Customers API
+/// answers: every match (duplicates included), profile fields only. Names
+/// match by the starts of their words (`search::by_name`); the other keys
+/// exactly.
 pub fn find(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerDoc>> {
     let mut docs = Vec::new();
-    for summary in search::exact(conn, field, value)? {
+    let found = match field {
+        Field::Name => search::by_name(conn, value, NAME_LIMIT)?,
+        _ => search::exact(conn, field, value)?,
+    };
+    for summary in found {
         if let Some(mut doc) = customers::load(conn, &summary.id, false)? {
             doc.conversations.clear();
             doc.orders.clear();

@@ -10,6 +10,38 @@ pub fn to_e164(raw: &str) -> Option<String> {
     crate::pii::normalize_phone(raw, "US")
 }
 
+/// The digits of a phone number being typed, as search keys hold them,
+/// read the way `to_e164` reads a whole number: `+` or the `00`
+/// international prefix before the country code, and a `(0)` trunk digit
+/// after it dropped (`0044 161 496 0350` and `+44 (0)20 7946 0607` as
+/// written on a card). The flag says whether a country code was given;
+/// without one, what is typed may be a North American number.
+pub fn query_digits(typed: &str) -> Option<(String, bool)> {
+    let q = typed.trim();
+    if q.is_empty()
+        || !q
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
+        return None;
+    }
+    let plus = q.starts_with('+');
+    let mut digits: String = q
+        .replace("(0)", "")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let international = plus || digits.starts_with("00");
+    if !plus && digits.starts_with("00") {
+        digits.drain(..2);
+    }
+    if !international {
+        // A local number keeps its digits, trunk zero included.
+        digits = q.chars().filter(char::is_ascii_digit).collect();
+    }
+    (!digits.is_empty()).then_some((digits, international))
+}
+
 /// The national significant number of an E.164 number (`+14155550100` →
 /// `4155550100`), for prefix search on what people type. The calling codes
 /// are the detectors' table (`pii::phone`), so one list serves both.
@@ -22,6 +54,22 @@ pub fn national_digits(e164: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_numbers_read_as_the_keys_hold_them() {
+        for (typed, want) in [
+            ("0044 161 496 0350", ("441614960350", true)),
+            ("+44 (0)20 7946 0607", ("442079460607", true)),
+            ("+1 (415", ("1415", true)),
+            ("(415) 555-01", ("41555501", false)),
+            ("0161 496", ("0161496", false)),
+        ] {
+            let got = query_digits(typed).unwrap();
+            assert_eq!((got.0.as_str(), got.1), want, "{typed}");
+        }
+        assert_eq!(query_digits("amelie"), None);
+        assert_eq!(query_digits(" "), None);
+    }
 
     #[test]
     fn normalises_common_formats() {

@@ -88,12 +88,12 @@ pub fn prefix(conn: &Read, query: &str, limit: usize) -> Result<Vec<CustomerSumm
         return Ok(vec![]);
     }
     let mut ranges: Vec<(String, Option<i64>)> = vec![(text.clone(), None)];
-    if let Some(digits) = phone_digits(query) {
+    if let Some((digits, international)) = phone::query_digits(query) {
         if digits != text {
             ranges.push((digits.clone(), Some(KIND_PHONE)));
         }
         // Typed without a country code: the default, North America.
-        if !digits.starts_with('1') && !query.trim_start().starts_with('+') {
+        if !international && !digits.starts_with('1') {
             ranges.push((format!("1{digits}"), Some(KIND_PHONE)));
         }
     }
@@ -129,18 +129,44 @@ pub fn exact(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerSumma
     db::summaries(conn, &ids)
 }
 
-/// Digits of a query that looks like (part of) a phone number.
-fn phone_digits(query: &str) -> Option<String> {
-    let q = query.trim();
-    if q.is_empty()
-        || !q
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-    {
-        return None;
-    }
-    let digits: String = q.chars().filter(|c| c.is_ascii_digit()).collect();
-    (!digits.is_empty()).then_some(digits)
+/// `find --name`: profiles whose name has a word starting with each
+/// given word, in any order, ignoring case and accents (`amelie`,
+/// `girard`, `gir ame`). At most `limit` profiles.
+pub fn by_name(conn: &Read, value: &str, limit: usize) -> Result<Vec<CustomerSummary>> {
+    let wanted = normalize_text(value);
+    let words: Vec<&str> = wanted.split(' ').filter(|w| !w.is_empty()).collect();
+    // The longest word narrows the key range most.
+    let Some(probe) = words.iter().max_by_key(|w| w.len()) else {
+        return Ok(vec![]);
+    };
+    let ranges = [
+        (probe.to_string(), Some(KIND_NAME)),
+        (probe.to_string(), Some(KIND_NAME_TOKEN)),
+    ];
+    // Fetched generously: the other words filter them below.
+    let ids = db::prefix_ids(conn, &ranges, limit.saturating_mul(20))?;
+    let mut hits = db::summaries(conn, &ids)?;
+    hits.retain(|s| s.name.as_deref().is_some_and(|n| name_matches(n, &words)));
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// Whether each word starts a different word of `name` (folded).
+fn name_matches(name: &str, words: &[&str]) -> bool {
+    let folded = normalize_text(name);
+    let mut free: Vec<&str> = folded.split(' ').collect();
+    // Longest first, so `am amelie` cannot spend `amelie` on `am`.
+    let mut order = words.to_vec();
+    order.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    order
+        .iter()
+        .all(|w| match free.iter().position(|n| n.starts_with(w)) {
+            Some(at) => {
+                free.remove(at);
+                true
+            }
+            None => false,
+        })
 }
 
 #[cfg(test)]
@@ -198,7 +224,30 @@ mod tests {
 
     #[test]
     fn phone_queries_reduce_to_digits() {
-        assert_eq!(phone_digits("(415) 555").as_deref(), Some("415555"));
-        assert_eq!(phone_digits("martha"), None);
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let mut d = doc();
+        d.phones[0].original = "+44 20 7946 0607".into();
+        store
+            .write(|c| crate::store::customers::insert(c, &d, &keys_for(&d)))
+            .unwrap();
+        for q in ["+44 (0)20 7946 0607", "0044 20 7946", "+44 20"] {
+            assert_eq!(prefix(&store.read(), q, 10).unwrap().len(), 1, "{q}");
+        }
+    }
+
+    #[test]
+    fn names_match_word_prefixes_in_any_order() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let mut d = doc();
+        d.name = Some("Amélie Girard-Lévy Dupont".into());
+        store
+            .write(|c| crate::store::customers::insert(c, &d, &keys_for(&d)))
+            .unwrap();
+        for q in ["amelie", "Girard", "dupont amé", "GIR AMELIE", "dup"] {
+            assert_eq!(by_name(&store.read(), q, 10).unwrap().len(), 1, "{q}");
+        }
+        for q in ["melie", "amelie amelie", "girardx", " "] {
+            assert!(by_name(&store.read(), q, 10).unwrap().is_empty(), "{q}");
+        }
     }
 }

@@ -33,11 +33,12 @@ pub(super) const GLOBAL: &[Binding] = &[
 
 pub(super) const SEARCH: &[Binding] = &[
     b(
-        &[code(KeyCode::Enter), code(KeyCode::Down)],
+        &[code(KeyCode::Enter)],
         Action::Open,
-        "go to results",
+        "open the match",
         true,
     ),
+    b(&[code(KeyCode::Down)], Action::Down, "go to results", false),
     b(&[code(KeyCode::Tab)], Action::FocusNext, "next pane", true),
     b(
         &[code(KeyCode::BackTab)],
@@ -62,7 +63,6 @@ pub(super) const RESULTS: &[Binding] = &[
         "delete profile",
         Permission::Delete,
     ),
-    b(ESC, Action::Back, "back to search", false),
 ];
 
 pub(super) const PROFILE: &[Binding] = &[

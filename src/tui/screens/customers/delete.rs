@@ -222,6 +222,7 @@ pub(super) fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<E
             }
             if open_profile(st, &id).is_some() {
                 st.open = None;
+                st.viewing = None;
                 st.focus = Focus::Results;
             }
             // Replaces "Deleting customer … and verifying…" in the status bar.

@@ -101,6 +101,25 @@ pub struct CustomersState {
     /// The selected timeline item shown in full, and how far it is
     /// scrolled.
     pub viewing: Option<u16>,
+    /// Enter was pressed in the search box before the results came.
+    pub enter_pending: bool,
+}
+
+/// Enter in the search box: a single match opens, several go to the
+/// list.
+fn enter(st: &mut CustomersState, sh: &mut Shell) -> Vec<Effect> {
+    st.enter_pending = false;
+    match st.results.as_slice() {
+        [] => {
+            sh.info("No results yet: type a name, email, phone, external ID or customer ID.");
+            vec![]
+        }
+        [only] => vec![Io::Open(only.id.clone()).into()],
+        _ => {
+            st.focus = Focus::Results;
+            vec![]
+        }
+    }
 }
 
 pub fn context(st: &CustomersState) -> Context {
@@ -266,24 +285,21 @@ pub fn update(st: &mut CustomersState, sh: &mut Shell, action: Action) -> Vec<Ef
             vec![]
         }
         Action::Back => {
-            st.focus = match focus {
-                Focus::Timeline | Focus::Profile => Focus::Results,
-                Focus::Results => Focus::Search,
-                // Leaving the text field turns the global keys back on.
-                Focus::Search => Focus::Results,
-            };
+            // One level out, never into the text field: the results are
+            // the top, and leaving the search box turns the global keys
+            // (`q`, the tab digits) back on.
+            st.focus = Focus::Results;
+            st.enter_pending = false;
             vec![]
         }
         Action::Open => {
             match focus {
-                Focus::Search => {
-                    if st.results.is_empty() {
-                        sh.info("No results yet: type a name, email, phone, external ID or customer ID.");
-                    } else {
-                        st.focus = Focus::Results;
-                    }
+                Focus::Search if st.searching() => {
+                    // Answered when the results arrive (`enter`).
+                    st.enter_pending = true;
                     vec![]
                 }
+                Focus::Search => enter(st, sh),
                 Focus::Results => match st.results.get(st.selected) {
                     Some(r) => vec![Io::Open(r.id.clone()).into()],
                     None => vec![],
@@ -298,6 +314,10 @@ pub fn update(st: &mut CustomersState, sh: &mut Shell, action: Action) -> Vec<Ef
                 }
                 Focus::Profile => vec![],
             }
+        }
+        Action::Down if focus == Focus::Search => {
+            st.focus = Focus::Results;
+            vec![]
         }
         Action::Up
         | Action::Down
@@ -344,6 +364,9 @@ pub fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<Effect> 
                 }
                 Err(e) => sh.error(format!("Search failed: {e}")),
             }
+            if st.enter_pending && resp.generation == st.search_gen {
+                return enter(st, sh);
+            }
             vec![]
         }
         Msg::Loaded(result) => {
@@ -363,6 +386,7 @@ pub fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<Effect> 
                         o.profile_scroll = scroll;
                     } else {
                         st.focus = Focus::Timeline;
+                        st.viewing = None;
                     }
                     let id = o.profile.id.clone();
                     st.open = Some(o);
