@@ -147,17 +147,15 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
             "An email is deleted with its whole thread: every message in it and their attachments."
         );
     }
-    eprintln!(
-        "The item stays in the timeline as \"{}\".",
-        erase::ITEM_DELETED
-    );
+    eprintln!("{}", erase::what_stays(&target));
     confirm(args.yes, "Delete it? Deleted data can't be recovered.")?;
     let done = session.delete_item(&target, Verify::Full)?;
+    // Every count, even a zero one, so a script reads the same shape.
     println!(
-        "Deleted {} items, {} attachments and {} recordings at {}.",
-        done.items,
-        done.attachments,
-        done.recordings,
+        "Deleted {}, {} and {} at {}.",
+        crate::text::plural(done.items, "item"),
+        crate::text::plural(done.attachments, "attachment"),
+        crate::text::plural(done.recordings, "recording"),
         clock::format_ms(done.deleted_at)
     );
     if !done.checkpoint_completed {

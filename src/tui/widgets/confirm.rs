@@ -26,7 +26,7 @@ pub fn item_deletion(target: ItemTarget, p: &ItemPreview) -> Confirm {
             (p.recordings, "recording"),
         ])
     ));
-    lines.push("The item stays in the timeline as \"This item has been deleted\".".into());
+    lines.push(crate::erase::what_stays(&target));
     Confirm::new(PendingAction::DeleteItem(target), "Delete for good?", lines)
 }
 

@@ -41,6 +41,24 @@ pub use verify::*;
 pub const ITEM_DELETED: &str = "This item has been deleted";
 /// What the timeline shows in place of a deleted recording.
 pub const RECORDING_DELETED: &str = "Recording has been deleted";
+/// What the timeline shows in place of a deleted attachment.
+pub const ATTACHMENT_DELETED: &str = "Attachment has been deleted";
+
+/// What stays after a Contact-level deletion, as its confirmation says it:
+/// the item's placeholder, or the attachment's or recording's.
+pub fn what_stays(target: &ItemTarget) -> String {
+    match target {
+        ItemTarget::Message { .. } | ItemTarget::Thread { .. } => {
+            format!("The item stays in the timeline as \"{ITEM_DELETED}\".")
+        }
+        ItemTarget::Attachment { .. } => {
+            format!("The message stays; the attachment is shown as \"{ATTACHMENT_DELETED}\".")
+        }
+        ItemTarget::Recording { .. } => {
+            format!("The call stays; the recording is shown as \"{RECORDING_DELETED}\".")
+        }
+    }
+}
 
 /// What a Contact-level deletion targets.
 #[derive(Debug, Clone, PartialEq, Eq)]

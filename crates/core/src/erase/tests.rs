@@ -43,3 +43,30 @@ fn clean_text_removes_escape_sequences() {
     assert_eq!(clean("a\u{202e}b", 40), "a�b");
     assert_eq!(clean("abcdef", 3), "abc…");
 }
+
+#[test]
+fn each_confirmation_names_the_placeholder_that_stays() {
+    let said = |t: ItemTarget| what_stays(&t);
+    assert!(said(ItemTarget::Message {
+        item_id: "i".into()
+    })
+    .contains(ITEM_DELETED));
+    assert!(said(ItemTarget::Thread {
+        item_id: "i".into()
+    })
+    .contains(ITEM_DELETED));
+    let a = said(ItemTarget::Attachment {
+        attachment_id: "a".into(),
+    });
+    assert!(
+        a.contains(ATTACHMENT_DELETED) && !a.contains(ITEM_DELETED),
+        "{a}"
+    );
+    let r = said(ItemTarget::Recording {
+        recording_id: "r".into(),
+    });
+    assert!(
+        r.contains(RECORDING_DELETED) && !r.contains(ITEM_DELETED),
+        "{r}"
+    );
+}

@@ -85,7 +85,11 @@ fn file_lines(theme: &Theme, item: &Item, w: usize, limit: usize) -> Vec<Line<'s
         out.push(match a.deleted_at {
             Some(t) => Line::styled(
                 truncate(
-                    &format!("{INDENT}Attachment has been deleted · {}", clock::minute(t)),
+                    &format!(
+                        "{INDENT}{} · {}",
+                        crate::erase::ATTACHMENT_DELETED,
+                        clock::minute(t)
+                    ),
                     w,
                 ),
                 theme.tombstone(),
@@ -114,7 +118,11 @@ fn file_lines(theme: &Theme, item: &Item, w: usize, limit: usize) -> Vec<Line<'s
         out.push(match r.deleted_at {
             Some(t) => Line::styled(
                 truncate(
-                    &format!("{INDENT}Recording has been deleted · {}", clock::minute(t)),
+                    &format!(
+                        "{INDENT}{} · {}",
+                        crate::erase::RECORDING_DELETED,
+                        clock::minute(t)
+                    ),
                     w,
                 ),
                 theme.tombstone(),
@@ -165,7 +173,11 @@ fn item_lines(theme: &Theme, item: &Item, w: usize, selected: bool) -> Vec<Line<
     if let Some(t) = item.deleted_at {
         out.push(Line::styled(
             truncate(
-                &format!("{INDENT}This item has been deleted · {}", clock::minute(t)),
+                &format!(
+                    "{INDENT}{} · {}",
+                    crate::erase::ITEM_DELETED,
+                    clock::minute(t)
+                ),
                 w,
             ),
             theme.tombstone(),
@@ -351,7 +363,7 @@ pub fn detail_lines(theme: &Theme, item: &Item, w: usize) -> Vec<Line<'static>> 
     out.push(Line::raw(""));
     if let Some(t) = item.deleted_at {
         out.push(Line::styled(
-            format!("This item has been deleted · {} UTC", clock::minute(t)),
+            format!("{} · {} UTC", crate::erase::ITEM_DELETED, clock::minute(t)),
             theme.tombstone(),
         ));
         return out;
