@@ -346,3 +346,47 @@ fn find_matches_first_names_surnames_and_phones_as_written() {
     let none = db.run(OWNER, &["find", "--name", "melie"]);
     assert_eq!(none.stdout.trim(), "[]", "{none:?}");
 }
+
+/// `lethe init` makes an empty database with its user as first compliance
+/// admin, and refuses a file that already holds one; a command on a
+/// default path that does not exist names `init`, and the demo database
+/// when `lethe --demo` made one.
+#[test]
+fn init_makes_an_empty_database_and_missing_ones_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let db_arg = db.to_str().unwrap();
+    let made = support::lethe_as(OWNER, &["init", "--db", db_arg]);
+    assert_eq!(made.code, 0, "{made:?}");
+    assert!(made.stdout.contains("first compliance admin"), "{made:?}");
+    let ops = support::lethe_as(OWNER, &["operators", "list", "--db", db_arg]);
+    assert!(ops.stdout.contains(OWNER), "{ops:?}");
+    assert!(ops.stdout.contains("compliance_admin"), "{ops:?}");
+    let again = support::lethe_as(OWNER, &["init", "--db", db_arg]);
+    assert_ne!(again.code, 0, "{again:?}");
+    assert!(again.stderr.contains("already exists"), "{again:?}");
+
+    let missing = dir.path().join("missing.db");
+    let none = support::lethe_as(
+        OWNER,
+        &["retention", "show", "--db", missing.to_str().unwrap()],
+    );
+    assert!(none.stderr.contains("lethe init --db"), "{none:?}");
+
+    // The default path after `--demo`: the demo database is named.
+    let data = dir.path().join("data");
+    let demo = data.join("lethe/demo.db");
+    let made = support::lethe_as(OWNER, &["init", "--db", demo.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "{made:?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(["retention", "show"])
+        .env("SUDO_USER", OWNER)
+        .env_remove("LETHE_DB")
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("lethe init --db"), "{err}");
+    assert!(err.contains(&format!("--db {}", demo.display())), "{err}");
+}

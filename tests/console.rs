@@ -305,18 +305,13 @@ fn an_item_deleted_meanwhile_reloads_the_timeline() {
         at: "2024-08-01 12:00".into(),
     };
     c.rt.dispatch(customers::Msg::ItemDeleted(Err(gone.into())));
-    let screen = c.screen();
-    let last = screen.lines().last().unwrap();
+    let last = status_lines(&c.screen());
     assert!(last.contains("already deleted"), "{last}");
     assert!(!last.contains("Nothing was deleted"), "{last}");
     let failed = lethe::Error::Invalid("disk full".into());
     c.rt.dispatch(customers::Msg::ItemDeleted(Err(failed.into())));
-    let screen = c.screen();
-    assert!(screen
-        .lines()
-        .last()
-        .unwrap()
-        .contains("Nothing was deleted: disk full"));
+    let last = status_lines(&c.screen());
+    assert!(last.contains("Nothing was deleted: disk full"), "{last}");
 }
 
 #[test]
@@ -1259,4 +1254,32 @@ fn the_search_box_reads_international_phone_formats() {
             .collect();
         assert!(ids.contains(&"cus_martha".to_string()), "{typed}: {ids:?}");
     }
+}
+
+/// The status bar's lines (a long message wraps onto up to three), joined.
+fn status_lines(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let from = lines.len().saturating_sub(3);
+    lines[from..]
+        .iter()
+        .map(|l| l.trim_end())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A message too long for 80 columns wraps instead of ending in `…`.
+#[test]
+fn long_status_messages_wrap_instead_of_being_cut() {
+    let mut c = admin();
+    open_martha(&mut c);
+    let long = "Saved /home/someone/.local/share/lethe/saved/recording-rec_1 (1).mp3 \
+                (readable by you only).";
+    c.app().shell.info(long);
+    let screen = c.screen();
+    assert!(!screen.contains('…'), "{screen}");
+    let status = status_lines(&screen);
+    assert!(
+        status.contains("recording-rec_1 (1).mp3") && status.contains("(readable by you only)."),
+        "{status}"
+    );
 }

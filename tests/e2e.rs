@@ -39,6 +39,8 @@ impl Session {
         cmd.env("USER", user);
         cmd.env("SUDO_USER", user);
         cmd.env("LETHE_NOW", common::NOW);
+        // Saved copies go under the data directory: keep it in the test's.
+        cmd.env("XDG_DATA_HOME", cwd.join("data"));
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
@@ -164,6 +166,37 @@ fn enter_opens_the_only_match_and_esc_then_q_quits_from_the_results() {
     s.esc();
     s.send("q");
     assert!(s.wait_exit(T), "q did not quit: {}", s.screen());
+}
+
+/// A saved copy goes to the private save directory under the data
+/// directory, never the current one, and the status bar shows its full
+/// path.
+#[test]
+fn a_saved_copy_goes_to_the_private_save_directory_and_its_path_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("williams");
+    s.wait_for("Martha Williams", T);
+    s.send("\r");
+    s.wait_for("Timeline", T);
+    // The call with rec_1 is the 9th row.
+    s.send("jjjjjjjjs");
+    s.wait_for("recording-rec_1.mp3", T);
+    let saved = dir.path().join("data/lethe/saved");
+    let file = saved.join("recording-rec_1.mp3");
+    assert!(file.exists(), "{}", s.screen());
+    assert!(!dir.path().join("recording-rec_1.mp3").exists());
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&saved), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    let screen: String = s.screen().split_whitespace().collect();
+    let path: String = file.display().to_string().split_whitespace().collect();
+    assert!(screen.contains(&path), "{}", s.screen());
+    s.send("q");
+    assert!(s.wait_exit(T));
 }
 
 /// Quitting closes every connection the console opened, its search and

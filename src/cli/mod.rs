@@ -34,12 +34,20 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// Where the console saves copies of attachments and recordings,
+    /// receipts and access exports (default: lethe/saved in the XDG data
+    /// directory, readable by you only).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub save_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create an empty database, with you as its first compliance admin.
+    Init,
     /// Generate a realistic demo database.
     Demo(demo::DemoArgs),
     /// Import customer documents (JSON Lines, one customer per line).
@@ -79,6 +87,9 @@ pub enum Command {
 /// What every subcommand needs: where the database is.
 pub struct Ctx {
     pub db: PathBuf,
+    /// Whether the path was given (`--db`, `$LETHE_DB`) rather than the
+    /// default: only a defaulted path gets the demo database's hint.
+    pub given: bool,
 }
 
 impl Ctx {
@@ -112,9 +123,23 @@ impl Ctx {
         Ok(())
     }
 
-    /// Opens the existing database.
+    /// Opens the existing database. A default path that does not exist,
+    /// after `lethe --demo` made one elsewhere, names the demo database.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.db)?)
+        match Store::open(&self.db) {
+            Err(e @ crate::Error::DatabaseMissing { .. }) => {
+                let demo = data_dir().join(DEMO_DB);
+                if self.given || !demo.exists() {
+                    return Err(e.into());
+                }
+                anyhow::bail!(
+                    "{e} The demo database made by `lethe --demo` is {}: add `--db {}` to use it.",
+                    demo.display(),
+                    demo.display()
+                )
+            }
+            r => Ok(r?),
+        }
     }
 
     /// Opens the database, creating it (and bootstrapping its first
@@ -220,22 +245,69 @@ pub fn sentence(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The console's save directory: `--save-dir`, else `lethe/saved` in the
+/// data directory, created readable by its owner only. Always absolute, so
+/// the status bar shows where a file went.
+fn save_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    let dir = match &cli.save_dir {
+        Some(d) => std::path::absolute(d)?,
+        None => std::path::absolute(data_dir().join("saved"))?,
+    };
+    crate::files::create_private_dir(&dir)
+        .with_context(|| format!("the save directory {} cannot be created", dir.display()))?;
+    Ok(dir)
+}
+
+/// Where `lethe --demo` makes its database, in the data directory.
+const DEMO_DB: &str = "demo.db";
+
 fn run(cli: Cli) -> anyhow::Result<()> {
+    let from_env = std::env::var_os("LETHE_DB").is_some_and(|p| !p.is_empty());
     let ctx = Ctx {
         db: cli.db.clone().unwrap_or_else(default_db),
+        given: cli.db.is_some() || from_env,
     };
     match cli.command {
         None if cli.demo => {
-            let db = cli.db.clone().unwrap_or_else(|| data_dir().join("demo.db"));
+            let db = cli.db.clone().unwrap_or_else(|| data_dir().join(DEMO_DB));
             upgrade(&db)?;
             demo::ensure_demo_db(&db)?;
-            crate::tui::run(&db)
+            crate::tui::run(Store::open(&db)?, &db, &save_dir(&cli)?)
         }
-        command => {
+        None => {
+            upgrade(&ctx.db)?;
+            crate::tui::run(ctx.open()?, &ctx.db, &save_dir(&cli)?)
+        }
+        Some(command) => {
             upgrade(&ctx.db)?;
             dispatch(&ctx, command)
         }
     }
+}
+
+/// `lethe init`: an empty database at `ctx.db`, readable by its owner
+/// only, whose first operator (compliance admin and admin, with "Manage
+/// Customer Data" on) is the user running it.
+fn init(ctx: &Ctx) -> anyhow::Result<()> {
+    let path = &ctx.db;
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+        anyhow::bail!(
+            "{} already exists; nothing was changed. Open it with `lethe --db {}`, or choose a new path with --db PATH",
+            path.display(),
+            path.display()
+        );
+    }
+    let store = Store::create(path)?;
+    let user = crate::access::username_for(store.path());
+    crate::access::bootstrap(&store, &user).context("could not record the first operator")?;
+    println!(
+        "Created {}: an empty Lethe database. You ({user}) are its first compliance admin.\n\
+         Add customers with `lethe import FILE --db {}`, or open it with `lethe --db {}`.",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }
 
 /// A database written by an older Lethe is upgraded before anything else
@@ -261,22 +333,22 @@ fn upgrade(db: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn dispatch(ctx: &Ctx, command: Option<Command>) -> anyhow::Result<()> {
+fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
-        None => crate::tui::run(&ctx.db),
-        Some(Command::Demo(args)) => demo::run(ctx, args),
-        Some(Command::Import(args)) => data::import(ctx, args),
-        Some(Command::Export(args)) => data::export(ctx, args),
-        Some(Command::Find(args)) => data::find(ctx, args),
-        Some(Command::Operators(c)) => access::operators(ctx, c),
-        Some(Command::Account(c)) => access::account(ctx, c),
-        Some(Command::Audit(c)) => access::audit(ctx, c),
-        Some(Command::DeleteItem(args)) => erase::delete_item(ctx, args),
-        Some(Command::Delete(args)) => erase::delete(ctx, args),
-        Some(Command::Report(c)) => erase::report(ctx, c),
-        Some(Command::Retention(c)) => retention::run(ctx, c),
-        Some(Command::Scan(args)) => pii::scan(ctx, args),
-        Some(Command::Redact(args)) => pii::redact(ctx, args),
-        Some(Command::Request(c)) => request::run(ctx, c),
+        Command::Init => init(ctx),
+        Command::Demo(args) => demo::run(ctx, args),
+        Command::Import(args) => data::import(ctx, args),
+        Command::Export(args) => data::export(ctx, args),
+        Command::Find(args) => data::find(ctx, args),
+        Command::Operators(c) => access::operators(ctx, c),
+        Command::Account(c) => access::account(ctx, c),
+        Command::Audit(c) => access::audit(ctx, c),
+        Command::DeleteItem(args) => erase::delete_item(ctx, args),
+        Command::Delete(args) => erase::delete(ctx, args),
+        Command::Report(c) => erase::report(ctx, c),
+        Command::Retention(c) => retention::run(ctx, c),
+        Command::Scan(args) => pii::scan(ctx, args),
+        Command::Redact(args) => pii::redact(ctx, args),
+        Command::Request(c) => request::run(ctx, c),
     }
 }

@@ -29,12 +29,16 @@ enum Event {
     Action(Action),
 }
 
-/// Opens the console on the database at `db` and runs it until the admin
-/// quits. The terminal is restored on every way out, a panic included.
-pub fn run(db: &std::path::Path) -> anyhow::Result<()> {
+/// Runs the console on `store`, the database at `db` (its background
+/// threads open connections of their own), until the admin quits. The
+/// caller opens it before the terminal is touched, so a bad path prints
+/// plainly. The terminal is restored on every way out, a panic included.
+pub fn run(
+    store: crate::store::Store,
+    db: &std::path::Path,
+    save_dir: &std::path::Path,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
-    // Open before touching the terminal, so a bad path prints plainly.
-    let store = crate::store::Store::open(db)?;
     let db = db.to_path_buf();
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         anyhow::bail!(
@@ -44,7 +48,7 @@ pub fn run(db: &std::path::Path) -> anyhow::Result<()> {
     }
     let session = crate::session::Session::of(store)?;
     let actor = session.actor().clone();
-    let save_dir = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let save_dir = save_dir.to_path_buf();
     let (tx, rx) = mpsc::channel::<Event>();
     let reply = tx.clone();
     let (search, search_thread) = worker::spawn(db.clone(), move |resp| {

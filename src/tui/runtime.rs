@@ -64,7 +64,8 @@ pub struct Env<'a> {
 }
 
 impl Runtime {
-    pub fn new(app: App, session: Session, searcher: Searcher, save_dir: PathBuf) -> Runtime {
+    pub fn new(mut app: App, session: Session, searcher: Searcher, save_dir: PathBuf) -> Runtime {
+        app.shell.save_dir = save_dir.clone();
         Runtime {
             app,
             session,

@@ -102,6 +102,9 @@ pub struct Shell {
     /// verification, a request): `q` asks before quitting while there
     /// are any.
     pub jobs: usize,
+    /// Where saved copies, receipts and access exports go (dialogs name
+    /// it).
+    pub save_dir: PathBuf,
 }
 
 impl Shell {
@@ -114,6 +117,7 @@ impl Shell {
             status: None,
             quit: false,
             jobs: 0,
+            save_dir: PathBuf::new(),
         }
     }
 

@@ -17,11 +17,12 @@ pub struct Areas {
 
 pub fn areas(sh: &Shell, area: Rect) -> Areas {
     let banner_h = u16::from(sh.read_only());
+    let status_h = status_bar::height(sh.status.as_ref(), area.width);
     let [header, banner, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_h),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_h),
     ])
     .areas(area);
     Areas {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path} does not exist. Check the path, or create a database with `lethe demo --db {path}` or `lethe import FILE --db {path}`.")]
+    #[error("{path} does not exist. Check the path, or create an empty database there with `lethe init --db {path}` (you become its first compliance admin).")]
     DatabaseMissing { path: PathBuf },
 
     #[error("{path} is not a SQLite database (or it is damaged). Point --db or $LETHE_DB at a Lethe database file.")]

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn confirm_lines(req: &Request, plan: &Plan) -> Vec<String> {
+pub(super) fn confirm_lines(req: &Request, plan: &Plan, dir: &std::path::Path) -> Vec<String> {
     let mut lines = vec![];
     match req.kind {
         Kind::Erasure => {
@@ -32,10 +32,10 @@ pub(super) fn confirm_lines(req: &Request, plan: &Plan) -> Vec<String> {
         Kind::Access => {
             let ids: Vec<&str> = plan.matches.iter().map(|m| m.id.as_str()).collect();
             lines.push(format!(
-                "Request {}: write one JSON export of {} profile{} into the current directory:",
+                "Request {}: write one JSON export of {} into {}:",
                 req.id,
-                ids.len(),
-                if ids.len() == 1 { "" } else { "s" }
+                crate::text::plural(ids.len(), "profile"),
+                dir.display()
             ));
             lines.push(format!("  {}", ids.join(", ")));
         }
@@ -75,7 +75,7 @@ pub(super) fn begin_run(st: &mut RequestsState, sh: &mut Shell) -> Vec<Effect> {
             customers: if several { o.marked.clone() } else { vec![] },
         },
         title: format!("Run request {}?", req.id),
-        lines: confirm_lines(req, &plan),
+        lines: confirm_lines(req, &plan, &sh.save_dir),
         delete_focused: false,
     };
     sh.confirm(confirm);
