@@ -196,7 +196,7 @@ fn bench_frames(path: &std::path::Path, name: &str) {
     for (w, h) in [(80u16, 24u16), (200, 50)] {
         let store = Store::open(path).unwrap();
         let actor = common::operator(&store);
-        let app = App::new(actor.clone(), Theme { color: true }, (w, h));
+        let app = App::new(actor.clone(), Theme::INDEXED, (w, h));
         let dir = tempfile::tempdir().unwrap();
         let session = Session::new(store, actor, Clock::Wall);
         let mut rt = Runtime::new(app, session, Searcher::Inline, dir.path().to_path_buf());

@@ -31,7 +31,7 @@ impl Console {
 
     fn with_store(store: Store, user: &str, w: u16, h: u16) -> Console {
         let actor = Actor::resolve(&store.read(), user).unwrap();
-        let app = App::new(actor.clone(), Theme { color: false }, (w, h));
+        let app = App::new(actor.clone(), Theme::PLAIN, (w, h));
         let dir = tempfile::tempdir().unwrap();
         let session = Session::new(store, actor, Clock::Wall);
         let rt = Runtime::new(app, session, Searcher::Inline, dir.path().to_path_buf());
@@ -632,7 +632,7 @@ fn no_color_means_no_colour_and_colour_means_256_only() {
         .iter()
         .all(|cell| cell.fg == Color::Reset && cell.bg == Color::Reset);
     assert!(plain_ok, "NO_COLOR output has colours");
-    c.app().shell.theme = Theme { color: true };
+    c.app().shell.theme = Theme::INDEXED;
     c.screen();
     let cells = &c.term.backend().buffer().content;
     assert!(cells

@@ -35,7 +35,7 @@ fn lines(theme: &Theme, can: &dyn Fn(crate::access::Permission) -> bool) -> Vec<
 }
 
 pub fn line_count() -> usize {
-    lines(&Theme { color: false }, &|_| true).len()
+    lines(&Theme::PLAIN, &|_| true).len()
 }
 
 pub fn render(sh: &Shell, frame: &mut Frame, area: Rect, scroll: u16) {
