@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use super::super::super::sanitize::{fit, truncate, width};
+use super::super::super::sanitize::{self, fit, truncate, width};
 use super::super::super::shell::Shell;
 use super::CustomersState;
 use super::Focus;
@@ -18,9 +18,17 @@ pub fn render_search(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: R
     } else {
         " Search "
     };
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .title(title)
         .border_style(sh.theme.border(focused));
+    // The selected profile's whole ID, which every command takes, on the
+    // bottom border: a row may have to cut it.
+    if let Some(r) = st.results.get(st.selected) {
+        let id = format!(" {} ", sanitize::line(&r.id));
+        if width(&id) + 4 <= area.width as usize {
+            block = block.title_bottom(Line::styled(id, sh.theme.key()).right_aligned());
+        }
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
@@ -54,9 +62,17 @@ pub fn render_results(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: 
         n if n >= super::RESULT_LIMIT => format!(" first {n} customers — type more to narrow "),
         n => format!(" {n} customers "),
     };
-    let block = Block::bordered()
+    let mut block = Block::bordered()
         .title(title)
         .border_style(sh.theme.border(focused));
+    // The selected profile's whole ID, which every command takes, on the
+    // bottom border: a row may have to cut it.
+    if let Some(r) = st.results.get(st.selected) {
+        let id = format!(" {} ", sanitize::line(&r.id));
+        if width(&id) + 4 <= area.width as usize {
+            block = block.title_bottom(Line::styled(id, sh.theme.key()).right_aligned());
+        }
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
