@@ -390,3 +390,103 @@ fn init_makes_an_empty_database_and_missing_ones_say_what_to_do() {
     assert!(err.contains("lethe init --db"), "{err}");
     assert!(err.contains(&format!("--db {}", demo.display())), "{err}");
 }
+
+/// Every report a script reads comes as JSON when asked: each output
+/// below parses, and holds what the text form says.
+#[test]
+fn every_json_output_parses() {
+    let db = TestDb::new();
+    let mut store = db.store();
+    common::fill_with_findings(&mut store);
+    drop(store);
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = db.run(OWNER, args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", out.stdout))
+    };
+    let lines = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = db.run(OWNER, args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        out.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{args:?}: {e}: {l}")))
+            .collect()
+    };
+
+    let scan = json(&["scan", "--json"]);
+    let findings = scan["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{scan}");
+    for f in findings {
+        for key in ["item_id", "kind", "preview", "confidence", "finding_id"] {
+            assert!(!f[key].is_null(), "{key} missing in {f}");
+        }
+    }
+    assert!(scan["open"]["card"].as_u64().unwrap() > 0, "{scan}");
+
+    let shown = json(&["retention", "show", "--json"]);
+    assert_eq!(shown["policy"]["kind"], "default", "{shown}");
+    let set = db.run(
+        OWNER,
+        &["retention", "set", "--days", "365", "--i-understand"],
+    );
+    assert_eq!(set.code, 0, "{set:?}");
+    let shown = json(&["retention", "show", "--json"]);
+    assert_eq!(shown["policy"]["days"], 365, "{shown}");
+    assert!(shown["preview"]["due_now"].is_number(), "{shown}");
+    let dry = json(&["retention", "run", "--dry-run", "--json"]);
+    assert_eq!(dry["dry_run"], true, "{dry}");
+    assert!(dry["would_delete"].is_array(), "{dry}");
+
+    let preview = lines(&["delete", "--customer", "cus_anon", "--dry-run", "--json"]);
+    assert_eq!(preview[0]["customer_id"], "cus_anon");
+    assert_eq!(preview[0]["would_delete"], true);
+    assert_eq!(preview.last().unwrap()["summary"]["would_delete"], 1);
+    let deleted = lines(&["delete", "--customer", "cus_anon", "--yes", "--json"]);
+    assert_eq!(deleted[0]["customer_id"], "cus_anon", "{deleted:?}");
+
+    let add = db.run(
+        OWNER,
+        &[
+            "request",
+            "add",
+            "--type",
+            "erasure",
+            "--email",
+            "mallory@example.net",
+        ],
+    );
+    assert_eq!(add.code, 0, "{add:?}");
+    let list = json(&["request", "list", "--json"]);
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let request = json(&["request", "show", &id, "--json"]);
+    assert_eq!(request["request"]["id"].to_string(), id, "{request}");
+    assert!(request["matches"].is_array(), "{request}");
+
+    for report in ["contacts", "conversations"] {
+        let rows = lines(&["report", report, "--format", "jsonl"]);
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter().all(|r| r["customer_id"].is_string()),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter().all(|r| r["customer_deleted"].is_boolean()),
+            "{report}"
+        );
+    }
+    let bad = db.run(OWNER, &["report", "contacts", "--format", "xml"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(
+        bad.stderr.contains("possible values: csv, jsonl"),
+        "{bad:?}"
+    );
+
+    // redact --dry-run lists and changes nothing.
+    let item = findings[0]["item_id"].as_str().unwrap().to_string();
+    let before = db.snapshot();
+    let dry = db.run(OWNER, &["redact", "--item", &item, "--dry-run"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(dry.stdout.contains("nothing was redacted"), "{dry:?}");
+    assert_eq!(db.snapshot(), before);
+}

@@ -38,6 +38,11 @@ pub struct DeleteArgs {
     /// List what would be deleted and what is blocked; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// JSON Lines on standard output (docs/FORMAT.md): with --dry-run one
+    /// line per profile and a summary; a deletion prints its receipts and
+    /// summary as JSON Lines with or without it.
+    #[arg(long)]
+    pub json: bool,
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
@@ -60,15 +65,20 @@ pub struct DeleteArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
     /// One row per item (Contact): IDs, type, channel, time, deleted flag.
-    Contacts {
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-    },
+    Contacts(ReportArgs),
     /// One row per conversation: IDs, status, dates, deleted flag.
-    Conversations {
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-    },
+    Conversations(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// csv (a header, then one record per row) or jsonl (one JSON object
+    /// per row, keyed by the same column names; docs/FORMAT.md).
+    #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl"])]
+    pub format: String,
 }
 
 /// Asks on the terminal; without one, only `--yes` may confirm.
@@ -280,13 +290,47 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
             match &p.blocked_by {
                 Some((conv, status)) => {
                     blocked += 1;
-                    println!("blocked {id}: conversation {conv} is {status}");
+                    if args.json {
+                        let line = serde_json::json!({
+                            "customer_id": id,
+                            "would_delete": false,
+                            "blocked_by": {"conversation_id": conv, "status": status},
+                        });
+                        println!("{line}");
+                    } else {
+                        println!("blocked {id}: conversation {conv} is {status}");
+                    }
                 }
                 None => {
                     would += 1;
-                    println!("would delete {id}: {}", p.removes_line());
+                    if args.json {
+                        let removes: serde_json::Map<String, serde_json::Value> = p
+                            .removes
+                            .iter()
+                            .map(|(k, n)| (k.clone(), serde_json::json!(n)))
+                            .collect();
+                        let line = serde_json::json!({
+                            "customer_id": id,
+                            "would_delete": true,
+                            "removes": removes,
+                        });
+                        println!("{line}");
+                    } else {
+                        println!("would delete {id}: {}", p.removes_line());
+                    }
                 }
             }
+        }
+        if args.json {
+            let summary = serde_json::json!({"summary": {
+                "dry_run": true,
+                "would_delete": would,
+                "blocked": blocked,
+                "not_found": not_found,
+                "ambiguous": ambiguous,
+                "already_deleted": already,
+            }});
+            println!("{summary}");
         }
         eprintln!(
             "Dry run, nothing changed: {would} would be deleted, {blocked} blocked by an open \
@@ -508,10 +552,17 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
 
 pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
     let session = ctx.session()?;
-    let (output, contacts) = match c {
-        ReportCommand::Contacts { output } => (output, true),
-        ReportCommand::Conversations { output } => (output, false),
+    let (args, contacts) = match c {
+        ReportCommand::Contacts(a) => (a, true),
+        ReportCommand::Conversations(a) => (a, false),
     };
+    let Some(format) = crate::report::Format::parse(&args.format) else {
+        anyhow::bail!(
+            "\"{}\" is not a report format; use csv or jsonl",
+            crate::text::safe_line(&args.format)
+        );
+    };
+    let output = args.output;
     if let Some(path) = &output {
         ctx.refuse_database_file(path, "the report file")?;
     }
@@ -524,9 +575,9 @@ pub fn report(ctx: &Ctx, c: ReportCommand) -> anyhow::Result<()> {
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let written = if contacts {
-        crate::report::write_contacts(&session.read(), &mut out)?
+        crate::report::write_contacts(&session.read(), &mut out, format)?
     } else {
-        crate::report::write_conversations(&session.read(), &mut out)?
+        crate::report::write_conversations(&session.read(), &mut out, format)?
     };
     if let Some(path) = &output {
         eprintln!(

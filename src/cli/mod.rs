@@ -245,6 +245,17 @@ pub fn sentence(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// Prints `value` as pretty JSON on standard output, one newline after:
+/// the `--json` form of every command that reports.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// The console's save directory: `--save-dir`, else `lethe/saved` in the
 /// data directory, created readable by its owner only. Always absolute, so
 /// the status bar shows where a file went.

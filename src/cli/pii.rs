@@ -11,9 +11,16 @@ use crate::access::{self, Permission};
 use crate::audit;
 use crate::pii::Kind;
 use crate::triage::{self, Progress};
+use serde_json::json;
 
 #[derive(Debug, Args)]
-pub struct ScanArgs {}
+pub struct ScanArgs {
+    /// Print the counts and every open finding (item ID, kind, masked
+    /// preview, confidence) as one JSON object, for `lethe redact` scripts
+    /// (docs/FORMAT.md).
+    #[arg(long)]
+    pub json: bool,
+}
 
 #[derive(Debug, Args)]
 pub struct RedactArgs {
@@ -24,9 +31,12 @@ pub struct RedactArgs {
     pub kinds: Vec<String>,
     #[arg(long)]
     pub yes: bool,
+    /// List what would be replaced by labels; change nothing.
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
 }
 
-pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
+pub fn scan(ctx: &Ctx, args: ScanArgs) -> anyhow::Result<()> {
     let mut session = ctx.session()?;
     let started = Instant::now();
     let mut progress = ScanProgress::new();
@@ -38,6 +48,9 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
     // A first scan writes a lot of WAL; fold it into the database now.
     session.store().checkpoint_truncate()?;
     let open = triage::open_by_kind(&session.read())?;
+    if args.json {
+        return print_scan_json(&session.read(), &summary, &open);
+    }
     println!(
         "Scanned {} item{} with text ({}) in {:.1} s.",
         summary.items,
@@ -74,6 +87,58 @@ pub fn scan(ctx: &Ctx, _args: ScanArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `scan --json`: the scan's counts, the open findings per kind, and
+/// every open finding, newest first (docs/FORMAT.md, "scan --json").
+fn print_scan_json(
+    conn: &crate::store::Read,
+    summary: &triage::ScanSummary,
+    open: &std::collections::BTreeMap<Kind, u64>,
+) -> anyhow::Result<()> {
+    let per_kind = |m: &std::collections::BTreeMap<Kind, u64>| {
+        Kind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    json!(m.get(k).copied().unwrap_or(0)),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let filter = triage::QueueFilter {
+        kinds: vec![],
+        min_confidence: 0.0,
+        limit: usize::MAX,
+        offset: 0,
+    };
+    let findings: Vec<serde_json::Value> = triage::queue(conn, &filter)?
+        .into_iter()
+        .map(|r| {
+            json!({
+                "finding_id": r.finding_id,
+                "item_id": r.item_id,
+                "customer_id": r.customer_id,
+                "field": r.field.as_str(),
+                "kind": r.kind.as_str(),
+                "confidence": r.confidence,
+                "preview": r.preview,
+            })
+        })
+        .collect();
+    let out = json!({
+        "scanned": {
+            "items": summary.items,
+            "bytes": summary.bytes,
+            "suppressed": summary.suppressed,
+            "not_utf8": summary.not_utf8,
+            "new": per_kind(&summary.found),
+        },
+        "open": per_kind(open),
+        "findings": findings,
+    });
+    super::print_json(&out)
 }
 
 fn size(bytes: u64) -> String {
@@ -171,6 +236,23 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
             kinds_text(kinds.as_deref()),
             args.item
         );
+        return Ok(());
+    }
+    if args.dry_run {
+        println!(
+            "Would replace {} in item {} with labels:",
+            crate::text::plural(preview.spans.len(), "value"),
+            args.item
+        );
+        for s in &preview.spans {
+            println!(
+                "  {:<8} {:<6} {}",
+                s.field.as_str(),
+                s.kind.as_str(),
+                s.preview
+            );
+        }
+        println!("Dry run: nothing was redacted.");
         return Ok(());
     }
     if !args.yes {

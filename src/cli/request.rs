@@ -31,7 +31,13 @@ pub enum RequestCommand {
         json: bool,
     },
     /// One request, with the profiles it matches.
-    Show { id: i64 },
+    Show {
+        id: i64,
+        /// Print it as one JSON object: the request as `list --json`
+        /// prints it, and the matching profiles (docs/FORMAT.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Carry out a request: erase the matched profiles, or write the export.
     Run {
         id: i64,
@@ -87,7 +93,7 @@ pub fn run(ctx: &Ctx, c: RequestCommand) -> anyhow::Result<()> {
         RequestCommand::Add(a) => add(ctx, a),
         RequestCommand::Import { file } => import(ctx, file),
         RequestCommand::List { overdue, all, json } => list(ctx, overdue, all, json),
-        RequestCommand::Show { id } => show(ctx, id),
+        RequestCommand::Show { id, json } => show(ctx, id, json),
         RequestCommand::Run {
             id,
             dry_run,
@@ -219,9 +225,32 @@ fn list(ctx: &Ctx, overdue: bool, all: bool, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show(ctx: &Ctx, id: i64) -> anyhow::Result<()> {
+fn show(ctx: &Ctx, id: i64, json: bool) -> anyhow::Result<()> {
     let session = ctx.session()?;
     let r = requests::get(&session.read(), id)?;
+    if json {
+        let matches = match r.status.is_closed() {
+            true => None,
+            false => Some(
+                requests::plan(session.store(), &r)?
+                    .matches
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!({
+                            "id": m.id,
+                            "name": m.name,
+                            "open_status": m.open_status,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        return super::print_json(&serde_json::json!({
+            "request": r,
+            "blocked_reason": r.blocked_reason(),
+            "matches": matches,
+        }));
+    }
     println!(
         "Request {}: {} ({}), {}",
         r.id,

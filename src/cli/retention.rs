@@ -15,7 +15,11 @@ use crate::retention::{self, Policy, SweepOptions};
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
     /// Show the policy and what it would delete now.
-    Show,
+    Show {
+        /// Print it as one JSON object (docs/FORMAT.md).
+        #[arg(long)]
+        json: bool,
+    },
     /// Change the policy.
     Set {
         /// Delete profiles this many days after their last Contact (at least 365).
@@ -41,12 +45,16 @@ pub enum RetentionCommand {
         /// a sample (one more pass over the files per 20,000 values).
         #[arg(long)]
         verify_all: bool,
+        /// Print the report as one JSON object (docs/FORMAT.md); progress
+        /// still goes to standard error.
+        #[arg(long)]
+        json: bool,
     },
 }
 
 pub fn run(ctx: &Ctx, c: RetentionCommand) -> anyhow::Result<()> {
     match c {
-        RetentionCommand::Show => show(ctx),
+        RetentionCommand::Show { json } => show(ctx, json),
         RetentionCommand::Set {
             days,
             i_understand,
@@ -56,13 +64,56 @@ pub fn run(ctx: &Ctx, c: RetentionCommand) -> anyhow::Result<()> {
             dry_run,
             no_verify,
             verify_all,
-        } => sweep(ctx, dry_run, Verify::chosen(no_verify, verify_all)),
+            json,
+        } => sweep(
+            ctx,
+            SweepHow {
+                dry_run,
+                verify: Verify::chosen(no_verify, verify_all),
+                json,
+            },
+        ),
     }
 }
 
-fn show(ctx: &Ctx) -> anyhow::Result<()> {
+fn show(ctx: &Ctx, json: bool) -> anyhow::Result<()> {
     let session = ctx.session()?;
     let policy = retention::policy(&session.read())?;
+    if json {
+        let preview = match policy {
+            Policy::DeleteAfter { days } => Some(session.retention_preview(days)?),
+            Policy::RetainForever => None,
+        };
+        let last = retention::last_run(&session.read())?.map(|r| {
+            serde_json::json!({
+                "started_at": clock::format_ms(r.started_at),
+                "finished_at": r.finished_at.map(clock::format_ms),
+                "state": r.state,
+                "deleted": r.deleted,
+                "blocked": r.blocked,
+            })
+        });
+        let days = match policy {
+            Policy::DeleteAfter { days } => Some(days),
+            Policy::RetainForever => None,
+        };
+        return super::print_json(&serde_json::json!({
+            "policy": {
+                "kind": if days.is_some() { "custom" } else { "default" },
+                "days": days,
+                "describe": policy.describe(),
+            },
+            "preview": preview.map(|p| serde_json::json!({
+                "days": p.days,
+                "cutoff": clock::format_ms(p.cutoff),
+                "due_now": p.due_now,
+                "blocked": p.blocked,
+                "next_30_days": p.next_30_days,
+                "next_90_days": p.next_90_days,
+            })),
+            "last_run": last,
+        }));
+    }
     println!("{}", policy.describe());
     if let Policy::DeleteAfter { days } = policy {
         let p = session.retention_preview(days)?;
@@ -107,7 +158,19 @@ fn set(ctx: &Ctx, days: Option<i64>, confirmed: bool, default: bool) -> anyhow::
     Ok(())
 }
 
-fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
+/// How `retention run` was asked to run.
+struct SweepHow {
+    dry_run: bool,
+    verify: Verify,
+    json: bool,
+}
+
+fn sweep(ctx: &Ctx, how: SweepHow) -> anyhow::Result<()> {
+    let SweepHow {
+        dry_run,
+        verify,
+        json,
+    } = how;
     let mut session = ctx.session()?;
     let tty = std::io::stderr().is_terminal();
     let bar = tty.then(|| {
@@ -147,6 +210,16 @@ fn sweep(ctx: &Ctx, dry_run: bool, verify: Verify) -> anyhow::Result<()> {
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if json {
+        super::print_json(&report)?;
+        if !report.failed.is_empty() {
+            anyhow::bail!(
+                "{} profiles could not be deleted; see \"failed\" in the report",
+                report.failed.len()
+            );
+        }
+        return super::erase::scan_failed(&report.verification, "sweep", "`lethe retention run`");
     }
     if dry_run {
         println!("Dry run: nothing was deleted.");
