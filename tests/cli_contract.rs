@@ -490,3 +490,22 @@ fn every_json_output_parses() {
     assert!(dry.stdout.contains("nothing was redacted"), "{dry:?}");
     assert_eq!(db.snapshot(), before);
 }
+
+/// Completions and the manual page come from the command definitions and
+/// need no database.
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = support::lethe_as(OWNER, &["completions", shell, "--db", "/nonexistent/x.db"]);
+        assert_eq!(out.code, 0, "{shell}: {out:?}");
+        for word in ["retention", "request", "save-dir"] {
+            assert!(out.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+    let man = support::lethe_as(OWNER, &["man"]);
+    assert_eq!(man.code, 0, "{man:?}");
+    assert!(man.stdout.contains(".TH lethe 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("retention"), "{}", man.stdout);
+    let bad = support::lethe_as(OWNER, &["completions", "tcsh"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+}

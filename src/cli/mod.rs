@@ -82,6 +82,13 @@ pub enum Command {
     /// Data subject requests: intake, queue and completion.
     #[command(subcommand)]
     Request(request::RequestCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man`.
+    Man,
 }
 
 /// What every subcommand needs: where the database is.
@@ -289,6 +296,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             upgrade(&ctx.db)?;
             crate::tui::run(ctx.open()?, &ctx.db, &save_dir(&cli)?)
         }
+        // Generated from the definitions above; no database is opened.
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "lethe", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(())
+        }
         Some(command) => {
             upgrade(&ctx.db)?;
             dispatch(&ctx, command)
@@ -361,5 +379,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Scan(args) => pii::scan(ctx, args),
         Command::Redact(args) => pii::redact(ctx, args),
         Command::Request(c) => request::run(ctx, c),
+        // Handled in `run`, before a database is opened.
+        Command::Completions { .. } | Command::Man => Ok(()),
     }
 }
