@@ -1283,3 +1283,51 @@ fn long_status_messages_wrap_instead_of_being_cut() {
         "{status}"
     );
 }
+
+/// A name the admin cannot type (here, partly in CJK) can be confirmed
+/// with the customer ID; the prompt says what it accepts and wraps
+/// instead of being cut.
+#[test]
+fn a_profile_can_be_confirmed_by_its_customer_id() {
+    let mut c = admin();
+    c.keys("mallory<Down>D");
+    let screen = c.screen();
+    assert!(screen.contains("(any case,"), "{screen}");
+    assert!(screen.contains("cus_mallory:"), "{screen}");
+    c.keys("cus_mallory");
+    let effects = app::update(c.app(), Action::Submit);
+    assert_eq!(
+        effects,
+        vec![Effect::Execute(PendingAction::DeleteProfile {
+            customer_id: "cus_mallory".into()
+        })]
+    );
+}
+
+#[test]
+fn a_long_name_in_the_confirmation_wraps() {
+    let mut c = admin();
+    c.keys("williams<Down>");
+    let long = "Maximiliana Evangelina Wilhelmina von Hohenzollern-Sigmaringen Williams";
+    c.rt.dispatch(customers::Msg::ProfilePreviewed(Ok(
+        lethe::erase::ProfilePreview {
+            customer_id: "cus_martha".into(),
+            name: Some(long.into()),
+            removes: vec![("items".into(), 15)],
+            keeps: vec![],
+            blocked_by: None,
+        },
+    )));
+    let flat: String = c.screen().split_whitespace().collect::<Vec<_>>().join(" ");
+    let squeezed: String = flat
+        .replace("│ │", " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        squeezed.contains("Hohenzollern-Sigmaringen"),
+        "{}",
+        c.screen()
+    );
+    assert!(squeezed.contains("Williams\" (any case"), "{}", c.screen());
+}

@@ -148,25 +148,42 @@ pub fn render_confirm(theme: &Theme, frame: &mut Frame, area: Rect, c: &Confirm)
 /// (names with control characters show placeholders), compared as search
 /// compares names: case, accents and spacing don't matter, since an admin
 /// over SSH may not be able to type `é`.
+/// What a typed confirmation accepts: the name (or `delete`) in any case,
+/// with or without accents, or the customer ID as written, for a name in
+/// a script the admin cannot type.
 pub fn typed_matches(t: &TypedConfirm) -> bool {
     let typed = crate::text::fold(t.input.value());
     !typed.is_empty()
         && (typed == crate::text::fold(&t.expected)
-            || typed == crate::text::fold(&clean(&t.expected)))
+            || typed == crate::text::fold(&clean(&t.expected))
+            || t.input.value().trim() == t.customer_id)
+}
+
+/// The prompt above the field, saying what it accepts.
+fn typed_prompt(t: &TypedConfirm) -> String {
+    let what = if t.expected == "delete" {
+        "delete".to_string()
+    } else {
+        format!("the name \"{}\"", clean(&t.expected))
+    };
+    format!(
+        "To confirm, type {what} (any case, accents optional) or the customer ID {}:",
+        clean(&t.customer_id)
+    )
 }
 
 pub fn render_typed_confirm(theme: &Theme, frame: &mut Frame, area: Rect, t: &TypedConfirm) {
     let w = (area.width as usize).min(76).saturating_sub(4);
-    let mut lines = vec![Line::styled(
-        truncate(
-            &format!(
-                "Delete customer {} and all their data for good:",
-                t.customer_id
-            ),
-            w,
+    let mut lines: Vec<Line<'static>> = wrapped(
+        &format!(
+            "Delete customer {} and all their data for good:",
+            clean(&t.customer_id)
         ),
-        theme.title(),
-    )];
+        w,
+    )
+    .into_iter()
+    .map(|l| l.style(theme.title()))
+    .collect();
     let removes: Vec<String> = t
         .removes
         .iter()
@@ -192,10 +209,7 @@ pub fn render_typed_confirm(theme: &Theme, frame: &mut Frame, area: Rect, t: &Ty
         );
     }
     lines.push(Line::raw(""));
-    lines.push(Line::raw(truncate(
-        &format!("Type \"{}\" to confirm:", clean(&t.expected)),
-        w,
-    )));
+    lines.extend(wrapped(&typed_prompt(t), w));
     let field_w = w.saturating_sub(2);
     let shown = truncate(t.input.value(), field_w);
     lines.push(Line::from(vec![
@@ -203,10 +217,14 @@ pub fn render_typed_confirm(theme: &Theme, frame: &mut Frame, area: Rect, t: &Ty
         Span::styled(shown, theme.selected()),
     ]));
     if t.mismatch {
-        lines.push(Line::styled(
-            "That does not match. Type it exactly, or Esc to cancel.",
-            theme.error(),
-        ));
+        lines.extend(
+            wrapped(
+                "That matches neither the name nor the customer ID; type one of them, or Esc to cancel.",
+                w,
+            )
+            .into_iter()
+            .map(|l| l.style(theme.error())),
+        );
     }
     lines.push(Line::raw(""));
     lines.push(buttons(theme, typed_matches(t), "Enter: Delete profile"));

@@ -18,17 +18,9 @@ pub fn render_search(st: &CustomersState, sh: &Shell, frame: &mut Frame, area: R
     } else {
         " Search "
     };
-    let mut block = Block::bordered()
+    let block = Block::bordered()
         .title(title)
         .border_style(sh.theme.border(focused));
-    // The selected profile's whole ID, which every command takes, on the
-    // bottom border: a row may have to cut it.
-    if let Some(r) = st.results.get(st.selected) {
-        let id = format!(" {} ", sanitize::line(&r.id));
-        if width(&id) + 4 <= area.width as usize {
-            block = block.title_bottom(Line::styled(id, sh.theme.key()).right_aligned());
-        }
-    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
