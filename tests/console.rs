@@ -851,7 +851,8 @@ fn a_sweep_deletes_what_is_due_and_lists_what_is_blocked() {
         screen.contains("This sweep completed: 3 deleted · 1 blocked · 0 failed"),
         "{screen}"
     );
-    assert!(screen.contains("Blocked: cus_oldopen (cv_cus_oldopen OPEN)"));
+    assert!(screen.contains("Blocked by an open conversation: 1"), "{screen}");
+    assert!(screen.contains("cus_oldopen  conversation cv_cus_oldopen is OPEN"), "{screen}");
     assert!(screen.contains("Last sweep: 2024-08-01 12:00 · completed · 3 deleted · 1 blocked"));
     assert!(c.app().retention.sweep.is_none());
 }
@@ -1330,4 +1331,41 @@ fn a_long_name_in_the_confirmation_wraps() {
         c.screen()
     );
     assert!(squeezed.contains("Williams\" (any case"), "{}", c.screen());
+}
+
+/// A long blocked list scrolls at 80x24, with a count and where the
+/// window is.
+#[test]
+fn the_blocked_list_of_a_sweep_scrolls() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>3");
+    let blocked: Vec<lethe::retention::Blocked> = (1..=12)
+        .map(|i| lethe::retention::Blocked {
+            customer_id: format!("cus_blocked{i:02}"),
+            conversation_id: format!("cv_{i:02}"),
+            status: "OPEN".into(),
+        })
+        .collect();
+    let report = lethe::retention::SweepReport {
+        dry_run: false,
+        days: 365,
+        cutoff: "2023-08-02T12:00:00.000Z".into(),
+        deleted: 3,
+        would_delete: vec![],
+        blocked,
+        failed: vec![],
+        cancelled: false,
+        checkpoint_completed: true,
+        verification: None,
+    };
+    c.rt.dispatch(retention::Msg::SweepDone(Ok(Box::new(report))));
+    let screen = c.screen();
+    insta::assert_snapshot!("retention_blocked_list", screen);
+    assert!(screen.contains("Blocked by an open conversation: 12 · 1–"), "{screen}");
+    assert!(screen.contains("cus_blocked01"), "{screen}");
+    assert!(!screen.contains("cus_blocked12"), "{screen}");
+    c.keys("<PgDn><PgDn>");
+    let screen = c.screen();
+    assert!(screen.contains("cus_blocked12"), "{screen}");
+    assert!(!screen.contains("cus_blocked01 "), "{screen}");
 }

@@ -199,6 +199,52 @@ fn a_saved_copy_goes_to_the_private_save_directory_and_its_path_shows() {
     assert!(s.wait_exit(T));
 }
 
+/// A sweep that leaves more blocked profiles than fit at 80x24 lists
+/// them with a count, and PgDn scrolls to the last.
+#[test]
+fn a_sweep_s_blocked_list_scrolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut store = Store::open(&db).unwrap();
+    let dormant: Vec<_> = (1..=14)
+        .map(|i| {
+            common::doc(serde_json::json!({
+                "id": format!("cus_held{i:02}"), "createdAt": "2020-01-01T00:00:00Z",
+                "conversations": [{"id": format!("cv_held{i:02}"), "status": "OPEN",
+                    "createdAt": "2020-02-01T00:00:00Z",
+                    "items": [{"id": format!("it_held{i:02}"), "timestamp": "2020-02-01T00:00:00Z",
+                        "initiator": {"type": "CUSTOMER", "id": format!("cus_held{i:02}")},
+                        "content": {"type": "CHAT_MESSAGE", "content": "Still waiting"}}]}]
+            }))
+        })
+        .collect();
+    common::insert(&mut store, &dormant);
+    drop(store);
+    let set = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .args(["retention", "set", "--days", "365", "--i-understand", "--db"])
+        .arg(&db)
+        .env("SUDO_USER", common::ADMIN)
+        .env("LETHE_NOW", common::NOW)
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.esc();
+    s.send("3");
+    s.wait_for("Policy:", T);
+    s.send("x");
+    s.wait_for("Run a retention sweep now?", T);
+    s.send("y");
+    s.wait_for("Blocked by an open conversation: 14", T);
+    assert!(s.screen().contains("cus_held01"), "{}", s.screen());
+    assert!(!s.screen().contains("cus_held14"), "{}", s.screen());
+    s.send("\x1b[6~\x1b[6~");
+    s.wait_for("cus_held14", T);
+    s.send("q");
+    assert!(s.wait_exit(T));
+}
+
 /// Quitting closes every connection the console opened, its search and
 /// preview threads' included, so the last one to close copies the WAL
 /// back and removes the `-wal` and `-shm` files: nothing is left next to

@@ -220,6 +220,8 @@ pub(super) const AUDIT_FILTER: &[Binding] = &[
 pub(super) const RETENTION: &[Binding] = &[
     b(DOWN, Action::Down, "next choice", false),
     b(UP, Action::Up, "previous choice", false),
+    b(PG_DOWN, Action::PageDown, "scroll the blocked list", false),
+    b(PG_UP, Action::PageUp, "scroll it back", false),
     b(
         &[k('e'), code(KeyCode::Enter)],
         Action::Edit,

@@ -83,6 +83,8 @@ pub struct RetentionState {
     pub preview: Option<Preview>,
     pub sweep: Option<Sweep>,
     pub report: Option<Box<SweepReport>>,
+    /// The first blocked profile shown of the last sweep's list.
+    pub report_scroll: usize,
 }
 
 impl RetentionState {
@@ -268,6 +270,7 @@ pub fn result(st: &mut RetentionState, sh: &mut Shell, msg: Msg) -> Vec<Effect> 
                         r.failed.len()
                     );
                     st.report = Some(r);
+                    st.report_scroll = 0;
                     sh.info(msg);
                 }
                 Err(e) => sh.error(format!("The sweep stopped: {e}")),
@@ -295,6 +298,16 @@ pub fn update(st: &mut RetentionState, sh: &mut Shell, action: Action) -> Vec<Ef
                 Choice::Custom
             };
             st.repreview()
+        }
+        Action::PageDown | Action::PageUp => {
+            let n = st.report.as_ref().map_or(0, |r| r.blocked.len());
+            let page = (sh.size.1 as usize / 3).max(1);
+            st.report_scroll = if matches!(action, Action::PageDown) {
+                (st.report_scroll + page).min(n.saturating_sub(1))
+            } else {
+                st.report_scroll.saturating_sub(page)
+            };
+            vec![]
         }
         Action::Edit => {
             st.choice = Choice::Custom;

@@ -158,24 +158,37 @@ fn report_lines(sh: &Shell, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
             t.warn(),
         ));
     }
-    // Last, as the list can be long: what is above must stay in view.
-    if !r.blocked.is_empty() {
-        const SHOWN: usize = 30;
-        let mut list: Vec<String> = r
-            .blocked
-            .iter()
-            .take(SHOWN)
-            .map(|b| format!("{} ({} {})", b.customer_id, b.conversation_id, b.status))
-            .collect();
-        if r.blocked.len() > SHOWN {
-            list.push(format!("and {} more", r.blocked.len() - SHOWN));
-        }
-        let text = format!("Blocked: {}", list.join(", "));
-        out.extend(
-            wrap(&text, w)
-                .into_iter()
-                .map(|l| Line::styled(l, t.warn())),
-        );
+    out
+}
+
+/// The blocked profiles, one a line, from `scroll`, in `rows` lines: a
+/// count heading the list, and where the window is when it does not fit.
+fn blocked_lines(sh: &Shell, r: &SweepReport, scroll: usize, rows: usize, w: usize) -> Vec<Line<'static>> {
+    let t = &sh.theme;
+    let n = r.blocked.len();
+    if n == 0 || rows < 2 {
+        return vec![];
+    }
+    let room = rows - 1;
+    let from = scroll.min(n.saturating_sub(room));
+    let to = (from + room).min(n);
+    let heading = if n <= room {
+        format!("Blocked by an open conversation: {n}")
+    } else {
+        format!(
+            "Blocked by an open conversation: {n} · {}–{to} shown, PgDn/PgUp scroll",
+            from + 1
+        )
+    };
+    let mut out = vec![Line::styled(truncate(&heading, w), t.warn())];
+    for b in &r.blocked[from..to] {
+        out.push(Line::raw(truncate(
+            &format!(
+                "  {}  conversation {} is {}",
+                b.customer_id, b.conversation_id, b.status
+            ),
+            w,
+        )));
     }
     out
 }
@@ -254,7 +267,10 @@ pub fn render(st: &RetentionState, sh: &Shell, frame: &mut Frame, area: Rect) {
     if let Some(s) = &st.sweep {
         render_gauge(sh, frame, bottom, s);
     } else if let Some(r) = &st.report {
-        frame.render_widget(Paragraph::new(report_lines(sh, r, w)), bottom);
+        let mut lines = report_lines(sh, r, w);
+        let rows = (bottom.height as usize).saturating_sub(lines.len());
+        lines.extend(blocked_lines(sh, r, st.report_scroll, rows, w));
+        frame.render_widget(Paragraph::new(lines), bottom);
     } else {
         let hint = "x runs a sweep now (profiles due under the saved policy).";
         frame.render_widget(
