@@ -851,8 +851,14 @@ fn a_sweep_deletes_what_is_due_and_lists_what_is_blocked() {
         screen.contains("This sweep completed: 3 deleted · 1 blocked · 0 failed"),
         "{screen}"
     );
-    assert!(screen.contains("Blocked by an open conversation: 1"), "{screen}");
-    assert!(screen.contains("cus_oldopen  conversation cv_cus_oldopen is OPEN"), "{screen}");
+    assert!(
+        screen.contains("Blocked by an open conversation: 1"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("cus_oldopen  conversation cv_cus_oldopen is OPEN"),
+        "{screen}"
+    );
     assert!(screen.contains("Last sweep: 2024-08-01 12:00 · completed · 3 deleted · 1 blocked"));
     assert!(c.app().retention.sweep.is_none());
 }
@@ -1361,11 +1367,30 @@ fn the_blocked_list_of_a_sweep_scrolls() {
     c.rt.dispatch(retention::Msg::SweepDone(Ok(Box::new(report))));
     let screen = c.screen();
     insta::assert_snapshot!("retention_blocked_list", screen);
-    assert!(screen.contains("Blocked by an open conversation: 12 · 1–"), "{screen}");
+    assert!(
+        screen.contains("Blocked by an open conversation: 12 · 1–"),
+        "{screen}"
+    );
     assert!(screen.contains("cus_blocked01"), "{screen}");
     assert!(!screen.contains("cus_blocked12"), "{screen}");
     c.keys("<PgDn><PgDn>");
     let screen = c.screen();
     assert!(screen.contains("cus_blocked12"), "{screen}");
     assert!(!screen.contains("cus_blocked01 "), "{screen}");
+}
+
+/// `?` lists the keys of the pane in focus first.
+#[test]
+fn help_starts_with_the_keys_of_the_focused_pane() {
+    let mut c = admin();
+    open_martha(&mut c);
+    c.keys("?");
+    let screen = c.screen();
+    let first = screen
+        .lines()
+        .find(|l| l.contains("(where you are)"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(first.contains("Timeline"), "{screen}");
+    let at = |t: &str| screen.find(t).unwrap_or(usize::MAX);
+    assert!(at("delete item") < at("Everywhere"), "{screen}");
 }

@@ -221,13 +221,24 @@ fn a_sweep_s_blocked_list_scrolls() {
     common::insert(&mut store, &dormant);
     drop(store);
     let set = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .args(["retention", "set", "--days", "365", "--i-understand", "--db"])
+        .args([
+            "retention",
+            "set",
+            "--days",
+            "365",
+            "--i-understand",
+            "--db",
+        ])
         .arg(&db)
         .env("SUDO_USER", common::ADMIN)
         .env("LETHE_NOW", common::NOW)
         .output()
         .unwrap();
-    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
     let mut s = Session::spawn(&db, common::ADMIN, dir.path());
     s.wait_for("Search", T);
     s.esc();
@@ -291,7 +302,7 @@ fn help_lists_every_key_and_q_types_in_the_search_box() {
     s.esc();
     s.send("?");
     s.wait_for("Everywhere", T);
-    s.wait_for("Search box (typing)", T);
+    s.wait_for("Search results (where you are)", T);
     s.esc();
     s.send("q");
     assert!(s.wait_exit(T));
@@ -447,10 +458,10 @@ fn deleting_a_profile_by_typing_the_name() {
     s.wait_for("Martha Williams", T);
     s.send("\r");
     s.send("D");
-    s.wait_for("Type \"Martha Williams\" to confirm", T);
+    s.wait_for("type the name \"Martha Williams\"", T);
     // A wrong name does nothing.
     s.send("Martha\r");
-    s.wait_for("Type \"Martha Williams\" to confirm", T);
+    s.wait_for("matches neither the name", T);
     s.send(" Williams\r");
     s.wait_for("Profile deleted", T);
     s.wait_for("Customer cus_martha was deleted", T);

@@ -173,6 +173,7 @@ fn route(app: &mut App, action: Action) -> Vec<Effect> {
     ) {
         app.shell.status = None;
     }
+    let here = app.context();
     let sh = &mut app.shell;
     match action {
         Action::Quit => {
@@ -208,7 +209,10 @@ fn route(app: &mut App, action: Action) -> Vec<Effect> {
             }]
         }
         Action::Help => {
-            sh.modals.push(Modal::Help { scroll: 0 });
+            sh.modals.push(Modal::Help {
+                scroll: 0,
+                from: here,
+            });
             vec![]
         }
         Action::GoTab(n) => match Tab::ALL.iter().find(|t| t.number() == n + 1) {

@@ -29,7 +29,7 @@ pub fn update(sh: &mut Shell, action: Action) -> Vec<Effect> {
             sh.modals.pop();
             vec![]
         }
-        (Modal::Help { scroll }, a) => {
+        (Modal::Help { scroll, .. }, a) => {
             let max = super::screens::help::line_count().saturating_sub(5) as u16;
             *scroll = scrolled(*scroll, &a).min(max);
             vec![]

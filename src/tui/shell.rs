@@ -63,6 +63,8 @@ pub struct TypedConfirm {
 pub enum Modal {
     Help {
         scroll: u16,
+        /// Where `?` was pressed: its keys come first.
+        from: Context,
     },
     Menu(Menu),
     Confirm(Confirm),

@@ -52,7 +52,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     let theme = &sh.theme;
     for m in &sh.modals {
         match m {
-            Modal::Help { scroll } => screens::help::render(sh, frame, a.body, *scroll),
+            Modal::Help { scroll, from } => {
+                screens::help::render(sh, frame, a.body, (*scroll, *from))
+            }
             Modal::Menu(menu) => confirm::render_menu(theme, frame, a.body, menu),
             Modal::Confirm(c) => confirm::render_confirm(theme, frame, a.body, c),
             Modal::TypedConfirm(t) => confirm::render_typed_confirm(theme, frame, a.body, t),

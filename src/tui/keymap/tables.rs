@@ -168,7 +168,7 @@ pub(super) const TYPED_CONFIRM: &[Binding] = &[
     b(
         ENTER,
         Action::Submit,
-        "delete, once the name is typed exactly",
+        "delete, once the name or ID is typed",
         true,
     ),
     b(ESC, Action::Cancel, "cancel", true),

@@ -163,7 +163,13 @@ fn report_lines(sh: &Shell, r: &SweepReport, w: usize) -> Vec<Line<'static>> {
 
 /// The blocked profiles, one a line, from `scroll`, in `rows` lines: a
 /// count heading the list, and where the window is when it does not fit.
-fn blocked_lines(sh: &Shell, r: &SweepReport, scroll: usize, rows: usize, w: usize) -> Vec<Line<'static>> {
+fn blocked_lines(
+    sh: &Shell,
+    r: &SweepReport,
+    scroll: usize,
+    rows: usize,
+    w: usize,
+) -> Vec<Line<'static>> {
     let t = &sh.theme;
     let n = r.blocked.len();
     if n == 0 || rows < 2 {
