@@ -1394,3 +1394,61 @@ fn help_starts_with_the_keys_of_the_focused_pane() {
     let at = |t: &str| screen.find(t).unwrap_or(usize::MAX);
     assert!(at("delete item") < at("Everywhere"), "{screen}");
 }
+
+/// `DUPLICATE` marks a profile that shares an email, phone or external ID
+/// with another live profile, even one the search did not list.
+#[test]
+fn duplicates_are_flagged_whatever_the_search() {
+    let mut c = admin();
+    c.keys("williams");
+    let st = &c.app().customers;
+    assert_eq!(st.results.len(), 1, "only Martha Williams matches");
+    assert_eq!(
+        st.duplicate,
+        vec![true],
+        "her twin cus_martha2 is not listed"
+    );
+    assert!(c.screen().contains("DUPLICATE"), "{}", c.screen());
+    let mut c = admin();
+    c.keys("mallory");
+    assert_eq!(c.app().customers.duplicate, vec![false]);
+}
+
+/// Requests are recorded in the console with the command line's rule:
+/// `n` opens the form, a request without identifiers is refused in it,
+/// and a good one joins the queue.
+#[test]
+fn a_request_is_recorded_from_the_console() {
+    let mut c = compliance(common::ADMIN);
+    c.keys("<Esc>4");
+    let before = c.app().requests.rows.len();
+    c.keys("n");
+    let screen = c.screen();
+    insta::assert_snapshot!("request_intake", screen);
+    c.keys("<Enter>");
+    let err = c
+        .app()
+        .requests
+        .intake
+        .as_ref()
+        .and_then(|f| f.error.clone());
+    assert!(
+        err.is_some_and(|e| e.contains("Not recorded")),
+        "{}",
+        c.screen()
+    );
+    assert_eq!(c.app().requests.rows.len(), before);
+    c.keys("intake@example.org<Tab><Tab><Tab><Tab>2024-07-30<Enter>");
+    assert!(c.app().requests.intake.is_none(), "{}", c.screen());
+    assert_eq!(c.app().requests.rows.len(), before + 1);
+    let screen = c.screen();
+    let status = status_lines(&screen);
+    assert!(
+        status.contains("recorded (GDPR erasure), due 2024-08-30"),
+        "{status}"
+    );
+    // Esc leaves the form without recording anything.
+    c.keys("nfoo@example.org<Esc>");
+    assert!(c.app().requests.intake.is_none());
+    assert_eq!(c.app().requests.rows.len(), before + 1);
+}

@@ -80,8 +80,9 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     let bad = report.problems.len();
     if !report.committed {
         let what = format!(
-            "nothing was imported: {bad} of {} have problems (listed above)",
-            crate::text::plural(report.documents, "document")
+            "nothing was imported: {bad} of {} {} problems (listed above)",
+            crate::text::plural(report.documents, "document"),
+            if bad == 1 { "has" } else { "have" }
         );
         if report.valid == 0 {
             anyhow::bail!("{what}. Fix them and import again.");

@@ -83,6 +83,8 @@ pub enum Action {
     /// Start the screen's long job: a sweep, or running a request.
     RunNow,
     Extend,
+    /// Requests: record a new request (the intake form).
+    New,
     /// Confirm dialog: the focused button, or the typed name.
     Submit,
     /// Confirm dialog: `y`, Delete without moving focus first.

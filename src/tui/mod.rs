@@ -50,14 +50,10 @@ pub fn run(
     let actor = session.actor().clone();
     let save_dir = save_dir.to_path_buf();
     let (tx, rx) = mpsc::channel::<Event>();
-    let reply = tx.clone();
-    let (search, search_thread) = worker::spawn(db.clone(), move |resp| {
-        reply
-            .send(Event::Action(
-                screens::customers::Msg::SearchDone(resp).into(),
-            ))
-            .is_ok()
-    });
+    let searches = tx.clone();
+    let search_reply: worker::Reply =
+        std::sync::Arc::new(move |a| searches.send(Event::Action(a)).is_ok());
+    let (search, search_thread) = worker::spawn(db.clone(), search_reply);
     let mut terminal = ratatui::try_init()?;
     let size = terminal.size()?;
     let app = App::new(actor, theme::Theme::from_env(), (size.width, size.height));

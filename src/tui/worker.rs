@@ -60,11 +60,10 @@ pub fn spawn_job(
 }
 
 /// Starts the search thread; it ends when the returned sender is dropped
-/// or `reply` returns false.
-pub fn spawn(
-    db: PathBuf,
-    reply: impl Fn(SearchResponse) -> bool + Send + 'static,
-) -> (Sender<SearchRequest>, JoinHandle<()>) {
+/// or `reply` returns false. Each answer is the results, then (unless a
+/// newer query is already waiting) which of them share a key with a
+/// profile outside the list.
+pub fn spawn(db: PathBuf, reply: Reply) -> (Sender<SearchRequest>, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<SearchRequest>();
     let thread = std::thread::spawn(move || serve(db, rx, reply));
     (tx, thread)
@@ -80,22 +79,62 @@ fn newest<T>(rx: &Receiver<T>) -> Option<T> {
     Some(req)
 }
 
-fn serve(db: PathBuf, rx: Receiver<SearchRequest>, reply: impl Fn(SearchResponse) -> bool) {
+fn serve(db: PathBuf, rx: Receiver<SearchRequest>, reply: Reply) {
+    use super::screens::customers::Msg;
     let store = Store::open(&db).map_err(Failure::from);
-    while let Some(req) = newest(&rx) {
-        let result = match &store {
-            Ok(s) => {
-                crate::search::prefix(&s.read(), &req.query, RESULT_LIMIT).map_err(Failure::from)
+    let mut waiting: Option<SearchRequest> = None;
+    loop {
+        let req = match waiting.take() {
+            Some(mut r) => {
+                while let Ok(newer) = rx.try_recv() {
+                    r = newer;
+                }
+                r
             }
-            Err(e) => Err(e.clone()),
+            None => match newest(&rx) {
+                Some(r) => r,
+                None => return,
+            },
         };
+        let (store, generation) = match &store {
+            Ok(s) => (s, req.generation),
+            Err(e) => {
+                let resp = SearchResponse {
+                    generation: req.generation,
+                    query: req.query,
+                    result: Err(e.clone()),
+                };
+                if !reply(Msg::SearchDone(resp).into()) {
+                    return;
+                }
+                continue;
+            }
+        };
+        let result =
+            crate::search::prefix(&store.read(), &req.query, RESULT_LIMIT).map_err(Failure::from);
+        let ids: Vec<String> = result
+            .as_ref()
+            .map(|rows| rows.iter().map(|r| r.id.clone()).collect())
+            .unwrap_or_default();
         let resp = SearchResponse {
-            generation: req.generation,
+            generation,
             query: req.query,
             result,
         };
-        if !reply(resp) {
-            break;
+        if !reply(Msg::SearchDone(resp).into()) {
+            return;
+        }
+        // The duplicates check reads more; a newer query goes first.
+        if let Ok(newer) = rx.try_recv() {
+            waiting = Some(newer);
+            continue;
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        let shared = crate::search::sharing_keys(&store.read(), &ids).map_err(Failure::from);
+        if !reply(Msg::Duplicates(generation, shared).into()) {
+            return;
         }
     }
 }

@@ -129,6 +129,13 @@ pub fn exact(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerSumma
     db::summaries(conn, &ids)
 }
 
+/// Of `ids`, the live profiles that share an email, phone or external ID
+/// with another live profile, in the list or not (the console's
+/// `DUPLICATE`).
+pub fn sharing_keys(conn: &Read, ids: &[String]) -> Result<Vec<String>> {
+    db::sharing_keys(conn, ids)
+}
+
 /// `find --name`: profiles whose name has a word starting with each
 /// given word, in any order, ignoring case and accents (`amelie`,
 /// `girard`, `gir ame`). At most `limit` profiles.

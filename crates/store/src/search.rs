@@ -1,6 +1,6 @@
 //! Search-key range scans and the one-line customer summaries they return.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::clock::Millis;
 use crate::error::Result;
@@ -172,6 +172,39 @@ pub fn exact_ids(conn: &Read<'_>, key: &str, kinds: &[i64]) -> Result<Vec<String
         }
     }
     Ok(ids)
+}
+
+/// Of `ids`, the live customers that share an email, phone or external ID
+/// with another live customer, wherever it is: the profiles an admin must
+/// handle one by one. Each key is one lookup per shard; deleted profiles
+/// have no keys, so they never count.
+pub fn sharing_keys(conn: &Read<'_>, ids: &[String]) -> Result<Vec<String>> {
+    use crate::model::search::{KIND_EMAIL, KIND_EXTERNAL_ID, KIND_PHONE};
+    let sql = conn.sql();
+    let shards: Vec<String> = (-SHARDS..0).map(|s| s.to_string()).collect();
+    let mut other = sql.prepare_cached(&format!(
+        "SELECT 1 FROM search_keys WHERE shard IN ({}) AND key = ?1 AND kind = ?2 \
+         AND customer_id <> ?3 LIMIT 1",
+        shards.join(",")
+    ))?;
+    let mut list = sql
+        .prepare_cached("SELECT search_keys FROM customers WHERE id = ?1 AND deleted_at IS NULL")?;
+    let mut out = Vec::new();
+    for id in ids {
+        let text: Option<Option<String>> = list.query_row([id], |r| r.get(0)).optional()?;
+        let Some(text) = text.flatten() else { continue };
+        let keys = crate::customers::parse_key_list(id, &text)?;
+        for (_, kind, key) in keys {
+            if !matches!(kind, KIND_EMAIL | KIND_PHONE | KIND_EXTERNAL_ID) {
+                continue;
+            }
+            if other.exists(params![key, kind, id])? {
+                out.push(id.clone());
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Summaries for these customers, in the given order.

@@ -143,13 +143,14 @@ pub enum Context {
     Requests,
     Request,
     RequestReason,
+    RequestIntake,
     Help,
     Triage,
 }
 
 impl Context {
     /// The order of the help screen.
-    pub const ALL: [Context; 21] = [
+    pub const ALL: [Context; 22] = [
         Context::Always,
         Context::Global,
         Context::Search,
@@ -169,6 +170,7 @@ impl Context {
         Context::Requests,
         Context::Request,
         Context::RequestReason,
+        Context::RequestIntake,
         Context::Triage,
         Context::Help,
     ];
@@ -194,6 +196,7 @@ impl Context {
             Context::Requests => "Requests queue",
             Context::Request => "Request",
             Context::RequestReason => "Extension reason (typing)",
+            Context::RequestIntake => "New request (typing)",
             Context::Help => "This help",
             Context::Triage => "Triage (open PII findings)",
         }
@@ -209,6 +212,7 @@ impl Context {
                 | Context::TypedConfirm
                 | Context::RetentionDays
                 | Context::RequestReason
+                | Context::RequestIntake
         )
     }
 
@@ -250,6 +254,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Requests => REQUESTS,
         Context::Request => REQUEST,
         Context::RequestReason => REQUEST_REASON,
+        Context::RequestIntake => REQUEST_INTAKE,
         Context::Help => HELP,
         Context::Triage => TRIAGE,
     }

@@ -276,6 +276,7 @@ pub(super) const REQUESTS: &[Binding] = &[
         true,
     ),
     b(&[k('r')], Action::Refresh, "reload", false),
+    b(&[k('n')], Action::New, "new request", true),
 ];
 
 pub(super) const REQUEST: &[Binding] = &[
@@ -306,6 +307,23 @@ pub(super) const REQUEST: &[Binding] = &[
 
 pub(super) const REQUEST_REASON: &[Binding] = &[
     b(ENTER, Action::Submit, "extend with this reason", true),
+    b(ESC, Action::Cancel, "cancel", true),
+];
+
+pub(super) const REQUEST_INTAKE: &[Binding] = &[
+    b(ENTER, Action::Submit, "record the request", true),
+    b(
+        &[code(KeyCode::Tab), code(KeyCode::Down)],
+        Action::FocusNext,
+        "next field",
+        true,
+    ),
+    b(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        Action::FocusPrev,
+        "previous field",
+        false,
+    ),
     b(ESC, Action::Cancel, "cancel", true),
 ];
 

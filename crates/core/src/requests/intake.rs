@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewRequest {
     pub kind: Kind,
     pub regulation: Regulation,

@@ -23,11 +23,17 @@ pub fn perform(env: &mut Env, st: &mut CustomersState, io: Io) -> Vec<Action> {
         Io::Search { generation, query } => match env.searcher {
             Searcher::Inline => {
                 let result = failure(crate::search::prefix(&session.read(), &query, RESULT_LIMIT));
-                Msg::SearchDone(SearchResponse {
+                let ids: Vec<String> = match &result {
+                    Ok(rows) => rows.iter().map(|r| r.id.clone()).collect(),
+                    Err(_) => vec![],
+                };
+                let done = Msg::SearchDone(SearchResponse {
                     generation,
                     query,
                     result,
-                })
+                });
+                let shared = failure(crate::search::sharing_keys(&session.read(), &ids));
+                return vec![done.into(), Msg::Duplicates(generation, shared).into()];
             }
             Searcher::Worker(tx) => {
                 if tx.send(SearchRequest { generation, query }).is_err() {

@@ -58,6 +58,9 @@ pub enum Io {
 #[derive(Debug, Clone)]
 pub enum Msg {
     SearchDone(SearchResponse),
+    /// Of the results of this search generation, those sharing an email,
+    /// phone or external ID with a profile outside the list.
+    Duplicates(u64, Result<Vec<String>, Failure>),
     Loaded(Result<Box<(Profile, Timeline)>, Failure>),
     /// Opened from Triage, and the row of the item if it was found.
     OpenedAt(Result<Box<(Profile, Timeline)>, Failure>, Option<usize>),
@@ -92,7 +95,8 @@ pub struct CustomersState {
     pub search_gen: u64,
     pub results_gen: u64,
     pub results: Vec<CustomerSummary>,
-    /// Per result: another result shares its email or external ID.
+    /// Per result: another live profile, in the list or not, shares its
+    /// email, phone or external ID.
     pub duplicate: Vec<bool>,
     pub selected: usize,
     pub open: Option<OpenCustomer>,
@@ -393,6 +397,22 @@ pub fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<Effect> 
                     return vec![Io::LoadItemFindings(id).into()];
                 }
                 Err(e) => sh.error(format!("Could not open the customer: {e}")),
+            }
+            vec![]
+        }
+        Msg::Duplicates(generation, r) => {
+            match r {
+                Ok(ids) if generation == st.results_gen => {
+                    for (i, row) in st.results.iter().enumerate() {
+                        if ids.contains(&row.id) {
+                            if let Some(d) = st.duplicate.get_mut(i) {
+                                *d = true;
+                            }
+                        }
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => sh.error(format!("Could not check for duplicate profiles: {e}")),
             }
             vec![]
         }

@@ -23,6 +23,24 @@ pub fn perform(env: &mut Env, io: Io) -> Vec<Action> {
             let r = env.session.extend_request(id, &reason);
             Msg::Extended(failure(r.map(Box::new)))
         }
+        Io::Add(d) => {
+            let d = *d;
+            let new = requests::NewRequest {
+                kind: d.kind,
+                regulation: d.regulation,
+                identifiers: d.identifiers,
+                received_at: d.received_at.unwrap_or_else(|| env.session.now()),
+                note: d.note,
+            };
+            let r = env.session.add_requests(vec![new]).and_then(|ids| {
+                let id = ids
+                    .first()
+                    .copied()
+                    .ok_or_else(|| crate::Error::Invalid("no request was recorded".into()))?;
+                requests::get(&env.session.read(), id)
+            });
+            Msg::Added(failure(r.map(Box::new)))
+        }
     };
     vec![msg.into()]
 }

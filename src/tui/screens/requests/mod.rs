@@ -18,6 +18,7 @@ use super::super::theme::Theme;
 use crate::clock::{self, Millis, DAY_MS};
 use crate::requests::{Kind, Plan, Request, RequestReceipt, RunOutcome};
 
+pub mod intake;
 mod io;
 mod update;
 mod view;
@@ -37,6 +38,8 @@ pub enum Io {
         id: i64,
         reason: String,
     },
+    /// Record a request typed into the intake form.
+    Add(Box<intake::Draft>),
 }
 
 /// The answers to `Io` and to running a request.
@@ -48,6 +51,7 @@ pub enum Msg {
     Started(i64),
     Ran(i64, Result<Box<RunOutcome>, Failure>),
     Extended(Result<Box<Request>, Failure>),
+    Added(Result<Box<Request>, Failure>),
 }
 
 #[derive(Debug, Clone)]
@@ -88,9 +92,14 @@ pub struct RequestsState {
     pub open: Option<OpenRequest>,
     /// The request running in the background.
     pub working: Option<i64>,
+    /// The intake form, while a new request is typed.
+    pub intake: Option<intake::Intake>,
 }
 
 pub fn context(st: &RequestsState) -> Context {
+    if st.intake.is_some() {
+        return Context::RequestIntake;
+    }
     match &st.open {
         Some(o) if o.reason.is_some() => Context::RequestReason,
         Some(_) => Context::Request,

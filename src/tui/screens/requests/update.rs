@@ -155,6 +155,7 @@ pub fn result(st: &mut RequestsState, sh: &mut Shell, msg: Msg) -> Vec<Effect> {
             sh.info(msg);
             vec![effect]
         }
+        Msg::Added(r) => intake::added(st, sh, r),
         Msg::Extended(Err(e)) => {
             sh.error(format!("Not extended: {e}"));
             vec![]
@@ -252,6 +253,9 @@ pub(super) fn update_open(st: &mut RequestsState, sh: &mut Shell, action: Action
 }
 
 pub fn update(st: &mut RequestsState, sh: &mut Shell, action: Action) -> Vec<Effect> {
+    if st.intake.is_some() {
+        return intake::update(st, sh, action);
+    }
     if matches!(action, Action::FocusSearch) {
         return vec![Effect::Jump(Jump::Search)];
     }
@@ -288,6 +292,10 @@ pub fn update(st: &mut RequestsState, sh: &mut Shell, action: Action) -> Vec<Eff
             return vec![load(st)];
         }
         Action::Refresh => return vec![load(st)],
+        Action::New => {
+            st.intake = Some(intake::Intake::default());
+            return vec![];
+        }
         _ => {}
     }
     vec![]

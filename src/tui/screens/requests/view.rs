@@ -100,9 +100,9 @@ pub(super) fn render_list(st: &RequestsState, sh: &Shell, frame: &mut Frame, are
         let text = if !st.loaded {
             "Loading…"
         } else if st.include_closed {
-            "No requests yet. Add one with `lethe request add`."
+            "No requests yet. Press n to record one (or use `lethe request add`)."
         } else {
-            "No open requests. a shows the closed ones."
+            "No open requests. a shows the closed ones, n records a new one."
         };
         frame.render_widget(Paragraph::new(Line::styled(text, t.dim())), list);
         return;
@@ -353,6 +353,9 @@ pub(super) fn render_open(
 }
 
 pub fn render(st: &RequestsState, sh: &Shell, frame: &mut Frame, area: Rect) {
+    if let Some(f) = &st.intake {
+        return intake::render(f, sh, frame, area);
+    }
     match &st.open {
         Some(o) => render_open(st, sh, frame, area, o),
         None => render_list(st, sh, frame, area),
