@@ -256,6 +256,36 @@ fn a_sweep_s_blocked_list_scrolls() {
     assert!(s.wait_exit(T));
 }
 
+/// A phone typed as a result row shows it, `0044` and all, finds the
+/// customer, as `lethe find --phone` does.
+#[test]
+fn the_0044_phone_search_finds_the_customer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let mut store = Store::open(&db).unwrap();
+    common::insert(
+        &mut store,
+        &[common::doc(serde_json::json!({
+            "id": "cus_uk", "name": "Harriet Oakes", "createdAt": "2024-01-01T00:00:00Z",
+            "phones": [{"original": "+44 161 496 0350"}]
+        }))],
+    );
+    drop(store);
+    let mut s = Session::spawn(&db, common::ADMIN, dir.path());
+    s.wait_for("Search", T);
+    s.send("0044 161 496 0350");
+    s.wait_for("Harriet Oakes", T);
+    s.esc();
+    s.send("/");
+    s.send(&"\x7f".repeat(17));
+    s.wait_for("Press / and type to search", T);
+    s.send("+44 (0)161 496");
+    s.wait_for("Harriet Oakes", T);
+    s.esc();
+    s.send("q");
+    assert!(s.wait_exit(T));
+}
+
 /// Quitting closes every connection the console opened, its search and
 /// preview threads' included, so the last one to close copies the WAL
 /// back and removes the `-wal` and `-shm` files: nothing is left next to
