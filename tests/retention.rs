@@ -692,3 +692,34 @@ fn a_sweep_of_the_demo_database_verifies_clean() {
     // pages SQLite rebuilt (vendor/libsqlite3-sys/LETHE.md).
     assert!(!out.contains("after compacting"), "{out}");
 }
+
+/// A sweep acts as of its start, and its run records when it really
+/// finished: the start plus how long it ran, on any clock.
+#[test]
+fn a_run_finishes_after_it_starts() {
+    let mut store = Store::open_in_memory().unwrap();
+    let docs: Vec<CustomerDoc> = (0..300)
+        .map(|i| {
+            customer(
+                &format!("cus_f{i}"),
+                "2020-01-01T00:00:00Z",
+                Some("2020-02-01T00:00:00Z"),
+                None,
+                false,
+            )
+        })
+        .collect();
+    insert(&mut store, &docs);
+    set_days(&mut store, 365);
+    let now = at("2024-08-01T12:00:00Z");
+    let report = sweep(&mut store, now);
+    assert_eq!(report.deleted, 300);
+    let run = retention::last_run(&store.read()).unwrap().unwrap();
+    assert_eq!(run.started_at, now);
+    let finished = run.finished_at.unwrap();
+    assert!(finished > now, "finished {finished} at the start {now}");
+    assert!(
+        finished < now + 600_000,
+        "a sweep of 300 profiles took minutes?"
+    );
+}

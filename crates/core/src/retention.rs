@@ -295,6 +295,9 @@ pub fn sweep(
         Some(p) if !opts.dry_run => Some(SweepLock::acquire(p)?),
         _ => None,
     };
+    // The sweep acts as of `now`; it finishes `now` plus however long it
+    // ran, so the run's finish time is true on any clock.
+    let started = std::time::Instant::now();
     let cut = cutoff(days, now);
     let rows = db::overdue_rows(&store.read(), cut)?;
     let mut report = SweepReport {
@@ -405,7 +408,8 @@ pub fn sweep(
     };
     store.write(|tx| {
         db::update_run(tx, run, report.deleted as i64, report.blocked.len() as i64)?;
-        db::finish_run(tx, run, state, now)
+        let ran = Millis::try_from(started.elapsed().as_millis()).unwrap_or(Millis::MAX);
+        db::finish_run(tx, run, state, now.saturating_add(ran))
     })?;
     let outcome = if report.cancelled || !report.failed.is_empty() {
         Outcome::Partial
