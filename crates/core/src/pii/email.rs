@@ -8,10 +8,10 @@ use super::{Candidate, Kind};
 
 /// Confidence for an address that names a person's mailbox.
 const PERSONAL: f32 = 0.95;
-/// Confidence for a role mailbox ("support@…", "noreply@…"): usually the
-/// company's own address, not the customer's personal data.
-const ROLE: f32 = 0.5;
 
+/// Role mailboxes ("support@…", "noreply@…") name a function, not a
+/// person: usually the company's own address in an agent's signature.
+/// They are not reported.
 const ROLE_MAILBOXES: &[&str] = &[
     "support",
     "help",
@@ -55,12 +55,14 @@ pub(crate) fn scan(text: &str, out: &mut Vec<Candidate>) {
         if let Some((start, end)) = match_at(bytes, at) {
             let local = &text[start..at];
             let role = ROLE_MAILBOXES.iter().any(|r| local.eq_ignore_ascii_case(r));
-            out.push(Candidate {
-                kind: Kind::Email,
-                start,
-                end,
-                confidence: if role { ROLE } else { PERSONAL },
-            });
+            if !role {
+                out.push(Candidate {
+                    kind: Kind::Email,
+                    start,
+                    end,
+                    confidence: PERSONAL,
+                });
+            }
             from = end;
         }
     }
@@ -176,12 +178,12 @@ mod tests {
     }
 
     #[test]
-    fn role_mailboxes_are_low_confidence() {
-        let d = detect(
-            "write to support@shop.example.com",
-            &KnownContacts::default(),
-        );
-        assert!(d[0].confidence < crate::pii::HIGH_CONFIDENCE);
+    fn role_mailboxes_are_not_personal_data() {
+        let found = |t: &str| detect(t, &KnownContacts::default()).len();
+        assert_eq!(found("write to support@shop.example.com"), 0);
+        assert_eq!(found("or NoReply@shop.example.com"), 0);
+        // A person's address that merely starts like one still counts.
+        assert_eq!(found("mail support.jane@example.com"), 1);
     }
 
     #[test]
