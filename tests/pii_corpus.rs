@@ -31,6 +31,10 @@ struct Known {
     emails: Vec<String>,
     #[serde(default)]
     phones: Vec<String>,
+    /// The region national numbers are read in (the customer's or the
+    /// account's); none is North America.
+    #[serde(default)]
+    region: Option<String>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -91,6 +95,7 @@ fn score(
         let known = KnownContacts {
             emails: r.known.emails.iter().map(|e| e.to_lowercase()).collect(),
             phones_e164: r.known.phones.clone(),
+            region: r.known.region.clone(),
         };
         let found: Vec<Span> = detect(&r.text, &known)
             .into_iter()

@@ -766,3 +766,57 @@ fn items_written_behind_are_marked_scanned_by_the_first_scan() {
     assert_eq!((again.items, again.total_found()), (0, 0));
     assert_eq!(open(&store).len(), 6);
 }
+
+/// A national number is read in the customer's region: from their own
+/// phone, else the account's `phone-region`, else North America.
+#[test]
+fn national_numbers_are_read_in_the_customer_s_region() {
+    let db = TestDb::new();
+    let mut store = db.store();
+    let msg = "you can also reach my office on 09-7625400";
+    // Yael's own phone is Israeli; Ken has none on file.
+    insert(
+        &mut store,
+        serde_json::json!({
+            "id": "cus_yael", "name": "Yael", "createdAt": "2024-01-01T00:00:00Z",
+            "phones": [{"original": "+972 54 123 4567", "normalized": "+972541234567"}],
+            "conversations": [{"id": "cv_y", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
+                "items": [item("itm_y", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None, Some(msg))]}]
+        }),
+    );
+    insert(
+        &mut store,
+        serde_json::json!({
+            "id": "cus_ken", "name": "Ken", "createdAt": "2024-01-01T00:00:00Z",
+            "conversations": [{"id": "cv_k", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
+                "items": [item("itm_k", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None, Some(msg))]}]
+        }),
+    );
+    lethe::access::bootstrap(&store, OWNER).unwrap();
+    let owner = db.actor(OWNER);
+    triage::scan(&mut store, &owner, NOW, &mut ()).expect("scan");
+    assert_eq!(
+        open(&store),
+        [row("itm_y", Field::Body, Kind::Phone, "09-7625400")],
+        "Ken's message is read as North American: no number"
+    );
+    drop(store);
+    // The account's region covers Ken; a rescan of his message finds it.
+    let set = db.run(OWNER, &["account", "phone-region", "IL"]);
+    assert_eq!(set.code, 0, "{set:?}");
+    assert!(db.last_audit().targets.contains(&"IL".to_string()));
+    let bad = db.run(OWNER, &["account", "phone-region", "Atlantis"]);
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("two-letter ISO 3166"), "{bad:?}");
+    let store = db.store();
+    edit(&store, "itm_k", msg);
+    let mut store = store;
+    triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");
+    assert_eq!(
+        open(&store),
+        [
+            row("itm_k", Field::Body, Kind::Phone, "09-7625400"),
+            row("itm_y", Field::Body, Kind::Phone, "09-7625400"),
+        ]
+    );
+}

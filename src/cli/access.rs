@@ -25,6 +25,15 @@ pub enum OperatorsCommand {
 pub enum AccountCommand {
     /// Turn the "Manage Customer Data" switch on or off (no argument: show it).
     ManageCustomerData { state: Option<String> },
+    /// The region national phone numbers are read in for customers whose
+    /// own phones do not name one: an ISO 3166 code such as GB, IL or JP
+    /// (no argument: show it; without one, North America).
+    PhoneRegion {
+        region: Option<String>,
+        /// Go back to North America.
+        #[arg(long, conflicts_with = "region")]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,7 +151,12 @@ pub fn operators(ctx: &Ctx, c: OperatorsCommand) -> anyhow::Result<()> {
 
 pub fn account(ctx: &Ctx, c: AccountCommand) -> anyhow::Result<()> {
     let mut session = ctx.session()?;
-    let AccountCommand::ManageCustomerData { state } = c;
+    let state = match c {
+        AccountCommand::ManageCustomerData { state } => state,
+        AccountCommand::PhoneRegion { region, clear } => {
+            return phone_region(&mut session, region, clear)
+        }
+    };
     let Some(state) = state else {
         let on = access::manage_customer_data(&session.read())?;
         println!("Manage Customer Data: {}", if on { "on" } else { "off" });
@@ -259,4 +273,34 @@ fn roles_text(roles: &[Role]) -> String {
     } else {
         names.join(", ")
     }
+}
+
+fn phone_region(
+    session: &mut crate::session::Session,
+    region: Option<String>,
+    clear: bool,
+) -> anyhow::Result<()> {
+    if region.is_none() && !clear {
+        let now = crate::store::get_setting(&session.read(), crate::triage::PHONE_REGION)?;
+        match now {
+            Some(r) => println!("Phone region: {r} (for customers whose own phones name none)."),
+            None => println!("Phone region: none set; national numbers are read as North American unless the customer's own phone names a country."),
+        }
+        return Ok(());
+    }
+    let was = session.set_phone_region(region.as_deref())?;
+    let now = region.map(|r| r.trim().to_ascii_uppercase());
+    if was == now {
+        println!(
+            "The phone region is already {}; nothing changed.",
+            now.as_deref().unwrap_or("unset")
+        );
+    } else {
+        println!(
+            "The phone region is now {} (was {}); messages scanned from now on are read with it.",
+            now.as_deref().unwrap_or("unset (North America)"),
+            was.as_deref().unwrap_or("unset")
+        );
+    }
+    Ok(())
 }

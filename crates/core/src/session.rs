@@ -272,6 +272,12 @@ impl Session {
         let now = self.now();
         access::set_manage_customer_data_at(&mut self.store, &self.actor, on, now)
     }
+
+    /// See `access::set_phone_region_at`.
+    pub fn set_phone_region(&mut self, region: Option<&str>) -> Result<Option<String>> {
+        let now = self.now();
+        access::set_phone_region_at(&mut self.store, &self.actor, region, now)
+    }
 }
 
 #[cfg(test)]

@@ -236,6 +236,53 @@ pub fn set_manage_customer_data_at(
     })
 }
 
+/// Sets (or, with None, clears) the account's region for national phone
+/// numbers of customers whose own phones do not name one: an ISO 3166 code
+/// such as `GB` or `IL`. Returns the previous one. Recorded in the audit
+/// trail as an account switch.
+pub fn set_phone_region_at(
+    store: &mut Store,
+    actor: &Actor,
+    region: Option<&str>,
+    now: Millis,
+) -> Result<Option<String>> {
+    let key = crate::triage::PHONE_REGION;
+    let region = match region.map(|r| r.trim().to_ascii_uppercase()) {
+        Some(r) if r.parse::<phonenumber::country::Id>().is_err() || r.len() != 2 => {
+            return Err(Error::Invalid(format!(
+                "\"{}\" is not a region; use a two-letter ISO 3166 country code such as GB, IL or JP",
+                crate::text::safe_line(&r)
+            )))
+        }
+        r => r,
+    };
+    let shown = region.clone().unwrap_or_else(|| "none".into());
+    require_for(
+        store,
+        actor,
+        Permission::ManageOperators,
+        audit::ACCOUNT_SWITCH,
+        &[key, &shown],
+    )?;
+    store.write(|tx| {
+        let was = crate::store::get_setting(tx, key)?;
+        if was != region {
+            match &region {
+                Some(r) => crate::store::set_setting(tx, key, r)?,
+                None => crate::store::delete_setting(tx, key)?,
+            }
+            audit::append_at(
+                tx,
+                &Entry::new(&actor.username, audit::ACCOUNT_SWITCH)
+                    .target(key)
+                    .target(&shown),
+                now,
+            )?;
+        }
+        Ok(was)
+    })
+}
+
 pub(super) fn check_username(username: &str) -> Result<()> {
     if is_valid_username(username) {
         Ok(())

@@ -76,7 +76,7 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
         ip::scan_v6(text, &mut found);
     }
     if digits >= 7 {
-        numeric::scan(bytes, &mut found);
+        numeric::scan(bytes, &mut found, known.region.as_deref());
     }
     let mut shaped = Vec::new();
     if digits >= 2 {
@@ -202,7 +202,7 @@ fn finish(text: &str, c: Candidate, known: &KnownContacts) -> Option<Detection> 
             email::preview(value)
         }
         Kind::Phone => {
-            let e164 = normalize_phone(value, "US")?;
+            let e164 = phone::found_e164(value, known.region.as_deref().unwrap_or("US"))?;
             if known.phones_e164.iter().any(|p| p == &e164) {
                 return None;
             }
@@ -347,6 +347,7 @@ mod tests {
         let known = KnownContacts {
             emails: vec!["jane.doe@example.com".into()],
             phones_e164: vec!["+14155550100".into()],
+            region: None,
         };
         let text = "Jane.Doe@example.com, 415.555.0100, other: 415.555.0199";
         let d = detect(text, &known);

@@ -33,8 +33,9 @@ struct Edges {
     hashed: bool,
 }
 
-/// Append card, SSN and phone candidates found in `bytes`.
-pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
+/// Append card, SSN and phone candidates found in `bytes`; national phone
+/// numbers are read in `region` (None: North America).
+pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, region: Option<&str>) {
     let n = bytes.len();
     let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
@@ -61,7 +62,14 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>) {
                 break;
             }
         }
-        classify_run(bytes, &groups, out);
+        classify_run(
+            Run {
+                bytes,
+                groups: &groups,
+                region,
+            },
+            out,
+        );
         i = j;
     }
 }
@@ -136,7 +144,20 @@ fn is_currency_tail(before: &[u8]) -> bool {
         || t.ends_with(b"$")
 }
 
-fn classify_run(bytes: &[u8], groups: &[Group], out: &mut Vec<Candidate>) {
+/// One run of digit groups, and the region its national numbers are in.
+struct Run<'t> {
+    bytes: &'t [u8],
+    groups: &'t [Group],
+    region: Option<&'t str>,
+}
+
+fn classify_run(run: Run, out: &mut Vec<Candidate>) {
+    let Run {
+        bytes,
+        groups,
+        region,
+    } = run;
+    let region = region.filter(|r| !phone::is_nanp(r));
     let total: usize = groups.iter().map(Group::len).sum();
     if total < 7 {
         return;
@@ -166,6 +187,7 @@ fn classify_run(bytes: &[u8], groups: &[Group], out: &mut Vec<Candidate>) {
                 b,
                 hashed: a == 0 && edges.hashed,
                 left_claimed,
+                region,
             };
             if let Some(c) = slice.classify() {
                 found = Some((b, c));
@@ -195,6 +217,8 @@ struct Slice<'t> {
     hashed: bool,
     /// Groups right before `a` already form another detection.
     left_claimed: bool,
+    /// A region outside North America for national numbers.
+    region: Option<&'t str>,
 }
 
 impl Slice<'_> {
@@ -330,9 +354,37 @@ impl Slice<'_> {
         } else if dial_out {
             phone::from_international(&digits[2..])?;
             (0.8, false)
-        } else {
-            phone::from_nanp(digits)?;
+        } else if let Some(region) = self.region {
+            // A valid number of the customer's region, as dialled there:
+            // grouped, it is written as a phone; solid, any number of
+            // that length unless the text says "call" or "phone".
+            phone::from_region(digits, region, phone::Check::Assigned)?;
+            let grouped = self.b - self.a > 1;
+            (if grouped { 0.85 } else { 0.8 }, !grouped)
+        } else if phone::from_nanp(digits).is_some()
+            // Eleven solid digits from 1 are also how a Chinese mobile is
+            // written: North American only in an area code given out.
+            && (digits.len() != 11 || self.b - self.a > 1 || phone::nanp_assigned(digits))
+        {
+            // Not the tail of a longer number written the same way
+            // (`91-415-555-0132` holds no US number of its own).
+            if self.a > 0
+                && !self.left_claimed
+                && self.b - self.a > 1
+                && self.gap(self.a - 1) == self.gap(self.a)
+            {
+                return None;
+            }
             self.nanp_shape(digits)?
+        } else {
+            // A country code written without its '+' (`91-415-555-0132`):
+            // a phone only where the text says so.
+            let first = self.groups[self.a].len();
+            if self.b - self.a < 2 || phone::calling_code_len(digits) != Some(first) {
+                return None;
+            }
+            phone::from_international(digits)?;
+            (0.7, true)
         };
         match context::before(self.bytes, start, &phone::WORDS) {
             Cue::Negative => None,

@@ -1,10 +1,14 @@
 //! Phone numbers: parsing any common formatting into E.164.
 //!
-//! This is not libphonenumber: it knows the country codes of the countries
-//! our customers write from and the length of their national numbers, and
-//! the North American Numbering Plan in detail. That is enough to tell a
-//! phone number from a date or an order number, and to match a number on
-//! E.164 however it was typed.
+//! Numbers written with their country code (`+44 …`, `0044 …`) are read
+//! here, from the calling codes of the countries our customers write from
+//! and the length of their national numbers. National numbers are read in
+//! a region: North American ones by the Numbering Plan's rules here, the
+//! others (`09-7625400` in Israel, `090-1234-5678` in Japan, `138 1234
+//! 5678` in China) by `phonenumber`, the port of libphonenumber, which
+//! knows each country's trunk prefix and number ranges. It is not used
+//! for the international form: the release in use misreads numbers whose
+//! national part starts with 1 there (`+44 161 …`, `+33 1 …`).
 
 use super::context::{Keywords, Words, NOT_PERSONAL};
 
@@ -193,31 +197,73 @@ pub(crate) fn from_nanp(digits: &[u8]) -> Option<E164> {
     E164::new(1, d)
 }
 
+/// Whether national numbers of `region` (ISO 3166 code) follow the North
+/// American Numbering Plan: what Lethe assumes without a region.
+pub(crate) fn is_nanp(region: &str) -> bool {
+    let r = region.trim();
+    r.is_empty() || r.eq_ignore_ascii_case("US") || r.eq_ignore_ascii_case("CA")
+}
+
+/// The region a customer's national numbers are read in: the country
+/// (ISO 3166 code) of their first phone number held in E.164.
+pub fn region_of(phones_e164: &[String]) -> Option<&'static str> {
+    phones_e164.iter().find_map(|p| {
+        let digits = p.strip_prefix('+')?.as_bytes();
+        let (_, cc, ..) = country_by_code(digits)?;
+        COUNTRIES.iter().find(|c| c.0 == cc).map(|c| c.1)
+    })
+}
+
+/// How sure a number must be to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Check {
+    /// In a range the country has given out (detection in running text,
+    /// where a wrong guess is a false finding).
+    Assigned,
+    /// Of the right length for the country (a number on a profile or in a
+    /// search box, fictional ranges such as `07700 900…` included).
+    Possible,
+}
+
+/// A region's national number (trunk prefix included, as dialled there),
+/// read by `phonenumber`: its E.164 form when it passes `check`.
+pub(crate) fn from_region(digits: &[u8], region: &str, check: Check) -> Option<E164> {
+    let id: phonenumber::country::Id = region.trim().to_ascii_uppercase().parse().ok()?;
+    let text = std::str::from_utf8(digits).ok()?;
+    let number = phonenumber::parse(Some(id), text).ok()?;
+    let cc = number.code().value();
+    let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+    let nsn = e164.strip_prefix('+')?.get(cc.to_string().len()..)?;
+    let ok = phonenumber::is_valid(&number)
+        || check == Check::Possible
+            && COUNTRIES
+                .iter()
+                .find(|c| c.0 == cc)
+                .is_some_and(|&(_, _, min, max)| plausible_nsn(cc, nsn.as_bytes(), min, max));
+    if !ok {
+        return None;
+    }
+    E164::new(cc, nsn.as_bytes())
+}
+
+/// Whether a North American number's area code and exchange are in a range
+/// the plan has given out: `381` is none, so `13812345678` is no North
+/// American number, though it has the shape of one.
+pub(crate) fn nanp_assigned(digits: &[u8]) -> bool {
+    from_region(digits, "US", Check::Assigned).is_some()
+}
+
 /// A national number as dialled inside `country` (ISO code, e.g. "US",
-/// "GB"): NANP rules for US/CA, otherwise the trunk '0' is dropped.
+/// "GB"): NANP rules for US/CA, otherwise the region's own rules.
 fn from_national(digits: &[u8], country: &str) -> Option<E164> {
-    let country = country.trim();
-    if country.is_empty()
-        || country.eq_ignore_ascii_case("US")
-        || country.eq_ignore_ascii_case("CA")
-    {
+    if is_nanp(country) {
         // "011" is how North Americans dial out.
         if let Some(rest) = digits.strip_prefix(b"011") {
             return from_international(rest);
         }
         return from_nanp(digits);
     }
-    let &(cc, _, min, max) = COUNTRIES
-        .iter()
-        .find(|c| c.1.eq_ignore_ascii_case(country))?;
-    let nsn = match digits.strip_prefix(b"0") {
-        Some(rest) if cc != 39 => rest,
-        _ => digits,
-    };
-    if !plausible_nsn(cc, nsn, min, max) {
-        return None;
-    }
-    E164::new(cc, nsn)
+    from_region(digits, country, Check::Possible)
 }
 
 /// Normalise a phone number written in any common way to E.164
@@ -257,6 +303,16 @@ pub fn normalize_phone(raw: &str, default_country: &str) -> Option<String> {
     Some(e164.as_str().to_string())
 }
 
+/// The E.164 form of a phone the scanner found: read as `normalize_phone`
+/// reads it, else as a country code written without its '+' (the scanner
+/// reports those only where the text says they are phones).
+pub(crate) fn found_e164(value: &str, region: &str) -> Option<String> {
+    normalize_phone(value, region).or_else(|| {
+        let digits: Vec<u8> = value.bytes().filter(u8::is_ascii_digit).collect();
+        from_international(&digits).map(|e| e.as_str().to_string())
+    })
+}
+
 /// `phone +1 ••• ••• 0100`: the country code and the last four digits.
 pub(crate) fn preview(e164: &str) -> String {
     let digits = e164.trim_start_matches('+').as_bytes();
@@ -277,6 +333,81 @@ mod tests {
             .filter(|d| d.kind == Kind::Phone)
             .map(|d| text[d.start..d.end].to_string())
             .collect()
+    }
+
+    /// The phones found in `text` for a customer of `region`, with their
+    /// masked previews.
+    fn phones_in(region: &str, text: &str) -> Vec<(String, String)> {
+        let known = KnownContacts {
+            region: Some(region.into()),
+            ..KnownContacts::default()
+        };
+        detect(text, &known)
+            .into_iter()
+            .filter(|d| d.kind == Kind::Phone)
+            .map(|d| (text[d.start..d.end].to_string(), d.preview))
+            .collect()
+    }
+
+    #[test]
+    fn national_numbers_are_read_in_the_customer_s_region() {
+        assert_eq!(
+            phones_in("IL", "my office line is 09-7625400"),
+            [("09-7625400".into(), "phone +972 ••• ••• 5400".into())]
+        );
+        assert_eq!(
+            phones_in("JP", "携帯 090-1234-5678 です, or call 090-1234-5678"),
+            [
+                ("090-1234-5678".into(), "phone +81 ••• ••• 5678".into()),
+                ("090-1234-5678".into(), "phone +81 ••• ••• 5678".into())
+            ]
+        );
+        assert_eq!(
+            phones_in("CN", "My CN number is 13812345678"),
+            [("13812345678".into(), "phone +86 ••• ••• 5678".into())]
+        );
+        // Not numbers of that region: nothing, and no North American guess.
+        assert!(phones_in("IL", "order 2024-07-30 shipped").is_empty());
+        assert!(phones_in("GB", "tracking 1234 5678 9012").is_empty());
+    }
+
+    #[test]
+    fn a_chinese_mobile_is_no_north_american_number() {
+        // 381 is no area code the plan has given out.
+        assert!(phones("My CN number is 13812345678").is_empty());
+        // An assigned one still reads as North American.
+        assert_eq!(phones("call 14155550123"), ["14155550123"]);
+    }
+
+    #[test]
+    fn a_longer_number_is_not_cut_to_a_north_american_one() {
+        assert!(phones("ref 91-415-555-0132 in the ledger").is_empty());
+        // With the country code written without '+', where the text says
+        // it is a phone: the whole number, as Indian.
+        let d = detect("call me at 91-415-555-0132", &KnownContacts::default());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].preview, "phone +91 ••• ••• 0132");
+        assert_eq!(d[0].start, "call me at ".len());
+    }
+
+    #[test]
+    fn a_customer_s_region_comes_from_their_own_phone() {
+        assert_eq!(region_of(&["+972541234567".into()]), Some("IL"));
+        assert_eq!(region_of(&["+14155550100".into()]), Some("US"));
+        assert_eq!(region_of(&[]), None);
+    }
+
+    #[test]
+    fn national_numbers_of_a_region_normalise_to_e164() {
+        assert_eq!(
+            normalize_phone("09-7625400", "IL").as_deref(),
+            Some("+97297625400")
+        );
+        assert_eq!(
+            normalize_phone("090-1234-5678", "jp").as_deref(),
+            Some("+819012345678")
+        );
+        assert_eq!(normalize_phone("12", "IL"), None);
     }
 
     #[test]

@@ -47,6 +47,7 @@ use fingerprint::*;
 pub use queue::*;
 pub use redact::*;
 use scanner::*;
+pub use scanner::{known_contacts, PHONE_REGION};
 
 /// The setting that holds the fingerprint key (64 hex digits).
 pub const FINGERPRINT_KEY: &str = "pii_fingerprint_key";

@@ -55,7 +55,7 @@ pub(super) struct Plan {
 
 pub(super) fn plan(conn: &Read, item_id: &str, kinds: Option<&[Kind]>) -> Result<Plan> {
     let item = live_item(conn, item_id)?;
-    let known = findings::known_contacts(conn, &item.customer_id)?;
+    let known = super::scanner::known_contacts(conn, &item.customer_id)?;
     let dismissed = findings::dismissed_fingerprints(conn, item_id)?;
     let key = if dismissed.is_empty() {
         None

@@ -9,6 +9,9 @@ pub(super) struct Scanner {
     now: Millis,
     contacts: Option<(String, KnownContacts)>,
     key: Option<Option<[u8; 32]>>,
+    /// Whether national numbers may be of a region other than North
+    /// America (a customer's phone or the account says so), read once.
+    foreign: Option<bool>,
 }
 
 impl Scanner {
@@ -17,6 +20,7 @@ impl Scanner {
             now,
             contacts: None,
             key: None,
+            foreign: None,
         }
     }
 
@@ -71,13 +75,24 @@ impl Scanner {
         Ok(count)
     }
 
+    fn foreign(&mut self, conn: &Read) -> Result<bool> {
+        if let Some(f) = self.foreign {
+            return Ok(f);
+        }
+        let account = crate::store::get_setting(conn, PHONE_REGION)?;
+        let f = account.is_some_and(|r| !crate::pii::phone::is_nanp(&r))
+            || findings::any_phone_outside_nanp(conn)?;
+        self.foreign = Some(f);
+        Ok(f)
+    }
+
     pub(super) fn known(&mut self, conn: &Read, customer_id: &str) -> Result<&KnownContacts> {
         let stale = self
             .contacts
             .as_ref()
             .is_none_or(|(id, _)| id != customer_id);
         if stale {
-            let known = findings::known_contacts(conn, customer_id)?;
+            let known = known_contacts(conn, customer_id)?;
             self.contacts = Some((customer_id.to_string(), known));
         }
         Ok(&self.contacts.get_or_insert_default().1)
@@ -117,8 +132,19 @@ impl Scanner {
             // The customer's own contacts only matter when the text
             // holds an email or a phone number: read them only then.
             let mut found = pii::detect(text, &NO_CONTACTS);
+            // A national number of another region is found only in the
+            // customer's region: read their contacts for a text with
+            // enough digits, when any customer or the account is abroad.
             if found.is_empty() {
-                continue;
+                let digits = text.bytes().filter(u8::is_ascii_digit).count();
+                if digits < 8 || !self.foreign(conn)? {
+                    continue;
+                }
+                let customer = ids.get(conn)?.customer_id.to_string();
+                found = pii::detect(text, self.known(conn, &customer)?);
+                if found.is_empty() {
+                    continue;
+                }
             }
             let owner = ids.get(conn)?;
             let dismissed = match &mut dismissed {
@@ -218,9 +244,26 @@ impl Ids<'_> {
     }
 }
 
+/// The account setting naming the region of national phone numbers for
+/// customers whose own phones do not say (`lethe account phone-region`).
+pub const PHONE_REGION: &str = "phone_region";
+
+/// The customer's own contacts, and the region their messages' national
+/// phone numbers are read in: their own phone's country, else the
+/// account's `phone-region`, else North America.
+pub fn known_contacts(conn: &Read, customer_id: &str) -> Result<KnownContacts> {
+    let mut known = findings::known_contacts(conn, customer_id)?;
+    known.region = match crate::pii::phone::region_of(&known.phones_e164) {
+        Some(r) => Some(r.to_string()),
+        None => crate::store::get_setting(conn, PHONE_REGION)?,
+    };
+    Ok(known)
+}
+
 pub(super) static NO_CONTACTS: KnownContacts = KnownContacts {
     emails: Vec::new(),
     phones_e164: Vec::new(),
+    region: None,
 };
 
 pub(super) fn new_finding<'a>(

@@ -355,6 +355,17 @@ pub fn item_by_id(conn: &Read<'_>, id: &str) -> Result<Option<ItemText>> {
         .optional()?)
 }
 
+/// Whether any customer's phone is held with a country code other than
+/// +1: until one is, national numbers are read as North American only.
+pub fn any_phone_outside_nanp(conn: &Read<'_>) -> Result<bool> {
+    Ok(conn.sql().query_row(
+        "SELECT EXISTS (SELECT 1 FROM customer_phones
+                        WHERE normalized <> '' AND normalized NOT LIKE '+1%')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// The customer's own emails (lowercase) and phones (E.164).
 pub fn known_contacts(conn: &Read<'_>, customer_id: &str) -> Result<KnownContacts> {
     let conn = conn.sql();

@@ -76,6 +76,10 @@ pub struct KnownContacts {
     pub emails: Vec<String>,
     /// Phone numbers in E.164 ("+14155550100").
     pub phones_e164: Vec<String>,
+    /// The region (ISO 3166 code, "IL") national numbers in the
+    /// customer's messages are read in: the country of their own phone,
+    /// else the account's `phone-region`; None is North America.
+    pub region: Option<String>,
 }
 
 /// Confidence threshold below which a detection is "low" (UI filter).
