@@ -52,6 +52,13 @@ pub(crate) struct Candidate {
 /// are not reported. A text with fewer than four digits, no '@' and fewer
 /// than two ':' returns at once without allocating.
 pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
+    detect_hinted(text, known).0
+}
+
+/// `detect`, and whether the text could hold a national phone number of a
+/// region other than North America: then the scanner reads it again in the
+/// customer's region.
+pub fn detect_hinted(text: &str, known: &KnownContacts) -> (Vec<Detection>, bool) {
     let bytes = text.as_bytes();
     let Shape {
         digits,
@@ -61,7 +68,7 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     } = Shape::of(bytes);
     // Every detector needs one of these; most messages have none of them.
     if !has_at && colons < 2 && digits < 4 {
-        return Vec::new();
+        return (Vec::new(), false);
     }
 
     let mut found: Vec<Candidate> = Vec::new();
@@ -75,8 +82,9 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
     if colons >= 2 {
         ip::scan_v6(text, &mut found);
     }
+    let mut national = false;
     if digits >= 7 {
-        numeric::scan(bytes, &mut found, known.region.as_deref());
+        national = numeric::scan(bytes, &mut found, known.region.as_deref());
     }
     let mut shaped = Vec::new();
     if digits >= 2 {
@@ -96,13 +104,15 @@ pub fn detect(text: &str, known: &KnownContacts) -> Vec<Detection> {
         });
     }
     if found.is_empty() {
-        return Vec::new();
+        return (Vec::new(), national);
     }
 
     let kept = resolve_overlaps(found);
-    kept.into_iter()
+    let detections = kept
+        .into_iter()
         .filter_map(|c| finish(text, c, known))
-        .collect()
+        .collect();
+    (detections, national)
 }
 
 /// What [`detect`] checks first to pick the detectors a text needs.

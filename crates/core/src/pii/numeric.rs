@@ -34,8 +34,12 @@ struct Edges {
 }
 
 /// Append card, SSN and phone candidates found in `bytes`; national phone
-/// numbers are read in `region` (None: North America).
-pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, region: Option<&str>) {
+/// numbers are read in `region` (None: North America). Returns whether a
+/// run could be a national phone number of some other region (8 to 13
+/// digits in groups, or solid after a phone word; not a date), so the
+/// scanner knows whether the customer's region is worth looking up.
+pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, region: Option<&str>) -> bool {
+    let mut national = false;
     let n = bytes.len();
     let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
@@ -62,6 +66,9 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, region: Option<&str>)
                 break;
             }
         }
+        if !national {
+            national = maybe_national(bytes, &groups);
+        }
         classify_run(
             Run {
                 bytes,
@@ -72,6 +79,26 @@ pub(crate) fn scan(bytes: &[u8], out: &mut Vec<Candidate>, region: Option<&str>)
         );
         i = j;
     }
+    national
+}
+
+/// See `scan`'s answer.
+fn maybe_national(bytes: &[u8], groups: &[Group]) -> bool {
+    let total: usize = groups.iter().map(Group::len).sum();
+    if !(8..=13).contains(&total) {
+        return false;
+    }
+    let (first, last) = (groups[0], groups[groups.len() - 1]);
+    let glued = (first.start > 0 && is_word(bytes[first.start - 1]))
+        || (last.end < bytes.len() && is_word(bytes[last.end]));
+    let date = groups.len() == 3
+        && matches!(
+            [groups[0].len(), groups[1].len(), groups[2].len()],
+            [4, 2, 2] | [2, 2, 4]
+        );
+    let worded =
+        groups.len() > 1 || context::before(bytes, first.start, &phone::WORDS) == Cue::Positive;
+    !glued && !date && worded
 }
 
 fn is_separator(b: u8) -> bool {
@@ -357,9 +384,19 @@ impl Slice<'_> {
         } else if let Some(region) = self.region {
             // A valid number of the customer's region, as dialled there:
             // grouped, it is written as a phone; solid, any number of
-            // that length unless the text says "call" or "phone".
-            phone::from_region(digits, region, phone::Check::Assigned)?;
+            // that length unless the text says "call" or "phone". The
+            // cheap checks go first: a whole run (a national number is
+            // never cut from a longer one), of a length the region's
+            // numbers have, and for solid digits a phone word.
             let grouped = self.b - self.a > 1;
+            let whole = self.a == 0 && self.b == self.groups.len();
+            if !whole || !phone::national_length_ok(digits.len(), region) {
+                return None;
+            }
+            if !grouped && context::before(self.bytes, start, &phone::WORDS) != Cue::Positive {
+                return None;
+            }
+            phone::from_region(digits, region, phone::Check::Assigned)?;
             (if grouped { 0.85 } else { 0.8 }, !grouped)
         } else if phone::from_nanp(digits).is_some()
             // Eleven solid digits from 1 are also how a Chinese mobile is

@@ -246,6 +246,19 @@ pub(crate) fn from_region(digits: &[u8], region: &str, check: Check) -> Option<E
     E164::new(cc, nsn.as_bytes())
 }
 
+/// Whether `len` digits can be a national number of `region` as dialled
+/// there: its national numbers' lengths, plus a trunk prefix. A region
+/// outside the table is left to `phonenumber`.
+pub(crate) fn national_length_ok(len: usize, region: &str) -> bool {
+    match COUNTRIES
+        .iter()
+        .find(|c| c.1.eq_ignore_ascii_case(region.trim()))
+    {
+        Some(&(_, _, min, max)) => (usize::from(min)..=usize::from(max) + 1).contains(&len),
+        None => (7..=15).contains(&len),
+    }
+}
+
 /// Whether a North American number's area code and exchange are in a range
 /// the plan has given out: `381` is none, so `13812345678` is no North
 /// American number, though it has the shape of one.

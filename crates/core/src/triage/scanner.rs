@@ -12,6 +12,8 @@ pub(super) struct Scanner {
     /// Whether national numbers may be of a region other than North
     /// America (a customer's phone or the account says so), read once.
     foreign: Option<bool>,
+    /// The account's `phone-region`, read once.
+    account_region: Option<Option<String>>,
 }
 
 impl Scanner {
@@ -21,6 +23,7 @@ impl Scanner {
             contacts: None,
             key: None,
             foreign: None,
+            account_region: None,
         }
     }
 
@@ -75,11 +78,20 @@ impl Scanner {
         Ok(count)
     }
 
+    fn account_region(&mut self, conn: &Read) -> Result<Option<String>> {
+        if let Some(r) = &self.account_region {
+            return Ok(r.clone());
+        }
+        let r = crate::store::get_setting(conn, PHONE_REGION)?;
+        self.account_region = Some(r.clone());
+        Ok(r)
+    }
+
     fn foreign(&mut self, conn: &Read) -> Result<bool> {
         if let Some(f) = self.foreign {
             return Ok(f);
         }
-        let account = crate::store::get_setting(conn, PHONE_REGION)?;
+        let account = self.account_region(conn)?;
         let f = account.is_some_and(|r| !crate::pii::phone::is_nanp(&r))
             || findings::any_phone_outside_nanp(conn)?;
         self.foreign = Some(f);
@@ -92,7 +104,11 @@ impl Scanner {
             .as_ref()
             .is_none_or(|(id, _)| id != customer_id);
         if stale {
-            let known = known_contacts(conn, customer_id)?;
+            let account = self.account_region(conn)?;
+            let mut known = findings::known_contacts(conn, customer_id)?;
+            known.region = crate::pii::phone::region_of(&known.phones_e164)
+                .map(String::from)
+                .or(account);
             self.contacts = Some((customer_id.to_string(), known));
         }
         Ok(&self.contacts.get_or_insert_default().1)
@@ -131,13 +147,12 @@ impl Scanner {
             summary.bytes += text.len() as u64;
             // The customer's own contacts only matter when the text
             // holds an email or a phone number: read them only then.
-            let mut found = pii::detect(text, &NO_CONTACTS);
+            let (mut found, national) = pii::detect_hinted(text, &NO_CONTACTS);
             // A national number of another region is found only in the
             // customer's region: read their contacts for a text with
             // enough digits, when any customer or the account is abroad.
             if found.is_empty() {
-                let digits = text.bytes().filter(u8::is_ascii_digit).count();
-                if digits < 8 || !self.foreign(conn)? {
+                if !national || !self.foreign(conn)? {
                     continue;
                 }
                 let customer = ids.get(conn)?.customer_id.to_string();
