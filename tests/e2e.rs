@@ -116,6 +116,25 @@ impl Session {
 
 const T: Duration = Duration::from_secs(10);
 
+/// Runs `lethe --db DB ARGS` as the admin at the fixtures' time, beside
+/// any console, and requires it to succeed.
+fn cli(db: &Path, args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("USER", common::ADMIN)
+        .env("SUDO_USER", common::ADMIN)
+        .env("LETHE_NOW", common::NOW)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lethe {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn fixture_db(dir: &Path) -> PathBuf {
     let path = dir.join("lethe.db");
     let mut store = Store::create(&path).unwrap();
@@ -220,24 +239,9 @@ fn a_sweep_s_blocked_list_scrolls() {
         .collect();
     common::insert(&mut store, &dormant);
     drop(store);
-    let set = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .args([
-            "retention",
-            "set",
-            "--days",
-            "365",
-            "--i-understand",
-            "--db",
-        ])
-        .arg(&db)
-        .env("SUDO_USER", common::ADMIN)
-        .env("LETHE_NOW", common::NOW)
-        .output()
-        .unwrap();
-    assert!(
-        set.status.success(),
-        "{}",
-        String::from_utf8_lossy(&set.stderr)
+    cli(
+        &db,
+        &["retention", "set", "--days", "365", "--i-understand"],
     );
     let mut s = Session::spawn(&db, common::ADMIN, dir.path());
     s.wait_for("Search", T);
@@ -509,19 +513,16 @@ fn deleting_a_profile_by_typing_the_name() {
 fn an_erasure_request_from_intake_to_completed() {
     let dir = tempfile::tempdir().unwrap();
     let db = fixture_db(dir.path());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .args(["request", "add", "--db"])
-        .arg(&db)
-        .args(["--type", "erasure", "--email", "mallory@example.net"])
-        .env("USER", common::ADMIN)
-        .env("SUDO_USER", common::ADMIN)
-        .env("LETHE_NOW", common::NOW)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    cli(
+        &db,
+        &[
+            "request",
+            "add",
+            "--type",
+            "erasure",
+            "--email",
+            "mallory@example.net",
+        ],
     );
     let mut s = Session::spawn(&db, common::ADMIN, dir.path());
     s.wait_for("Search", T);
