@@ -30,6 +30,7 @@ fn opts(skip_invalid: bool) -> ImportOptions {
         operator: OPERATOR.into(),
         limits: Limits::default(),
         now: lethe::clock::now_ms(),
+        phone_region: None,
     }
 }
 
@@ -743,4 +744,42 @@ fn a_read_only_database_is_named() {
     let err = stderr(&out);
     assert!(err.contains("cannot be written"), "{err}");
     assert!(!err.contains("panicked"));
+}
+
+/// A national phone number on a profile is read in the customer's country
+/// (their first address's), else the account's region, else North
+/// America; the search box reads what is typed in the account's region.
+#[test]
+fn national_phone_numbers_are_read_in_the_customer_s_country() {
+    let mut store = Store::open_in_memory().unwrap();
+    let o = ImportOptions {
+        phone_region: Some("GB".into()),
+        ..opts(false)
+    };
+    let docs = [
+        json!({"id": "cus_tokyo", "createdAt": "2024-01-01T00:00:00Z",
+               "addresses": [{"city": "Tokyo", "country": "JP"}],
+               "phones": [{"original": "090-1234-5678"}]}),
+        json!({"id": "cus_london", "createdAt": "2024-01-01T00:00:00Z",
+               "phones": [{"original": "020 7946 0607"}]}),
+    ];
+    let report = import_docs(&mut store, &docs, &o);
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let phone = |id: &str| {
+        let doc = lethe::store::customers::load(&store.read(), id, false)
+            .unwrap()
+            .unwrap();
+        doc.phones[0].normalized.clone()
+    };
+    assert_eq!(phone("cus_tokyo").as_deref(), Some("+819012345678"));
+    assert_eq!(phone("cus_london").as_deref(), Some("+442079460607"));
+    // Typed as a Londoner would, with the account's region set.
+    store
+        .write(|tx| lethe::store::set_setting(tx, lethe::triage::PHONE_REGION, "GB"))
+        .unwrap();
+    let hits = lethe::search::prefix(&store.read(), "020 7946", 10).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["cus_london"]
+    );
 }

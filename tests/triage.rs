@@ -810,11 +810,24 @@ fn national_numbers_are_read_in_the_customer_s_region() {
     assert!(bad.stderr.contains("two-letter ISO 3166"), "{bad:?}");
     let store = db.store();
     edit(&store, "itm_k", msg);
+    // A customer with no phone, but an address in Japan: their first
+    // address's country.
     let mut store = store;
+    insert(
+        &mut store,
+        serde_json::json!({
+            "id": "cus_aiko", "name": "Aiko", "createdAt": "2024-01-01T00:00:00Z",
+            "addresses": [{"city": "Osaka", "country": "JP"}],
+            "conversations": [{"id": "cv_a", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
+                "items": [item("itm_a", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None,
+                    Some("my mobile is 090-1234-5678"))]}]
+        }),
+    );
     triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");
     assert_eq!(
         open(&store),
         [
+            row("itm_a", Field::Body, Kind::Phone, "090-1234-5678"),
             row("itm_k", Field::Body, Kind::Phone, "09-7625400"),
             row("itm_y", Field::Body, Kind::Phone, "09-7625400"),
         ]

@@ -69,6 +69,9 @@ pub struct ImportOptions {
     pub limits: Limits,
     /// The time of the audit entry and of the scan's findings.
     pub now: Millis,
+    /// The account's region for national phone numbers
+    /// (`lethe account phone-region`); None is North America.
+    pub phone_region: Option<String>,
 }
 
 impl ImportOptions {
@@ -80,6 +83,7 @@ impl ImportOptions {
             operator: crate::access::current_username(),
             limits: Limits::default(),
             now: crate::clock::now_ms(),
+            phone_region: None,
         }
     }
 }
@@ -225,7 +229,11 @@ pub fn prepare(doc: &mut CustomerDoc) -> std::result::Result<(), String> {
 
 /// `prepare` with explicit limits.
 pub fn prepare_with(doc: &mut CustomerDoc, limits: &Limits) -> std::result::Result<(), String> {
-    Checker { limits }.customer(doc)
+    Checker {
+        limits,
+        region: None,
+    }
+    .customer(doc)
 }
 
 /// Writes a prepared document and its search keys. A deleted profile gets
@@ -435,7 +443,11 @@ impl Importer<'_> {
             Ok(doc) => doc,
             Err(message) => return self.problem(line, message),
         };
-        if let Err(message) = prepare_with(&mut doc, &self.opts.limits) {
+        let checker = Checker {
+            limits: &self.opts.limits,
+            region: self.opts.phone_region.as_deref(),
+        };
+        if let Err(message) = checker.customer(&mut doc) {
             return self.problem(line, message);
         }
         if let Some(message) = self.duplicates(&doc)? {

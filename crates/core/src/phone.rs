@@ -10,6 +10,18 @@ pub fn to_e164(raw: &str) -> Option<String> {
     crate::pii::normalize_phone(raw, "US")
 }
 
+/// `to_e164`, reading a national number in `region` (ISO 3166; None is
+/// North America).
+pub fn to_e164_in(raw: &str, region: Option<&str>) -> Option<String> {
+    crate::pii::normalize_phone(raw, region.unwrap_or("US"))
+}
+
+/// See `pii::phone::national_prefix`: what a national number typed in a
+/// region's search box begins with in E.164.
+pub fn national_prefix(digits: &str, region: &str) -> Option<String> {
+    crate::pii::phone::national_prefix(digits, region)
+}
+
 /// The digits of a phone number being typed, as search keys hold them,
 /// read the way `to_e164` reads a whole number: `+` or the `00`
 /// international prefix before the country code, and a `(0)` trunk digit

@@ -92,9 +92,21 @@ pub fn prefix(conn: &Read, query: &str, limit: usize) -> Result<Vec<CustomerSumm
         if digits != text {
             ranges.push((digits.clone(), Some(KIND_PHONE)));
         }
-        // Typed without a country code: the default, North America.
-        if !international && !digits.starts_with('1') {
-            ranges.push((format!("1{digits}"), Some(KIND_PHONE)));
+        // Typed without a country code: the account's region when it
+        // has one (`020 79` in GB is `44 20 79`), else North America.
+        let region = match international {
+            true => None,
+            false => crate::store::get_setting(conn, crate::triage::PHONE_REGION)?,
+        };
+        match region
+            .as_deref()
+            .and_then(|r| phone::national_prefix(&digits, r))
+        {
+            Some(national) => ranges.push((national, Some(KIND_PHONE))),
+            None if !international && !digits.starts_with('1') => {
+                ranges.push((format!("1{digits}"), Some(KIND_PHONE)));
+            }
+            None => {}
         }
     }
     let mut ids = db::prefix_ids(conn, &ranges, limit)?;

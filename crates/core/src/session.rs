@@ -244,6 +244,10 @@ impl Session {
         let opts = ImportOptions {
             operator: self.actor.username.clone(),
             now: self.now(),
+            phone_region: crate::store::get_setting(
+                &self.store.read(),
+                crate::triage::PHONE_REGION,
+            )?,
             ..ImportOptions::new(skip_invalid)
         };
         crate::import::import_reader(&mut self.store, input, &opts)

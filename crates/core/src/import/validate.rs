@@ -15,6 +15,9 @@ type Check = std::result::Result<(), String>;
 
 pub(super) struct Checker<'a> {
     pub(super) limits: &'a Limits,
+    /// The account's region for national phone numbers, when a
+    /// document's own addresses name no country.
+    pub(super) region: Option<&'a str>,
 }
 
 impl Checker<'_> {
@@ -31,11 +34,19 @@ impl Checker<'_> {
             self.opt_text(&who, "phone type", &p.kind)?;
             // A normalized number from the platform wins: it knows the
             // country of a national number, the original text may not say.
+            // A national number is read in the customer's country (their
+            // first address's), else the account's region.
+            let region = doc
+                .addresses
+                .iter()
+                .find_map(|a| a.country.as_deref().map(str::trim))
+                .filter(|c| crate::pii::phone::is_region(c))
+                .or(self.region);
             p.normalized = p
                 .normalized
                 .as_deref()
                 .and_then(phone::to_e164)
-                .or_else(|| phone::to_e164(&p.original));
+                .or_else(|| phone::to_e164_in(&p.original, region));
         }
         for a in &doc.addresses {
             for (field, value) in [

@@ -246,6 +246,33 @@ pub(crate) fn from_region(digits: &[u8], region: &str, check: Check) -> Option<E
     E164::new(cc, nsn.as_bytes())
 }
 
+/// Whether `code` is a region `phonenumber` knows (an ISO 3166 code).
+pub fn is_region(code: &str) -> bool {
+    code.len() == 2
+        && code
+            .to_ascii_uppercase()
+            .parse::<phonenumber::country::Id>()
+            .is_ok()
+}
+
+/// The calling code and national digits a number being typed in `region`
+/// begins with, for prefix search: `020 79` in GB is `44 20 79`. None in
+/// North America (the search adds the `1` itself) or without a trunk `0`.
+pub fn national_prefix(digits: &str, region: &str) -> Option<String> {
+    if is_nanp(region) {
+        return None;
+    }
+    let &(cc, ..) = COUNTRIES
+        .iter()
+        .find(|c| c.1.eq_ignore_ascii_case(region.trim()))?;
+    let rest = if cc == 39 {
+        digits
+    } else {
+        digits.strip_prefix('0')?
+    };
+    Some(format!("{cc}{rest}"))
+}
+
 /// Whether `len` digits can be a national number of `region` as dialled
 /// there: its national numbers' lengths, plus a trunk prefix. A region
 /// outside the table is left to `phonenumber`.
@@ -401,6 +428,15 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].preview, "phone +91 ••• ••• 0132");
         assert_eq!(d[0].start, "call me at ".len());
+    }
+
+    #[test]
+    fn typed_national_numbers_search_in_the_region() {
+        assert_eq!(national_prefix("02079", "GB").as_deref(), Some("442079"));
+        assert_eq!(national_prefix("0669", "IT").as_deref(), Some("390669"));
+        assert_eq!(national_prefix("41555", "US"), None);
+        assert_eq!(national_prefix("2079", "GB"), None);
+        assert!(is_region("IL") && is_region("jp") && !is_region("XX") && !is_region("ISR"));
     }
 
     #[test]

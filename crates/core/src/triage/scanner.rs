@@ -106,9 +106,7 @@ impl Scanner {
         if stale {
             let account = self.account_region(conn)?;
             let mut known = findings::known_contacts(conn, customer_id)?;
-            known.region = crate::pii::phone::region_of(&known.phones_e164)
-                .map(String::from)
-                .or(account);
+            known.region = region(conn, customer_id, &known, account)?;
             self.contacts = Some((customer_id.to_string(), known));
         }
         Ok(&self.contacts.get_or_insert_default().1)
@@ -264,15 +262,29 @@ impl Ids<'_> {
 pub const PHONE_REGION: &str = "phone_region";
 
 /// The customer's own contacts, and the region their messages' national
-/// phone numbers are read in: their own phone's country, else the
-/// account's `phone-region`, else North America.
+/// phone numbers are read in: their own phone's country, else their first
+/// address's, else the account's `phone-region`, else North America.
 pub fn known_contacts(conn: &Read, customer_id: &str) -> Result<KnownContacts> {
+    let account = crate::store::get_setting(conn, PHONE_REGION)?;
     let mut known = findings::known_contacts(conn, customer_id)?;
-    known.region = match crate::pii::phone::region_of(&known.phones_e164) {
-        Some(r) => Some(r.to_string()),
-        None => crate::store::get_setting(conn, PHONE_REGION)?,
-    };
+    known.region = region(conn, customer_id, &known, account)?;
     Ok(known)
+}
+
+/// The region of a customer whose contacts are `known`; the address is
+/// read only when no phone of theirs names a country.
+fn region(
+    conn: &Read,
+    customer_id: &str,
+    known: &KnownContacts,
+    account: Option<String>,
+) -> Result<Option<String>> {
+    if let Some(r) = crate::pii::phone::region_of(&known.phones_e164) {
+        return Ok(Some(r.to_string()));
+    }
+    let address =
+        findings::address_country(conn, customer_id)?.filter(|c| crate::pii::phone::is_region(c));
+    Ok(address.or(account))
 }
 
 pub(super) static NO_CONTACTS: KnownContacts = KnownContacts {

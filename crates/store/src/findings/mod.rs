@@ -356,11 +356,15 @@ pub fn item_by_id(conn: &Read<'_>, id: &str) -> Result<Option<ItemText>> {
 }
 
 /// Whether any customer's phone is held with a country code other than
-/// +1: until one is, national numbers are read as North American only.
+/// +1, or an address is outside the US and Canada: until one is, national
+/// numbers are read as North American only.
 pub fn any_phone_outside_nanp(conn: &Read<'_>) -> Result<bool> {
     Ok(conn.sql().query_row(
         "SELECT EXISTS (SELECT 1 FROM customer_phones
-                        WHERE normalized <> '' AND normalized NOT LIKE '+1%')",
+                        WHERE normalized <> '' AND normalized NOT LIKE '+1%')
+             OR EXISTS (SELECT 1 FROM customer_addresses
+                        WHERE length(trim(country)) = 2
+                          AND upper(trim(country)) NOT IN ('US', 'CA'))",
         [],
         |r| r.get(0),
     )?)
@@ -383,6 +387,19 @@ pub fn known_contacts(conn: &Read<'_>, customer_id: &str) -> Result<KnownContact
         known.phones_e164.push(p?);
     }
     Ok(known)
+}
+
+/// The country of the customer's first address that names one as a
+/// two-letter code, upper-cased.
+pub fn address_country(conn: &Read<'_>, customer_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .sql()
+        .prepare_cached(
+            "SELECT upper(trim(country)) FROM customer_addresses
+             WHERE customer_id = ?1 AND length(trim(country)) = 2 ORDER BY position LIMIT 1",
+        )?
+        .query_row([customer_id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Removes the item's open findings (a rescan replaces them).

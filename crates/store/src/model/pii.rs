@@ -78,7 +78,8 @@ pub struct KnownContacts {
     pub phones_e164: Vec<String>,
     /// The region (ISO 3166 code, "IL") national numbers in the
     /// customer's messages are read in: the country of their own phone,
-    /// else the account's `phone-region`; None is North America.
+    /// else of their first address, else the account's `phone-region`;
+    /// None is North America. The core settles it.
     pub region: Option<String>,
 }
 
