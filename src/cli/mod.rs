@@ -82,6 +82,9 @@ pub enum Command {
     /// Data subject requests: intake, queue and completion.
     #[command(subcommand)]
     Request(request::RequestCommand),
+    /// Backups: an online, consistent copy of the database.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -314,6 +317,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum BackupCommand {
+    /// Copy the database while it is in use: one consistent snapshot, live
+    /// data only (nothing erased comes along), a file readable by you only.
+    Create {
+        /// The directory (default: lethe/backups in the XDG data directory).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+}
+
+fn backup(ctx: &Ctx, c: BackupCommand) -> anyhow::Result<()> {
+    let BackupCommand::Create { to } = c;
+    let dir = match to {
+        Some(d) => std::path::absolute(d)?,
+        None => std::path::absolute(data_dir().join("backups"))?,
+    };
+    ctx.refuse_database_file(&dir, "the backup directory")?;
+    let session = ctx.session()?;
+    let b = session.backup(&dir)?;
+    println!(
+        "Backed up to {} ({}), as of {} UTC.",
+        b.path.display(),
+        crate::text::size(b.bytes),
+        crate::clock::minute(b.taken_at)
+    );
+    Ok(())
+}
+
 /// `lethe init`: an empty database at `ctx.db`, readable by its owner
 /// only, whose first operator (compliance admin and admin, with "Manage
 /// Customer Data" on) is the user running it.
@@ -379,6 +411,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Scan(args) => pii::scan(ctx, args),
         Command::Redact(args) => pii::redact(ctx, args),
         Command::Request(c) => request::run(ctx, c),
+        Command::Backup(c) => backup(ctx, c),
         // Handled in `run`, before a database is opened.
         Command::Completions { .. } | Command::Man => Ok(()),
     }

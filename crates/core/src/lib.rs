@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod csv;
 pub mod demo;

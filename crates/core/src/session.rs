@@ -277,6 +277,11 @@ impl Session {
         access::set_manage_customer_data_at(&mut self.store, &self.actor, on, now)
     }
 
+    /// A consistent copy of the database in `dir` (see `backup::create`).
+    pub fn backup(&self, dir: &Path) -> Result<crate::backup::Backup> {
+        crate::backup::create_as(&self.store, &self.actor, dir, self.now())
+    }
+
     /// See `access::set_phone_region_at`.
     pub fn set_phone_region(&mut self, region: Option<&str>) -> Result<Option<String>> {
         let now = self.now();

@@ -340,6 +340,21 @@ impl Store {
         Ok(value)
     }
 
+    /// Writes a consistent copy of the database into `path`, which must be
+    /// an empty file: `VACUUM INTO` reads one snapshot (other connections
+    /// keep writing) and writes only live content, so the copy holds no
+    /// free pages and no remnant of erased data.
+    pub fn vacuum_into(&self, path: &Path) -> Result<()> {
+        let target = path.to_str().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{} is not a UTF-8 path; choose a backup directory whose path is",
+                path.display()
+            ))
+        })?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
     /// Copies every WAL frame into the database and truncates the `-wal`
     /// file to zero bytes, so no old page image survives there. Retries
     /// while readers hold old snapshots.
