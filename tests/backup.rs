@@ -19,12 +19,16 @@ fn backups(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// A database with the console fixtures.
+fn filled() -> TestDb {
+    let db = TestDb::new();
+    common::fill(&mut db.store());
+    db
+}
+
 #[test]
 fn a_backup_is_a_whole_private_copy_without_erased_data() {
-    let db = TestDb::new();
-    let mut store = db.store();
-    common::fill(&mut store);
-    drop(store);
+    let db = filled();
     // Erase Mallory first: her text must not come along.
     let gone = db.run(OWNER, &["delete", "--customer", "cus_mallory", "--yes"]);
     assert_eq!(gone.code, 0, "{gone:?}");
@@ -78,10 +82,7 @@ fn a_backup_is_a_whole_private_copy_without_erased_data() {
 
 #[test]
 fn a_viewer_may_not_take_a_backup() {
-    let db = TestDb::new();
-    let mut store = db.store();
-    common::fill(&mut store);
-    drop(store);
+    let db = filled();
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().join("b");
     let out = db.run(VIEWER, &["backup", "create", "--to", to.to_str().unwrap()]);

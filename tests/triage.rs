@@ -767,30 +767,37 @@ fn items_written_behind_are_marked_scanned_by_the_first_scan() {
     assert_eq!(open(&store).len(), 6);
 }
 
+/// A customer `id` with one chat `itm` saying `msg`, and `extra` profile
+/// fields (phones, addresses).
+fn chatting(id: &str, itm: &str, msg: &str, extra: serde_json::Value) -> serde_json::Value {
+    let mut doc = serde_json::json!({
+        "id": id, "name": id, "createdAt": "2024-01-01T00:00:00Z",
+        "conversations": [{"id": format!("cv_{id}"), "status": "CLOSED",
+            "createdAt": "2024-06-01T00:00:00Z",
+            "items": [item(itm, "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None, Some(msg))]}]
+    });
+    if let (Some(d), Some(e)) = (doc.as_object_mut(), extra.as_object()) {
+        d.extend(e.clone());
+    }
+    doc
+}
+
 /// A national number is read in the customer's region: from their own
-/// phone, else the account's `phone-region`, else North America.
+/// phone, else their address, else the account's `phone-region`, else
+/// North America.
 #[test]
 fn national_numbers_are_read_in_the_customer_s_region() {
     let db = TestDb::new();
     let mut store = db.store();
     let msg = "you can also reach my office on 09-7625400";
     // Yael's own phone is Israeli; Ken has none on file.
+    let israeli = serde_json::json!({
+        "phones": [{"original": "+972 54 123 4567", "normalized": "+972541234567"}]
+    });
+    insert(&mut store, chatting("cus_yael", "itm_y", msg, israeli));
     insert(
         &mut store,
-        serde_json::json!({
-            "id": "cus_yael", "name": "Yael", "createdAt": "2024-01-01T00:00:00Z",
-            "phones": [{"original": "+972 54 123 4567", "normalized": "+972541234567"}],
-            "conversations": [{"id": "cv_y", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
-                "items": [item("itm_y", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None, Some(msg))]}]
-        }),
-    );
-    insert(
-        &mut store,
-        serde_json::json!({
-            "id": "cus_ken", "name": "Ken", "createdAt": "2024-01-01T00:00:00Z",
-            "conversations": [{"id": "cv_k", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
-                "items": [item("itm_k", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None, Some(msg))]}]
-        }),
+        chatting("cus_ken", "itm_k", msg, serde_json::json!({})),
     );
     lethe::access::bootstrap(&store, OWNER).unwrap();
     let owner = db.actor(OWNER);
@@ -813,15 +820,10 @@ fn national_numbers_are_read_in_the_customer_s_region() {
     // A customer with no phone, but an address in Japan: their first
     // address's country.
     let mut store = store;
+    let japanese = serde_json::json!({"addresses": [{"city": "Osaka", "country": "JP"}]});
     insert(
         &mut store,
-        serde_json::json!({
-            "id": "cus_aiko", "name": "Aiko", "createdAt": "2024-01-01T00:00:00Z",
-            "addresses": [{"city": "Osaka", "country": "JP"}],
-            "conversations": [{"id": "cv_a", "status": "CLOSED", "createdAt": "2024-06-01T00:00:00Z",
-                "items": [item("itm_a", "2024-06-01T00:00:00Z", "CHAT_MESSAGE", None,
-                    Some("my mobile is 090-1234-5678"))]}]
-        }),
+        chatting("cus_aiko", "itm_a", "my mobile is 090-1234-5678", japanese),
     );
     triage::scan(&mut store, &owner, NOW, &mut ()).expect("rescan");
     assert_eq!(

@@ -299,19 +299,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             upgrade(&ctx.db)?;
             crate::tui::run(ctx.open()?, &ctx.db, &save_dir(&cli)?)
         }
-        // Generated from the definitions above; no database is opened.
-        Some(Command::Completions { shell }) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "lethe", &mut std::io::stdout());
-            Ok(())
-        }
-        Some(Command::Man) => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-            Ok(())
-        }
         Some(command) => {
-            upgrade(&ctx.db)?;
+            if command.opens_database() {
+                upgrade(&ctx.db)?;
+            }
             dispatch(&ctx, command)
         }
     }
@@ -412,7 +403,24 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Redact(args) => pii::redact(ctx, args),
         Command::Request(c) => request::run(ctx, c),
         Command::Backup(c) => backup(ctx, c),
-        // Handled in `run`, before a database is opened.
-        Command::Completions { .. } | Command::Man => Ok(()),
+        // Generated from the definitions above; no database is opened.
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "lethe", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            Ok(())
+        }
+    }
+}
+
+impl Command {
+    /// Whether the command reads or writes a database (and so upgrades an
+    /// older one first).
+    fn opens_database(&self) -> bool {
+        !matches!(self, Command::Completions { .. } | Command::Man)
     }
 }

@@ -135,9 +135,10 @@ pub enum Effect {
     },
     /// Only the confirm handler produces this.
     Execute(PendingAction),
-    /// Data changed under the screen shown (an item deleted from Triage):
-    /// the app has it read afresh.
-    Changed,
+    /// Data changed (an item deleted): the screen shown, when it is not
+    /// the one reporting it (`Tab`), reads afresh. The reporter rereads
+    /// what it shows itself.
+    Changed(Tab),
     SaveReceipt(Box<Receipt>),
     Customers(customers::Io),
     Audit(audit::Io),

@@ -149,7 +149,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     while let Some(effect) = todo.pop_front() {
         match effect {
             Effect::Jump(jump) => todo.extend(go(app, jump)),
-            Effect::Changed => todo.extend(app.tab.on_show(app)),
+            Effect::Changed(by) if by != app.tab => todo.extend(app.tab.on_show(app)),
+            Effect::Changed(_) => {}
             Effect::Execute(PendingAction::Quit) => app.shell.quit = true,
             other => out.push(other),
         }

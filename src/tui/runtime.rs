@@ -148,7 +148,7 @@ impl Runtime {
                 vec![Action::ReceiptSaved(failure(saved))]
             }
             // `app::update` carries these out itself.
-            Effect::Jump(_) | Effect::Changed => vec![],
+            Effect::Jump(_) | Effect::Changed(_) => vec![],
         }
     }
 

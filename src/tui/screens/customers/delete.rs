@@ -3,6 +3,7 @@
 //! `Effect::Execute` in the dialog's handler only.
 
 use super::super::super::action::{Effect, PendingAction};
+use super::super::super::app::Tab;
 use super::super::super::sanitize;
 use super::super::super::shell::{Modal, Shell, TypedConfirm};
 use super::super::super::widgets::confirm;
@@ -166,13 +167,13 @@ pub(super) fn result(st: &mut CustomersState, sh: &mut Shell, msg: Msg) -> Vec<E
                 ]),
                 clock::minute(d.deleted_at)
             ));
-            vec![Io::Reload.into(), Effect::Changed]
+            vec![Io::Reload.into(), Effect::Changed(Tab::Customers)]
         }
         // Deleted meanwhile, by another console or a command beside this
         // one: what the admin wanted is true, and the timeline is stale.
         Msg::ItemDeleted(Err(e)) if matches!(e.error(), crate::Error::AlreadyDeleted { .. }) => {
             sh.info(e);
-            vec![Io::Reload.into(), Effect::Changed]
+            vec![Io::Reload.into(), Effect::Changed(Tab::Customers)]
         }
         Msg::ItemDeleted(Err(e)) => {
             sh.error(format!("Nothing was deleted: {e}"));
