@@ -406,6 +406,8 @@ fn a_deleted_profile_leaves_the_results_and_offers_the_receipt() {
         }),
         values_held_elsewhere: 0,
         audit_head: None,
+        backups: vec![],
+        ledger_warning: None,
     };
     c.rt.dispatch(customers::Msg::ProfileDeleted(
         "cus_martha".into(),
@@ -1363,6 +1365,7 @@ fn the_blocked_list_of_a_sweep_scrolls() {
         cancelled: false,
         checkpoint_completed: true,
         verification: None,
+        ledger_warning: None,
     };
     c.rt.dispatch(retention::Msg::SweepDone(Ok(Box::new(report))));
     let screen = c.screen();

@@ -174,6 +174,9 @@ pub fn delete_item(ctx: &Ctx, args: DeleteItemArgs) -> anyhow::Result<()> {
              close it and run `lethe delete-item` again to finish."
         );
     }
+    if let Some(w) = &done.ledger_warning {
+        eprintln!("warning: {w}");
+    }
     if let Some(scan) = &done.verification {
         eprintln!("{}", describe_scan(scan, done.values_held_elsewhere));
     }
@@ -509,6 +512,9 @@ pub fn delete(ctx: &Ctx, args: DeleteArgs) -> anyhow::Result<()> {
     );
     if let Some(scan) = &result.verification {
         eprintln!("{}", describe_scan(scan, result.values_held_elsewhere));
+    }
+    if let Some(w) = &result.ledger_warning {
+        eprintln!("warning: {w}");
     }
     if !result.checkpoint_completed {
         eprintln!(

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::store::Store;
 
 pub mod access;
+pub mod backup;
 pub mod data;
 pub mod demo;
 pub mod erase;
@@ -82,9 +83,10 @@ pub enum Command {
     /// Data subject requests: intake, queue and completion.
     #[command(subcommand)]
     Request(request::RequestCommand),
-    /// Backups: an online, consistent copy of the database.
+    /// Backups: take, list, prune and restore them; a restore erases again
+    /// what was erased after the backup.
     #[command(subcommand)]
-    Backup(BackupCommand),
+    Backup(backup::BackupCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -308,35 +310,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-#[derive(Debug, clap::Subcommand)]
-pub enum BackupCommand {
-    /// Copy the database while it is in use: one consistent snapshot, live
-    /// data only (nothing erased comes along), a file readable by you only.
-    Create {
-        /// The directory (default: lethe/backups in the XDG data directory).
-        #[arg(long, value_name = "DIR")]
-        to: Option<PathBuf>,
-    },
-}
-
-fn backup(ctx: &Ctx, c: BackupCommand) -> anyhow::Result<()> {
-    let BackupCommand::Create { to } = c;
-    let dir = match to {
-        Some(d) => std::path::absolute(d)?,
-        None => std::path::absolute(data_dir().join("backups"))?,
-    };
-    ctx.refuse_database_file(&dir, "the backup directory")?;
-    let session = ctx.session()?;
-    let b = session.backup(&dir)?;
-    println!(
-        "Backed up to {} ({}), as of {} UTC.",
-        b.path.display(),
-        crate::text::size(b.bytes),
-        crate::clock::minute(b.taken_at)
-    );
-    Ok(())
-}
-
 /// `lethe init`: an empty database at `ctx.db`, readable by its owner
 /// only, whose first operator (compliance admin and admin, with "Manage
 /// Customer Data" on) is the user running it.
@@ -402,7 +375,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Scan(args) => pii::scan(ctx, args),
         Command::Redact(args) => pii::redact(ctx, args),
         Command::Request(c) => request::run(ctx, c),
-        Command::Backup(c) => backup(ctx, c),
+        Command::Backup(c) => backup::run(ctx, c),
         // Generated from the definitions above; no database is opened.
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -421,6 +394,13 @@ impl Command {
     /// Whether the command reads or writes a database (and so upgrades an
     /// older one first).
     fn opens_database(&self) -> bool {
-        !matches!(self, Command::Completions { .. } | Command::Man)
+        !matches!(
+            self,
+            Command::Completions { .. }
+                | Command::Man
+                | Command::Backup(
+                    backup::BackupCommand::Restore(_) | backup::BackupCommand::Keygen { .. }
+                )
+        )
     }
 }

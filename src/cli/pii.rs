@@ -292,6 +292,9 @@ pub fn redact(ctx: &Ctx, args: RedactArgs) -> anyhow::Result<()> {
     if let Some(head) = &done.audit_head {
         println!("{}", super::erase::audit_anchor(head));
     }
+    if let Some(w) = &done.ledger_warning {
+        eprintln!("lethe: warning: {w}");
+    }
     if !done.checkpoint_completed {
         eprintln!(
             "lethe: warning: another process kept the database busy, so the old text may remain \

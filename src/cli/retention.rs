@@ -251,6 +251,9 @@ fn sweep(ctx: &Ctx, how: SweepHow) -> anyhow::Result<()> {
         if report.checkpoint_completed { "" } else { ", WAL checkpoint incomplete (readers kept it open; it completes on the next run)" },
         verdict
     );
+    if let Some(w) = &report.ledger_warning {
+        eprintln!("warning: {w}");
+    }
     if !report.failed.is_empty() {
         anyhow::bail!(
             "{} profiles could not be deleted; see the lines above",

@@ -11,6 +11,7 @@ pub mod erase;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod ledger;
 pub mod phone;
 pub mod pii;
 pub mod profile;

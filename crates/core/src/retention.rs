@@ -209,6 +209,9 @@ pub struct SweepReport {
     pub cancelled: bool,
     pub checkpoint_completed: bool,
     pub verification: Option<store::forensic::Scan>,
+    /// Set when the erasure ledger file could not be brought up to date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_warning: Option<String>,
 }
 
 /// Held while a sweep runs: an exclusive lock on `<db>.retention-lock`.
@@ -311,6 +314,7 @@ pub fn sweep(
         cancelled: false,
         checkpoint_completed: true,
         verification: None,
+        ledger_warning: None,
     };
     let mut p = Progress {
         total: rows.len() as u64,
@@ -400,6 +404,7 @@ pub fn sweep(
     }
     report.cancelled = result.cancelled;
     report.checkpoint_completed = result.checkpoint_completed;
+    report.ledger_warning = result.ledger_warning.clone();
     report.verification = result.verification;
     let state = if report.cancelled {
         "cancelled"

@@ -278,8 +278,31 @@ impl Session {
     }
 
     /// A consistent copy of the database in `dir` (see `backup::create`).
-    pub fn backup(&self, dir: &Path) -> Result<crate::backup::Backup> {
-        crate::backup::create_as(&self.store, &self.actor, dir, self.now())
+    /// See `backup::create_as`.
+    pub fn backup(
+        &self,
+        dir: &Path,
+        options: crate::backup::CreateOptions,
+    ) -> Result<crate::backup::Backup> {
+        crate::backup::create_as(&self.store, &self.actor, dir, self.now(), options)
+    }
+
+    /// See `backup::prune_as`.
+    pub fn prune_backups(&self) -> Result<crate::backup::Pruned> {
+        crate::backup::prune_as(&self.store, &self.actor, self.now())
+    }
+
+    /// See `backup::list`.
+    pub fn backups(&self) -> Result<Vec<crate::backup::Listed>> {
+        crate::backup::list(&self.store, self.now())
+    }
+
+    /// See `backup::change_settings`.
+    pub fn change_backup_settings(
+        &self,
+        change: &crate::backup::SettingsChange,
+    ) -> Result<crate::backup::Settings> {
+        crate::backup::change_settings(&self.store, &self.actor, change, self.now())
     }
 
     /// See `access::set_phone_region_at`.

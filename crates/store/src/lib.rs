@@ -18,11 +18,13 @@ pub use error::{Error, Result};
 use model::{clock, format, text};
 
 pub mod audit;
+pub mod backups;
 pub mod bulk;
 pub mod customers;
 pub mod erase;
 pub mod findings;
 pub mod forensic;
+pub mod ledger;
 pub mod operators;
 pub mod profile;
 pub mod report;
@@ -45,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
+    include_str!("schema_v7.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -351,7 +354,17 @@ impl Store {
                 path.display()
             ))
         })?;
-        self.conn.execute("VACUUM INTO ?1", [target])?;
+        self.conn
+            .execute("VACUUM INTO ?1", [target])
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DiskFull) => {
+                    Error::Invalid("the disk is full".to_string())
+                }
+                Some(rusqlite::ErrorCode::SystemIoFailure) => Error::Invalid(format!(
+                    "a write failed ({e}): the disk may be full or the file too large"
+                )),
+                _ => Error::Sqlite(e),
+            })?;
         Ok(())
     }
 

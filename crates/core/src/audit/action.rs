@@ -48,6 +48,12 @@ pub enum Action {
     OperatorRevoke,
     /// The account's "Manage Customer Data" switch turned on or off.
     AccountSwitch,
+    /// Expired backups deleted (`lethe backup prune`).
+    BackupPrune,
+    /// A backup restored into a new database, erasures applied again.
+    BackupRestore,
+    /// The backup retention or the erasure ledger file changed.
+    BackupSettings,
 }
 
 impl Action {
@@ -76,6 +82,9 @@ impl Action {
         Action::OperatorGrant,
         Action::OperatorRevoke,
         Action::AccountSwitch,
+        Action::BackupPrune,
+        Action::BackupRestore,
+        Action::BackupSettings,
     ];
 
     /// The text the trail stores and hashes (`delete-item`, ...).
@@ -104,6 +113,9 @@ impl Action {
             Action::OperatorGrant => "operator-grant",
             Action::OperatorRevoke => "operator-revoke",
             Action::AccountSwitch => "account-switch",
+            Action::BackupPrune => "backup-prune",
+            Action::BackupRestore => "backup-restore",
+            Action::BackupSettings => "backup-settings",
         }
     }
 
@@ -149,6 +161,9 @@ pub const OPERATOR_BOOTSTRAP: Action = Action::OperatorBootstrap;
 pub const OPERATOR_GRANT: Action = Action::OperatorGrant;
 pub const OPERATOR_REVOKE: Action = Action::OperatorRevoke;
 pub const ACCOUNT_SWITCH: Action = Action::AccountSwitch;
+pub const BACKUP_PRUNE: Action = Action::BackupPrune;
+pub const BACKUP_RESTORE: Action = Action::BackupRestore;
+pub const BACKUP_SETTINGS: Action = Action::BackupSettings;
 
 /// Longest target ID accepted; IDs are short, text is not.
 pub const MAX_TARGET_LEN: usize = 128;

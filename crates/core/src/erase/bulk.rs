@@ -81,6 +81,8 @@ pub struct BulkResult {
     pub values_held_elsewhere: usize,
     /// The run was stopped between profiles before the end of the list.
     pub cancelled: bool,
+    /// Set when the erasure ledger file could not be brought up to date.
+    pub ledger_warning: Option<String>,
 }
 
 /// Deletes many profiles: batches of `options.batch_size` profiles, one
@@ -259,13 +261,22 @@ pub(super) fn bulk_batches(
         };
         result.checkpoint_completed &= checkpoint.completed;
         result.checkpoint_attempts += checkpoint.attempts;
+        let warning = ledger::mirror_warning(store);
+        if result.ledger_warning.is_none() {
+            result.ledger_warning = warning.clone();
+        }
+        let holds = crate::backup::Holdings::of(store)?;
         let receipts: Vec<Receipt> = removed
             .into_iter()
-            .map(|(id, r)| Receipt {
-                audit_head: head.clone(),
-                ..receipt(by, &id, r, checkpoint, false)
+            .map(|(id, r)| {
+                Ok(Receipt {
+                    audit_head: head.clone(),
+                    backups: holds.for_profile(store, &id)?,
+                    ledger_warning: warning.clone(),
+                    ..receipt(by, &id, r, checkpoint, false)
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         for (_, o) in &outcomes {
             match o {
                 BulkOutcome::Deleted => result.deleted += 1,

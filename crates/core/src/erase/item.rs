@@ -27,6 +27,8 @@ pub struct ItemDeletion {
     pub values_held_elsewhere: usize,
     /// The audit trail's head right after this deletion's entry.
     pub audit_head: Option<audit::Head>,
+    /// Set when the erasure ledger file could not be brought up to date.
+    pub ledger_warning: Option<String>,
 }
 
 /// Finds what an ID names: an item (an email means its thread), an
@@ -306,6 +308,16 @@ pub fn delete_item_with(
         let mut entry = Entry::new(&actor.username, action);
         for i in &plan.items {
             let w = db::wipe_item(conn, &i.id, now)?;
+            ledger::append(
+                conn,
+                ledger::Erasure {
+                    kind: ledger::Kind::Item,
+                    id: &i.id,
+                    customer_id: &i.customer_id,
+                    reason: "manual",
+                    at: now,
+                },
+            )?;
             done.items += w.items;
             done.attachments += w.attachments;
             done.recordings += w.recordings;
@@ -313,10 +325,32 @@ pub fn delete_item_with(
         }
         if let Some(a) = &plan.attachment {
             done.attachments += db::wipe_attachment(conn, &a.id, now)?;
+            let customer = part_customer(conn, a)?;
+            ledger::append(
+                conn,
+                ledger::Erasure {
+                    kind: ledger::Kind::Attachment,
+                    id: &a.id,
+                    customer_id: &customer,
+                    reason: "manual",
+                    at: now,
+                },
+            )?;
             entry = entry.target(&a.id);
         }
         if let Some(r) = &plan.recording {
             done.recordings += db::wipe_recording(conn, &r.id, now)?;
+            let customer = part_customer(conn, r)?;
+            ledger::append(
+                conn,
+                ledger::Erasure {
+                    kind: ledger::Kind::Recording,
+                    id: &r.id,
+                    customer_id: &customer,
+                    reason: "manual",
+                    at: now,
+                },
+            )?;
             entry = entry.target(&r.id);
         }
         if let Some(id) = &plan.transcript_of {
@@ -334,10 +368,18 @@ pub fn delete_item_with(
         Ok((done, needles_of(held)))
     })?;
     done.checkpoint_completed = store.checkpoint_truncate()?.completed;
+    done.ledger_warning = ledger::mirror_warning(store);
     if verify != Verify::Skip {
         let (scan, elsewhere) = verify_gone(store, &needles, verify)?;
         done.verification = scan;
         done.values_held_elsewhere = elsewhere;
     }
     Ok(done)
+}
+
+/// The customer an attachment or recording belongs to, through its item.
+fn part_customer(conn: &Read, part: &PartRow) -> Result<String> {
+    Ok(db::item(conn, &part.item_id)?
+        .map(|i| i.customer_id)
+        .unwrap_or_default())
 }

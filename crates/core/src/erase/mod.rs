@@ -22,6 +22,7 @@ use crate::audit::{self, Action, Entry, Outcome};
 use crate::clock::{self, Millis};
 use crate::error::{Error, Result};
 use crate::format::ContentType;
+use crate::ledger;
 use crate::search::{self, Field};
 use crate::store::erase::{self as db, Held, ItemRow, PartRow};
 use crate::store::forensic::{self, ProfileSample, Scan};
@@ -31,10 +32,12 @@ pub use lethe_store::model::erase::Removed;
 mod bulk;
 mod item;
 mod profile;
+mod reapply;
 mod verify;
 pub use bulk::*;
 pub use item::*;
 pub use profile::*;
+pub(crate) use reapply::reapply;
 pub use verify::*;
 
 /// What the timeline shows in place of a deleted item.

@@ -74,6 +74,15 @@ pub struct Receipt {
     /// later proves that no entry up to it has been removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audit_head: Option<audit::Head>,
+    /// The catalogued backups taken while the profile existed that have
+    /// not been pruned: they still hold it until the date each goes
+    /// beyond use, and a restore from any of them erases it again.
+    #[serde(default)]
+    pub backups: Vec<crate::backup::Holding>,
+    /// Set when the erasure ledger file could not be brought up to date
+    /// (the erasure itself was made and is in the database's ledger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_warning: Option<String>,
 }
 
 pub(super) fn method(verified: bool) -> Vec<String> {
@@ -210,6 +219,16 @@ pub(super) fn erase_one(
         db::profile_values(conn, customer_id, held)?;
     }
     let removed = db::wipe_profile(conn, row, reason.as_str(), now)?;
+    crate::ledger::append(
+        conn,
+        crate::ledger::Erasure {
+            kind: crate::ledger::Kind::Profile,
+            id: customer_id,
+            customer_id,
+            reason: reason.as_str(),
+            at: now,
+        },
+    )?;
     crash_point("erase-profile-rows");
     if audit_each {
         let mut entry = Entry::new(operator, crate::audit::DELETE_PROFILE).target(customer_id);
@@ -241,6 +260,8 @@ pub(super) fn receipt(
         verification: None,
         values_held_elsewhere: 0,
         audit_head: None,
+        backups: Vec::new(),
+        ledger_warning: None,
     }
 }
 
@@ -323,6 +344,8 @@ pub fn delete_profile_with(
     let checkpoint = store.checkpoint_truncate()?;
     let mut r = receipt(by, customer_id, removed, checkpoint, verify != Verify::Skip);
     r.audit_head = head;
+    r.ledger_warning = ledger::mirror_warning(store);
+    r.backups = crate::backup::holding(store, customer_id)?;
     if verify != Verify::Skip {
         let (scan, elsewhere) = verify_gone(store, &needles_of(held), verify)?;
         r.verification = scan;

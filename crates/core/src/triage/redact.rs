@@ -36,6 +36,8 @@ pub struct Redaction {
     pub verification: Option<crate::store::forensic::Scan>,
     /// The audit trail's head right after this redaction's entry.
     pub audit_head: Option<audit::Head>,
+    /// Set when the erasure ledger file could not be brought up to date.
+    pub ledger_warning: Option<String>,
 }
 
 impl Redaction {
@@ -128,52 +130,28 @@ pub fn redact_item(
 ) -> Result<Redaction> {
     access::require_for(store, actor, Permission::Redact, audit::REDACT, &[item_id])?;
     let (spans_by_kind, removed, audit_head) = store.write(|conn| {
-        let p = plan(conn, item_id, kinds)?;
-        let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
-        for d in p.subject.iter().chain(&p.body) {
-            *counts.entry(d.kind).or_default() += 1;
+        let done = redact_in(conn, &actor.username, item_id, kinds, now)?;
+        if !done.0.is_empty() {
+            let customer = crate::store::erase::item(conn, item_id)?
+                .map(|i| i.customer_id)
+                .unwrap_or_default();
+            let reason = match kinds {
+                Some(ks) => ks.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","),
+                None => "all".to_string(),
+            };
+            let kind = crate::ledger::Kind::Redaction;
+            crate::ledger::append(
+                conn,
+                crate::ledger::Erasure {
+                    kind,
+                    id: item_id,
+                    customer_id: &customer,
+                    reason: &reason,
+                    at: now,
+                },
+            )?;
         }
-        if counts.is_empty() {
-            return Ok((counts, Vec::new(), None));
-        }
-        let removed: Vec<Vec<u8>> = [(&p.item.subject, &p.subject), (&p.item.body, &p.body)]
-            .into_iter()
-            .flat_map(|(text, ds)| {
-                let text = text.as_deref().unwrap_or_default();
-                ds.iter()
-                    .filter_map(move |d| text.get(d.start..d.end))
-                    .map(|v| v.as_bytes().to_vec())
-            })
-            .collect();
-        let redact = |text: &Option<String>, ds: &[Detection]| {
-            text.as_deref().map(|t| {
-                if ds.is_empty() {
-                    t.to_string()
-                } else {
-                    pii::redact(t, ds)
-                }
-            })
-        };
-        let subject = redact(&p.item.subject, &p.subject);
-        let body = redact(&p.item.body, &p.body);
-        let rev = findings::replace_text(conn, item_id, subject.as_deref(), body.as_deref())?;
-        findings::resolve_open(conn, item_id, kinds, now)?;
-        // Findings of other kinds point into the old text; scanning the new
-        // text replaces them.
-        let rescanned = ItemText {
-            subject,
-            body,
-            content_rev: rev,
-            scanned_rev: rev,
-            ..p.item
-        };
-        Scanner::new(now).scan_item(conn, &rescanned.view(), &mut ScanSummary::default())?;
-        let mut entry = Entry::new(&actor.username, audit::REDACT).target(item_id);
-        for (kind, n) in &counts {
-            entry = entry.count(kind.as_str(), *n as i64);
-        }
-        audit::append_at(conn, &entry, now)?;
-        Ok((counts, removed, audit::head(conn)?))
+        Ok(done)
     })?;
     if spans_by_kind.is_empty() {
         return Ok(Redaction {
@@ -182,9 +160,11 @@ pub fn redact_item(
             checkpoint_completed: true,
             verification: None,
             audit_head: None,
+            ledger_warning: None,
         });
     }
     let checkpoint_completed = store.checkpoint_truncate()?.completed;
+    let ledger_warning = crate::ledger::mirror_warning(store);
     let (verification, _) = crate::erase::verify_values(store, &removed, Verify::Every)?;
     Ok(Redaction {
         item_id: item_id.to_string(),
@@ -192,6 +172,7 @@ pub fn redact_item(
         checkpoint_completed,
         verification,
         audit_head,
+        ledger_warning,
     })
 }
 
@@ -211,4 +192,65 @@ pub fn redact_finding_item_at(
     let f = findings::finding(&store.read(), finding_id)?
         .ok_or_else(|| not_found_finding(finding_id))?;
     redact_item(store, actor, &f.item_id, None, now)
+}
+
+/// What `redact_in` did: the spans replaced by kind, the removed values
+/// (for verification) and the audit head after its entry.
+pub(crate) type Redacted = (BTreeMap<Kind, usize>, Vec<Vec<u8>>, Option<audit::Head>);
+
+/// `redact_item`'s change, in the caller's transaction: also how a restore
+/// re-applies a redaction the erasure ledger lists.
+pub(crate) fn redact_in(
+    conn: &Write,
+    operator: &str,
+    item_id: &str,
+    kinds: Option<&[Kind]>,
+    now: Millis,
+) -> Result<Redacted> {
+    let p = plan(conn, item_id, kinds)?;
+    let mut counts: BTreeMap<Kind, usize> = BTreeMap::new();
+    for d in p.subject.iter().chain(&p.body) {
+        *counts.entry(d.kind).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return Ok((counts, Vec::new(), None));
+    }
+    let removed: Vec<Vec<u8>> = [(&p.item.subject, &p.subject), (&p.item.body, &p.body)]
+        .into_iter()
+        .flat_map(|(text, ds)| {
+            let text = text.as_deref().unwrap_or_default();
+            ds.iter()
+                .filter_map(move |d| text.get(d.start..d.end))
+                .map(|v| v.as_bytes().to_vec())
+        })
+        .collect();
+    let redact = |text: &Option<String>, ds: &[Detection]| {
+        text.as_deref().map(|t| {
+            if ds.is_empty() {
+                t.to_string()
+            } else {
+                pii::redact(t, ds)
+            }
+        })
+    };
+    let subject = redact(&p.item.subject, &p.subject);
+    let body = redact(&p.item.body, &p.body);
+    let rev = findings::replace_text(conn, item_id, subject.as_deref(), body.as_deref())?;
+    findings::resolve_open(conn, item_id, kinds, now)?;
+    // Findings of other kinds point into the old text; scanning the new
+    // text replaces them.
+    let rescanned = ItemText {
+        subject,
+        body,
+        content_rev: rev,
+        scanned_rev: rev,
+        ..p.item
+    };
+    Scanner::new(now).scan_item(conn, &rescanned.view(), &mut ScanSummary::default())?;
+    let mut entry = Entry::new(operator, audit::REDACT).target(item_id);
+    for (kind, n) in &counts {
+        entry = entry.count(kind.as_str(), *n as i64);
+    }
+    audit::append_at(conn, &entry, now)?;
+    Ok((counts, removed, audit::head(conn)?))
 }
