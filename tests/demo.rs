@@ -503,9 +503,10 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
     );
     let name: String = {
         let store = Store::open(&db).unwrap();
-        // Versions 4 and 6 are undone by hand: the search keys lose their
-        // shard, the customer rows their list of keys, and the lists of
-        // parts and findings by customer go, as version 3 stored them.
+        // Versions 4, 6 and 7 are undone by hand: the search keys lose their
+        // shard, the customer rows their list of keys, the lists of parts
+        // and findings by customer go, and so do the erasure ledger, the
+        // backup catalogue and the database's ID, as version 3 stored them.
         store
             .read()
             .execute_batch(
@@ -518,6 +519,9 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
                  ALTER TABLE customers DROP COLUMN search_keys;
                  DROP TABLE customer_parts;
                  DROP INDEX pii_findings_customer;
+                 DROP TABLE erasure_ledger;
+                 DROP TABLE backups;
+                 DELETE FROM settings WHERE key = 'database_id';
                  PRAGMA user_version = 3;",
             )
             .unwrap();

@@ -74,6 +74,9 @@ fn every_action_stores_the_text_it_always_had() {
             "operator-grant",
             "operator-revoke",
             "account-switch",
+            "backup-prune",
+            "backup-restore",
+            "backup-settings",
         ]
     );
     for a in Action::ALL {
