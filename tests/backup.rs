@@ -704,3 +704,39 @@ fn the_ledger_holds_ids_and_times_only_and_a_viewer_may_not_back_up() {
     assert!(!out.status.success());
     assert!(!to.exists() || backups(&to).is_empty());
 }
+
+#[test]
+fn an_unwritable_ledger_file_warns_after_the_erasure_and_stops_backups() {
+    let s = Setup::new();
+    // The ledger file's path is taken by a directory.
+    std::fs::remove_file(s.path("ledger.jsonl")).unwrap();
+    std::fs::create_dir(s.path("ledger.jsonl")).unwrap();
+    let out = s.run(&["delete", "--customer", "cus_0001", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(deleted(&s.db, "cus_0001"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the erasure was made, but the erasure ledger file"),
+        "{err}"
+    );
+    let receipt: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(receipt["ledger_warning"].is_string(), "{receipt}");
+    // A backup would hold erasures the file cannot list: refused.
+    let to = s.path("b");
+    let out = s.run(&["backup", "create", "--to", to.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("no backup was taken"),
+        "{}",
+        text(&out)
+    );
+    assert!(!to.exists() || backups(&to).is_empty());
+    // A new path catches up with every entry so far.
+    let ledger = s.path("ledger2.jsonl");
+    s.ok(&["backup", "settings", "--ledger", ledger.to_str().unwrap()]);
+    let lines = std::fs::read_to_string(&ledger).unwrap();
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    assert!(lines.contains("\"id\":\"cus_0001\""), "{lines}");
+    s.ok(&["backup", "ledger"]);
+}

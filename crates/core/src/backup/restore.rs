@@ -197,7 +197,8 @@ fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
             Some(format!(
                 "restored without an erasure ledger: any profile, item, attachment or recording \
                  erased after this backup was taken is back in {}. Erase them again before anyone \
-                 uses it (the audit trail of the database it replaces lists them)",
+                 uses it (the audit trail of the database it replaces lists them). It writes no \
+                 erasure ledger file until one is set with `lethe backup settings --ledger PATH`",
                 options.to.display()
             )),
         ),
@@ -237,6 +238,11 @@ fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
              backed-up database. Nothing was restored"
         ))
     })?;
+    if ledger.is_none() {
+        // Its ledger no longer follows the file's: the file would refuse
+        // the next erasure. A new file is set with `backup settings`.
+        store.write(|conn| store::delete_setting(conn, ledger::PATH_SETTING))?;
+    }
     let mut reapplied = Vec::new();
     if let Some(ledger) = &ledger {
         let todo: Vec<&ledger::Entry> = ledger
