@@ -155,6 +155,17 @@ fn live_ids(db: &Path) -> Vec<String> {
     ids
 }
 
+/// The newest audit entry's action, targets and counts.
+fn last_audit(db: &Path) -> (String, String, String) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT action, targets, counts FROM audit_log ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .unwrap()
+}
+
 /// The bytes of the database file and its -wal, scanned for `needles`.
 fn found(db: &Path, needles: &[Vec<u8>]) -> usize {
     hits(db, needles)
@@ -198,14 +209,7 @@ fn a_restore_erases_again_a_profile_deleted_after_the_backup() {
     // audit trail records the restore.
     let check = s.run_at(&restored, NOW, &["backup", "ledger"]);
     assert!(check.status.success(), "{}", text(&check));
-    let conn = rusqlite::Connection::open(&restored).unwrap();
-    let (action, counts): (String, String) = conn
-        .query_row(
-            "SELECT action, counts FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (action, _, counts) = last_audit(&restored);
     assert_eq!(action, "backup-restore");
     assert!(counts.contains("\"profiles\":1"), "{counts}");
 }
@@ -615,16 +619,9 @@ fn backups_are_listed_with_their_expiry_and_pruned_after_it() {
     assert!(!backup.exists());
     let list = s.ok(&["backup", "list"]);
     assert!(list.contains("pruned"), "{list}");
-    let conn = rusqlite::Connection::open(&s.db).unwrap();
-    let action: String = conn
-        .query_row(
-            "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let (action, targets, _) = last_audit(&s.db);
     assert_eq!(action, "backup-prune");
-    drop(conn);
+    assert!(targets.contains("lethe-backup-"), "{targets}");
     // A deletion now lists no backup that still holds the profile.
     let out = s.ok(&["delete", "--customer", "cus_0002", "--yes"]);
     let receipt: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
@@ -653,14 +650,7 @@ fn a_backup_is_a_whole_private_copy_without_erased_data() {
     assert_eq!(integrity(&file), "ok");
     assert_eq!(live_ids(&file), live_ids(&s.db));
     // Recorded as an export of the whole database.
-    let conn = rusqlite::Connection::open(&s.db).unwrap();
-    let (action, targets): (String, String) = conn
-        .query_row(
-            "SELECT action, targets FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (action, targets, _) = last_audit(&s.db);
     assert_eq!(action, "export");
     assert!(targets.contains(&name), "{targets}");
 }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::audit::hex;
+use crate::audit::{chain_hash, hex};
 use crate::clock::Millis;
 use crate::error::{Error, Result};
 use crate::store::{self, ledger as db, Read, Store, Write};
@@ -79,24 +79,19 @@ pub fn genesis(database_id: &str) -> String {
 /// The hash of one entry over every field but its own hash, each field
 /// length-prefixed.
 pub fn entry_hash(e: &Entry) -> String {
-    let mut h = Sha256::new();
-    h.update(b"lethe-ledger-v1");
     let (seq, at) = (e.seq.to_string(), e.at.to_string());
-    for field in [
-        e.prev_hash.as_str(),
-        seq.as_str(),
-        at.as_str(),
-        e.kind.as_str(),
-        e.id.as_str(),
-        e.customer_id.as_str(),
-        e.reason.as_str(),
-    ] {
-        h.update(field.len().to_string().as_bytes());
-        h.update(b":");
-        h.update(field.as_bytes());
-        h.update(b",");
-    }
-    hex(&h.finalize())
+    chain_hash(
+        b"lethe-ledger-v1",
+        &[
+            e.prev_hash.as_str(),
+            seq.as_str(),
+            at.as_str(),
+            e.kind.as_str(),
+            e.id.as_str(),
+            e.customer_id.as_str(),
+            e.reason.as_str(),
+        ],
+    )
 }
 
 /// This database's ID, which every copy of it shares.

@@ -245,19 +245,29 @@ pub fn genesis() -> String {
 /// The hash of one stored entry under the canonical encoding described in
 /// the module documentation.
 pub fn entry_hash(s: &Stored) -> String {
-    let mut h = Sha256::new();
-    h.update(b"lethe-audit-v1");
     let seq = s.seq.to_string();
-    for field in [
-        s.prev_hash.as_str(),
-        seq.as_str(),
-        s.at.as_str(),
-        s.operator.as_str(),
-        s.action.as_str(),
-        s.targets.as_str(),
-        s.counts.as_str(),
-        s.outcome.as_str(),
-    ] {
+    chain_hash(
+        b"lethe-audit-v1",
+        &[
+            s.prev_hash.as_str(),
+            seq.as_str(),
+            s.at.as_str(),
+            s.operator.as_str(),
+            s.action.as_str(),
+            s.targets.as_str(),
+            s.counts.as_str(),
+            s.outcome.as_str(),
+        ],
+    )
+}
+
+/// Hex SHA-256 of `tag`, then each field as `<length>:<bytes>,`: the
+/// encoding of every hash chain Lethe keeps (the audit trail, the erasure
+/// ledger), which no two lists of fields share.
+pub(crate) fn chain_hash(tag: &[u8], fields: &[&str]) -> String {
+    let mut h = Sha256::new();
+    h.update(tag);
+    for field in fields {
         h.update(field.len().to_string().as_bytes());
         h.update(b":");
         h.update(field.as_bytes());
