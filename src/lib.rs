@@ -8,4 +8,5 @@
 pub use lethe_core::*;
 
 pub mod cli;
+pub mod serve;
 pub mod tui;

@@ -521,6 +521,7 @@ fn an_older_database_is_upgraded_with_a_notice_first() {
                  DROP INDEX pii_findings_customer;
                  DROP TABLE erasure_ledger;
                  DROP TABLE backups;
+                 DROP TABLE api_tokens;
                  DELETE FROM settings WHERE key = 'database_id';
                  PRAGMA user_version = 3;",
             )

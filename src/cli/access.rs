@@ -304,3 +304,121 @@ fn phone_region(
     }
     Ok(())
 }
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on; only loopback addresses without TLS.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// A PEM certificate chain for TLS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key for TLS (with --tls-cert).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Requests per second each token may make per HTTP method.
+    #[arg(long, value_name = "N", default_value_t = crate::serve::DEFAULT_RATE)]
+    pub rate_limit: u32,
+}
+
+pub fn serve(ctx: &Ctx, args: ServeArgs) -> anyhow::Result<()> {
+    let listen: std::net::SocketAddr = args.listen.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "\"{}\" is not an address to listen on; write it as IP:PORT, like 127.0.0.1:8080",
+            crate::text::safe_line(&args.listen)
+        )
+    })?;
+    if args.rate_limit == 0 {
+        anyhow::bail!("--rate-limit must be at least 1 request a second");
+    }
+    // Opening it here reports a missing or unreadable database before
+    // anything listens.
+    drop(ctx.open()?);
+    crate::serve::run(crate::serve::Options {
+        db: ctx.db.clone(),
+        listen,
+        tls: args.tls_cert.zip(args.tls_key),
+        rate: args.rate_limit,
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ApiTokenCommand {
+    /// Issue a token acting as OPERATOR; it is printed once.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        operator: String,
+        #[arg(long, value_name = "L")]
+        label: Option<String>,
+        /// Days until it stops working (1 to 3650; default never).
+        #[arg(long, value_name = "DAYS")]
+        expires: Option<i64>,
+    },
+    /// Every token: ID, operator, label, created, expires, revoked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token at once.
+    Revoke { id: String },
+}
+
+pub fn api_token(ctx: &Ctx, c: ApiTokenCommand) -> anyhow::Result<()> {
+    let session = ctx.session()?;
+    let now = session.now();
+    match c {
+        ApiTokenCommand::Create {
+            operator,
+            label,
+            expires,
+        } => {
+            let new = crate::api_token::NewToken {
+                operator: &operator,
+                label: label.as_deref(),
+                expires_days: expires,
+            };
+            let issued = crate::api_token::create_as(session.store(), session.actor(), new, now)?;
+            eprintln!(
+                "Created API token {} for {}{}. It is shown once; only its hash is kept.",
+                issued.token.id,
+                issued.token.operator,
+                issued
+                    .token
+                    .expires_at
+                    .map(|t| format!(", expiring {}", crate::clock::format_ms(t)))
+                    .unwrap_or_default()
+            );
+            println!("{}", issued.secret);
+        }
+        ApiTokenCommand::List { json } => {
+            let all = crate::api_token::list(session.store())?;
+            if json {
+                println!("{}", serde_json::to_string(&all)?);
+                return Ok(());
+            }
+            if all.is_empty() {
+                println!("No API tokens. `lethe api-token create --operator NAME` issues one.");
+            }
+            for t in &all {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(r), _) => format!("revoked {}", crate::clock::minute(r)),
+                    (None, Some(e)) if e <= now => format!("expired {}", crate::clock::minute(e)),
+                    (None, Some(e)) => format!("expires {}", crate::clock::minute(e)),
+                    (None, None) => "never expires".into(),
+                };
+                println!(
+                    "{}  {:<16}  {:<20}  created {}  {state}",
+                    t.id,
+                    t.operator,
+                    crate::text::safe_line(t.label.as_deref().unwrap_or("-")),
+                    crate::clock::minute(t.created_at)
+                );
+            }
+        }
+        ApiTokenCommand::Revoke { id } => {
+            crate::api_token::revoke_as(session.store(), session.actor(), &id, now)?;
+            println!("Revoked API token {id}.");
+        }
+    }
+    Ok(())
+}

@@ -87,6 +87,11 @@ pub enum Command {
     /// what was erased after the backup.
     #[command(subcommand)]
     Backup(backup::BackupCommand),
+    /// Serve the compliance REST API (docs/API.md) on 127.0.0.1:8080.
+    Serve(access::ServeArgs),
+    /// API tokens for `lethe serve`: create, list, revoke.
+    #[command(subcommand)]
+    ApiToken(access::ApiTokenCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -376,6 +381,8 @@ fn dispatch(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Redact(args) => pii::redact(ctx, args),
         Command::Request(c) => request::run(ctx, c),
         Command::Backup(c) => backup::run(ctx, c),
+        Command::Serve(args) => access::serve(ctx, args),
+        Command::ApiToken(c) => access::api_token(ctx, c),
         // Generated from the definitions above; no database is opened.
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

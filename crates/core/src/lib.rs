@@ -2,6 +2,7 @@
 //! It speaks to the database only through `lethe_store`.
 
 pub mod access;
+pub mod api_token;
 pub mod audit;
 pub mod backup;
 pub mod clock;

@@ -17,6 +17,7 @@ pub mod model;
 pub use error::{Error, Result};
 use model::{clock, format, text};
 
+pub mod api_tokens;
 pub mod audit;
 pub mod backups;
 pub mod bulk;

@@ -32,3 +32,17 @@ CREATE TABLE backups (
 -- Names this database and every copy of it; a ledger from another
 -- database does not chain from the same genesis.
 INSERT OR IGNORE INTO settings (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
+
+-- API tokens for `lethe serve`: the operator a token acts as, a label,
+-- when it expires or was revoked, and the SHA-256 of its secret (the
+-- secret itself is printed once and never stored).
+CREATE TABLE api_tokens (
+    id          TEXT PRIMARY KEY,
+    operator    TEXT NOT NULL,
+    label       TEXT,
+    secret_hash TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    expires_at  INTEGER,
+    revoked_at  INTEGER
+);

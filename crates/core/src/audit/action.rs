@@ -54,6 +54,12 @@ pub enum Action {
     BackupRestore,
     /// The backup retention or the erasure ledger file changed.
     BackupSettings,
+    /// An API token issued for an operator.
+    ApiTokenCreate,
+    ApiTokenRevoke,
+    /// A request to `lethe serve`: its operator, what it did, the IDs it
+    /// named and its outcome.
+    ApiRequest,
 }
 
 impl Action {
@@ -85,6 +91,9 @@ impl Action {
         Action::BackupPrune,
         Action::BackupRestore,
         Action::BackupSettings,
+        Action::ApiTokenCreate,
+        Action::ApiTokenRevoke,
+        Action::ApiRequest,
     ];
 
     /// The text the trail stores and hashes (`delete-item`, ...).
@@ -116,6 +125,9 @@ impl Action {
             Action::BackupPrune => "backup-prune",
             Action::BackupRestore => "backup-restore",
             Action::BackupSettings => "backup-settings",
+            Action::ApiTokenCreate => "api-token-create",
+            Action::ApiTokenRevoke => "api-token-revoke",
+            Action::ApiRequest => "api-request",
         }
     }
 
@@ -164,6 +176,9 @@ pub const ACCOUNT_SWITCH: Action = Action::AccountSwitch;
 pub const BACKUP_PRUNE: Action = Action::BackupPrune;
 pub const BACKUP_RESTORE: Action = Action::BackupRestore;
 pub const BACKUP_SETTINGS: Action = Action::BackupSettings;
+pub const API_TOKEN_CREATE: Action = Action::ApiTokenCreate;
+pub const API_TOKEN_REVOKE: Action = Action::ApiTokenRevoke;
+pub const API_REQUEST: Action = Action::ApiRequest;
 
 /// Longest target ID accepted; IDs are short, text is not.
 pub const MAX_TARGET_LEN: usize = 128;

@@ -77,6 +77,9 @@ fn every_action_stores_the_text_it_always_had() {
             "backup-prune",
             "backup-restore",
             "backup-settings",
+            "api-token-create",
+            "api-token-revoke",
+            "api-request",
         ]
     );
     for a in Action::ALL {

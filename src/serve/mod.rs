@@ -1,0 +1,355 @@
+//! `lethe serve`: the platform's compliance REST API, the third front end
+//! beside the command line and the console. Every request authenticates
+//! with HTTP Basic auth (operator name and API token), acts through a core
+//! `Session` as that operator, and is audited; database work runs on
+//! tokio's blocking threads, each with a connection from a small pool.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::session::{Clock, Session};
+use crate::store::Store;
+
+mod routes;
+
+/// Requests per second each token may make per HTTP method, as the
+/// platform allows.
+pub const DEFAULT_RATE: u32 = 10;
+/// The largest request body accepted.
+pub const MAX_BODY: usize = 64 * 1024;
+/// How long one request may take, reading included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests handled at once; more wait their turn.
+pub const MAX_CONCURRENT: usize = 64;
+
+/// How `lethe serve` runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub db: PathBuf,
+    pub listen: SocketAddr,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub rate: u32,
+}
+
+/// Connections to the database, reused across requests.
+pub(crate) struct Pool {
+    db: PathBuf,
+    idle: Mutex<Vec<Store>>,
+}
+
+impl Pool {
+    fn take(&self) -> crate::Result<Store> {
+        if let Some(s) = self.idle.lock().expect("pool lock").pop() {
+            return Ok(s);
+        }
+        Store::open(&self.db)
+    }
+
+    fn give(&self, store: Store) {
+        let mut idle = self.idle.lock().expect("pool lock");
+        if idle.len() < 16 {
+            idle.push(store);
+        }
+    }
+}
+
+/// One token bucket per token and method.
+struct Limiter {
+    rate: u32,
+    buckets: Mutex<HashMap<(String, Method), (f64, Instant)>>,
+}
+
+impl Limiter {
+    /// Takes one request from the bucket, or says how many seconds until
+    /// one is free.
+    fn take(&self, key: &str, method: &Method) -> Result<(), u64> {
+        let rate = f64::from(self.rate.max(1));
+        let mut b = self.buckets.lock().expect("limiter lock");
+        let now = Instant::now();
+        let entry = b
+            .entry((key.to_string(), method.clone()))
+            .or_insert((rate, now));
+        let refilled = (entry.0 + now.duration_since(entry.1).as_secs_f64() * rate).min(rate);
+        if refilled >= 1.0 {
+            *entry = (refilled - 1.0, now);
+            Ok(())
+        } else {
+            *entry = (refilled, now);
+            Err(((1.0 - refilled) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+pub(crate) struct State {
+    pool: Pool,
+    limiter: Limiter,
+}
+
+/// An error in the platform's style: `{"errors": [{attr, code, detail}]}`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    attr: Option<String>,
+    detail: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            attr: None,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    pub(crate) fn attr(mut self, attr: &str) -> Self {
+        self.attr = Some(attr.to_string());
+        self
+    }
+
+    pub(crate) fn bad(code: &'static str, attr: &str, detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, code, detail).attr(attr)
+    }
+
+    fn outcome(&self) -> crate::audit::Outcome {
+        if self.status == StatusCode::FORBIDDEN || self.status == StatusCode::UNAUTHORIZED {
+            crate::audit::Outcome::Refused
+        } else {
+            crate::audit::Outcome::Failed
+        }
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(e: crate::Error) -> Self {
+        use crate::Error as E;
+        let detail = e.to_string();
+        match e {
+            E::NotFound { .. } | E::AlreadyDeleted { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", detail)
+            }
+            E::OpenConversation { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_state", detail)
+            }
+            E::NotPermitted { .. } => ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail),
+            E::RetentionTooShort { .. } => ApiError::bad("invalid", "days", detail),
+            E::NotConfirmed(_) => ApiError::bad("invalid", "iUnderstand", detail),
+            E::Invalid(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid", detail),
+            E::InvalidState(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_state", detail),
+            E::Busy(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", detail),
+            _ => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"errors": [{
+            "attr": self.attr,
+            "code": self.code,
+            "detail": self.detail,
+        }]});
+        let mut r = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                "www-authenticate",
+                "Basic realm=\"lethe\"".parse().expect("a header value"),
+            );
+        }
+        if let Some(s) = self.retry_after {
+            r.headers_mut()
+                .insert("retry-after", s.to_string().parse().expect("a number"));
+        }
+        r
+    }
+}
+
+pub(crate) type ApiResult = Result<Response, ApiError>;
+
+/// The operator name and token of a Basic `Authorization` header.
+fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    crate::api_token::basic_credentials(headers.get("authorization")?.to_str().ok()?)
+}
+
+/// What a route does, as the audit entry and the rate limiter see it.
+pub(crate) struct Call {
+    /// The audit target naming the endpoint (`customer-profiles.get`).
+    pub endpoint: &'static str,
+    /// The IDs the request names (never a query value).
+    pub ids: Vec<String>,
+}
+
+/// Authenticates, rate-limits, runs `work` on a blocking thread with a
+/// session as the token's operator, and audits the request.
+pub(crate) async fn handle<F>(
+    state: Arc<State>,
+    headers: HeaderMap,
+    method: Method,
+    call: Call,
+    work: F,
+) -> ApiResult
+where
+    F: FnOnce(&mut Session) -> Result<Value, ApiError> + Send + 'static,
+{
+    let Some((user, token)) = credentials(&headers) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "send the operator's name and an API token with HTTP Basic auth (curl -u NAME:TOKEN)",
+        ));
+    };
+    let key = crate::api_token::token_key(&user, &token);
+    if let Err(wait) = state.limiter.take(&key, &method) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            format!(
+                "more than {} {method} requests a second with this token; retry after {wait} s",
+                state.limiter.rate
+            ),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let store = st.pool.take().map_err(ApiError::from)?;
+        let now = crate::clock::now_ms();
+        let actor = match crate::api_token::authenticate(&store, &user, &token, now) {
+            Ok(Ok(actor)) => actor,
+            Ok(Err(refused)) => {
+                st.pool.give(store);
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "authentication_failed",
+                    format!("{}; check the token with `lethe api-token list`", refused.0),
+                ));
+            }
+            Err(e) => return Err(ApiError::from(e)),
+        };
+        let mut session = Session::new(store, actor, Clock::Wall);
+        let result = work(&mut session);
+        audit_request(&session, &call, &result);
+        st.pool.give(session.into_store());
+        result.map(|v| Json(v).into_response())
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the request stopped: {e}"),
+        )
+    })?
+}
+
+fn audit_request(session: &Session, call: &Call, result: &Result<Value, ApiError>) {
+    use crate::audit::{Entry, Outcome};
+    let mut entry = Entry::new(&session.actor().username, crate::audit::API_REQUEST)
+        .target(call.endpoint)
+        .targets(call.ids.iter().filter(|id| routes::valid_id(id)));
+    entry = match result {
+        Ok(_) => entry.outcome(Outcome::Ok),
+        Err(e) => entry.outcome(e.outcome()),
+    };
+    // A request whose audit entry cannot be written still answers; the
+    // failure goes to the server's log.
+    if let Err(e) = crate::audit::record_at(session.store(), &entry, session.now()) {
+        eprintln!("lethe serve: the audit entry for a request could not be written: {e}");
+    }
+}
+
+/// Whether `addr` is on this machine only.
+fn is_loopback(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
+
+/// Runs the server until SIGTERM or Ctrl-C: in-flight requests finish, then
+/// the WAL is checkpointed.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    if options.tls.is_some() {
+        anyhow::bail!(
+            "TLS (--tls-cert, --tls-key) is not built into this Lethe yet; serve on a loopback \
+             address and put a TLS-terminating proxy in front of it"
+        );
+    }
+    if !is_loopback(&options.listen) {
+        anyhow::bail!(
+            "{} is reachable from other machines, and without TLS the API tokens and customer \
+             data would cross the network in clear text; listen on 127.0.0.1 (the default) \
+             behind a TLS proxy",
+            options.listen
+        );
+    }
+    let first = Store::open(&options.db)?;
+    let state = Arc::new(State {
+        pool: Pool {
+            db: options.db.clone(),
+            idle: Mutex::new(vec![first]),
+        },
+        limiter: Limiter {
+            rate: options.rate,
+            buckets: Mutex::new(HashMap::new()),
+        },
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
+        let local = listener.local_addr()?;
+        eprintln!(
+            "lethe serve: listening on http://{local} for {}",
+            options.db.display()
+        );
+        let app = routes::router(state.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await?;
+        anyhow::Ok(())
+    })?;
+    let store = state.pool.take()?;
+    let c = store.checkpoint_truncate()?;
+    eprintln!(
+        "lethe serve: stopped; the WAL was checkpointed{}",
+        if c.completed {
+            ""
+        } else {
+            " (incompletely: another process holds it)"
+        }
+    );
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("lethe serve: stopping after the requests in flight");
+}
