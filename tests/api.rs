@@ -809,3 +809,44 @@ fn serve_refuses_a_public_address_without_tls() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("IP:PORT"));
 }
+
+#[test]
+fn the_openapi_document_lists_exactly_what_the_server_serves() {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string("docs/openapi.json").unwrap()).unwrap();
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            if method != "parameters" {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    documented.sort();
+    let mut served: Vec<(String, String)> = lethe::serve::ENDPOINTS
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    served.sort();
+    assert_eq!(documented, served);
+    // And each one answers, rather than the fallback or 405.
+    let s = setup();
+    let srv = Server::start(&s.db, &["--rate-limit", "1000"], &[]);
+    for (method, path) in &served {
+        let id = if path.starts_with("/api/v1/conversation-items/") {
+            "it_0002_p1"
+        } else {
+            "cus_0002"
+        };
+        let path = path.replace("{id}", id);
+        let body = (method == "PUT").then_some(r#"{"policy": "default"}"#);
+        let r = send(method, &srv.url(&path), Some((ROOT, &s.root_token)), body);
+        assert!(
+            r.status != 405 && !r.body.to_string().contains("no such endpoint"),
+            "{method} {path}: {} {}",
+            r.status,
+            r.body
+        );
+    }
+}

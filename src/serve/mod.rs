@@ -19,6 +19,7 @@ use crate::session::{Clock, Session};
 use crate::store::Store;
 
 mod routes;
+pub use routes::ENDPOINTS;
 
 /// Requests per second each token may make per HTTP method, as the
 /// platform allows.

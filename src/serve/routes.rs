@@ -12,6 +12,19 @@ use super::{handle, ApiError, ApiResult, Call, State};
 use crate::erase::{self, Reason, Verify};
 use crate::search::Field;
 
+/// Every endpoint the router serves, as `docs/openapi.json` lists them.
+pub const ENDPOINTS: &[(&str, &str)] = &[
+    ("GET", "/api/v1/customer-profiles"),
+    ("GET", "/api/v1/customer-profiles/{id}"),
+    ("DELETE", "/api/v1/customer-profiles/{id}"),
+    ("GET", "/api/v1/customer-profiles/{id}/export"),
+    ("GET", "/api/v1/customers/{id}/conversation-items"),
+    ("POST", "/api/v1/conversation-items/{id}/redact"),
+    ("GET", "/api/v1/compliance-events"),
+    ("GET", "/api/v1/settings/data-retention"),
+    ("PUT", "/api/v1/settings/data-retention"),
+];
+
 pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/api/v1/customer-profiles", get(find))
