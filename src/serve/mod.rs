@@ -75,6 +75,12 @@ impl Limiter {
         let rate = f64::from(self.rate.max(1));
         let mut b = self.buckets.lock().expect("limiter lock");
         let now = Instant::now();
+        // Unknown credentials get buckets too (they are limited before they
+        // are checked); forget the idle ones so a flood of them cannot
+        // grow the map without end. An idle bucket is full again anyway.
+        if b.len() > 10_000 {
+            b.retain(|_, (_, at)| now.duration_since(*at) < Duration::from_secs(2));
+        }
         let entry = b
             .entry((key.to_string(), method.clone()))
             .or_insert((rate, now));
@@ -92,6 +98,10 @@ impl Limiter {
 pub(crate) struct State {
     pool: Pool,
     limiter: Limiter,
+    /// Request audit entries are written one at a time within this
+    /// process: sixteen requests racing for SQLite's write lock would each
+    /// wait in its busy handler's sleeps instead.
+    audit: Mutex<()>,
 }
 
 /// An error in the platform's style: `{"errors": [{attr, code, detail}]}`.
@@ -242,7 +252,10 @@ where
         };
         let mut session = Session::new(store, actor, Clock::Wall);
         let result = work(&mut session);
-        audit_request(&session, &call, &result);
+        {
+            let _one = st.audit.lock().unwrap_or_else(|e| e.into_inner());
+            audit_request(&session, &call, &result);
+        }
         st.pool.give(session.into_store());
         result.map(|v| Json(v).into_response())
     })
@@ -268,8 +281,17 @@ fn audit_request(session: &Session, call: &Call, result: &Result<Value, ApiError
     // A request whose audit entry cannot be written still answers; the
     // failure goes to the server's log.
     if let Err(e) = crate::audit::record_at(session.store(), &entry, session.now()) {
-        eprintln!("lethe serve: the audit entry for a request could not be written: {e}");
+        log(format_args!(
+            "lethe serve: the audit entry for a request could not be written: {e}"
+        ));
     }
+}
+
+/// A line on standard error, for the server's log; a closed stderr is
+/// not a reason to stop serving.
+fn log(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{args}");
 }
 
 /// Whether `addr` is on this machine only.
@@ -304,6 +326,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             rate: options.rate,
             buckets: Mutex::new(HashMap::new()),
         },
+        audit: Mutex::new(()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -313,10 +336,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
         let local = listener.local_addr()?;
-        eprintln!(
+        log(format_args!(
             "lethe serve: listening on http://{local} for {}",
             options.db.display()
-        );
+        ));
         let app = routes::router(state.clone());
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown())
@@ -325,14 +348,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     })?;
     let store = state.pool.take()?;
     let c = store.checkpoint_truncate()?;
-    eprintln!(
+    log(format_args!(
         "lethe serve: stopped; the WAL was checkpointed{}",
         if c.completed {
             ""
         } else {
             " (incompletely: another process holds it)"
         }
-    );
+    ));
     Ok(())
 }
 
@@ -352,5 +375,7 @@ async fn shutdown() {
         () = ctrl_c => {},
         () = term => {},
     }
-    eprintln!("lethe serve: stopping after the requests in flight");
+    log(format_args!(
+        "lethe serve: stopping after the requests in flight"
+    ));
 }
