@@ -24,10 +24,11 @@ struct Server {
 impl Server {
     fn start(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_lethe"));
-        cmd.arg("--db")
-            .arg(db)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
+        cmd.arg("--db").arg(db).arg("serve");
+        if !extra.contains(&"--listen") {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
+        cmd.args(extra)
             .env("SUDO_USER", ROOT)
             .env_remove("LETHE_DB")
             .stdin(Stdio::null())
@@ -41,7 +42,7 @@ impl Server {
         let mut line = String::new();
         err.read_line(&mut line).unwrap();
         let addr = line
-            .split("http://")
+            .split("://")
             .nth(1)
             .and_then(|r| r.split_whitespace().next())
             .unwrap_or_else(|| panic!("the server did not start: {line}"))
@@ -849,4 +850,116 @@ fn the_openapi_document_lists_exactly_what_the_server_serves() {
             r.body
         );
     }
+}
+
+#[test]
+fn with_tls_it_serves_https_and_may_listen_beyond_loopback() {
+    let s = setup();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl is installed (.ci/run installs it)");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let srv = Server::start(
+        &s.db,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let url = srv
+        .url("/api/v1/customer-profiles/cus_0002")
+        .replace("http://", "https://");
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--cacert",
+            cert.to_str().unwrap(),
+            "-u",
+            &format!("{ROOT}:{}", s.root_token),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(
+        body["id"],
+        "cus_0002",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Plain HTTP to the TLS port gets nowhere.
+    let plain = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "5",
+        ])
+        .arg(srv.url("/api/v1/customer-profiles/cus_0002"))
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&plain.stdout), "200");
+    drop(srv);
+    // With TLS, an address other machines can reach is allowed.
+    let public = Server::start(
+        &s.db,
+        &[
+            "--listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(public.base.contains("0.0.0.0:"), "{}", public.base);
+    drop(public);
+    // A key that is not one is refused with a sentence.
+    std::fs::write(&key, "not a key").unwrap();
+    let out = lethe(
+        &s.db,
+        ROOT,
+        &[
+            "serve",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("private key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -302,17 +302,15 @@ fn is_loopback(addr: &SocketAddr) -> bool {
 /// Runs the server until SIGTERM or Ctrl-C: in-flight requests finish, then
 /// the WAL is checkpointed.
 pub fn run(options: Options) -> anyhow::Result<()> {
-    if options.tls.is_some() {
-        anyhow::bail!(
-            "TLS (--tls-cert, --tls-key) is not built into this Lethe yet; serve on a loopback \
-             address and put a TLS-terminating proxy in front of it"
-        );
-    }
-    if !is_loopback(&options.listen) {
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key)?),
+        None => None,
+    };
+    if tls.is_none() && !is_loopback(&options.listen) {
         anyhow::bail!(
             "{} is reachable from other machines, and without TLS the API tokens and customer \
-             data would cross the network in clear text; listen on 127.0.0.1 (the default) \
-             behind a TLS proxy",
+             data would cross the network in clear text; give --tls-cert and --tls-key, or \
+             listen on 127.0.0.1 (the default)",
             options.listen
         );
     }
@@ -337,13 +335,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
         let local = listener.local_addr()?;
         log(format_args!(
-            "lethe serve: listening on http://{local} for {}",
+            "lethe serve: listening on {}://{local} for {}",
+            if tls.is_some() { "https" } else { "http" },
             options.db.display()
         ));
-        let app = routes::router(state.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await?;
+        serve(listener, routes::router(state.clone()), tls).await;
         anyhow::Ok(())
     })?;
     let store = state.pool.take()?;
@@ -357,6 +353,107 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         }
     ));
     Ok(())
+}
+
+/// Connections open at once; one over it is closed at once.
+pub const MAX_CONNECTIONS: usize = 256;
+/// How long a client may take to send a request's headers, or to finish
+/// the TLS handshake.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until the shutdown signal, each on a task of its
+/// own, at most `MAX_CONNECTIONS` at once; then lets the open ones finish
+/// their requests (for up to 30 seconds).
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let signal = shutdown();
+    tokio::pin!(signal);
+    loop {
+        let (stream, _) = tokio::select! {
+            () = &mut signal => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of file descriptors and the like: wait a moment.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT);
+        match &tls {
+            None => {
+                let conn = http.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                    drop(slot);
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let handshake =
+                        tokio::time::timeout(HEADER_TIMEOUT, acceptor.accept(stream)).await;
+                    if let Ok(Ok(stream)) = handshake {
+                        let conn = http.serve_connection(TokioIo::new(stream), service);
+                        let _ = watcher.watch(conn).await;
+                    }
+                    drop(slot);
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(REQUEST_TIMEOUT, graceful.shutdown()).await;
+}
+
+/// The TLS configuration from PEM files, with a sentence on what is wrong.
+fn tls_acceptor(cert: &Path, key: &Path) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+    use tokio_rustls::rustls;
+    let read = |p: &Path, what: &str| {
+        std::fs::read(p)
+            .map_err(|e| anyhow::anyhow!("cannot read the TLS {what} {}: {e}", p.display()))
+    };
+    let cert_pem = read(cert, "certificate")?;
+    let key_pem = read(key, "key")?;
+    let certs = rustls_pemfile::certs(&mut cert_pem.as_slice())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("{} is not a PEM certificate chain: {e}", cert.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!("{} holds no PEM certificate", cert.display());
+    }
+    let key_der = rustls_pemfile::private_key(&mut key_pem.as_slice())
+        .map_err(|e| anyhow::anyhow!("{} is not a PEM private key: {e}", key.display()))?
+        .ok_or_else(|| anyhow::anyhow!("{} holds no PEM private key", key.display()))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(certs, key_der)
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "the TLS certificate {} and key {} do not make a usable pair: {e}",
+            cert.display(),
+            key.display()
+        )
+    })?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 async fn shutdown() {
