@@ -98,10 +98,96 @@ impl Limiter {
 pub(crate) struct State {
     pool: Pool,
     limiter: Limiter,
-    /// Request audit entries are written one at a time within this
-    /// process: sixteen requests racing for SQLite's write lock would each
-    /// wait in its busy handler's sleeps instead.
-    audit: Mutex<()>,
+    audit: AuditLog,
+}
+
+/// Writes the requests' audit entries, in order and in batches, on a
+/// thread with a connection of its own, so a request never waits for the
+/// write lock (sixteen requests racing for it would each sleep in SQLite's
+/// busy handler, and a retention sweep holds it a batch at a time). An
+/// entry is written within milliseconds; stopping the server writes every
+/// entry still queued. What a request changed (a deletion, an export, the
+/// retention policy) is audited by the change itself, in its own
+/// transaction, as from the command line.
+struct AuditLog {
+    queue: Mutex<Option<std::sync::mpsc::Sender<(crate::audit::Entry, i64)>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+/// Entries written per transaction at most.
+const AUDIT_BATCH: usize = 1000;
+
+impl AuditLog {
+    fn start(db: &Path) -> crate::Result<AuditLog> {
+        let store = Store::open(db)?;
+        let (tx, rx) = std::sync::mpsc::channel::<(crate::audit::Entry, i64)>();
+        let writer = std::thread::spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                while batch.len() < AUDIT_BATCH {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e),
+                        Err(_) => break,
+                    }
+                }
+                let mut tries = 0;
+                loop {
+                    let written = store.write(|conn| {
+                        for (entry, at) in &batch {
+                            crate::audit::append_at(conn, entry, *at)?;
+                        }
+                        Ok(())
+                    });
+                    match written {
+                        Ok(()) => break,
+                        Err(e) if tries < 5 => {
+                            tries += 1;
+                            log(format_args!(
+                                "lethe serve: audit entries not written yet ({e}); retrying"
+                            ));
+                            std::thread::sleep(Duration::from_millis(200 * tries));
+                        }
+                        Err(e) => {
+                            log(format_args!(
+                                "lethe serve: {} request audit entries could not be written: {e}",
+                                batch.len()
+                            ));
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Ok(AuditLog {
+            queue: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    fn send(&self, entry: crate::audit::Entry, at: i64) {
+        if let Err(e) = entry.validate() {
+            log(format_args!(
+                "lethe serve: a request audit entry was refused: {e}"
+            ));
+            return;
+        }
+        if let Some(q) = self
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            let _ = q.send((entry, at));
+        }
+    }
+
+    /// Writes what is queued and stops the writer.
+    fn close(&self) {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = w.join();
+        }
+    }
 }
 
 /// An error in the platform's style: `{"errors": [{attr, code, detail}]}`.
@@ -252,10 +338,8 @@ where
         };
         let mut session = Session::new(store, actor, Clock::Wall);
         let result = work(&mut session);
-        {
-            let _one = st.audit.lock().unwrap_or_else(|e| e.into_inner());
-            audit_request(&session, &call, &result);
-        }
+        st.audit
+            .send(request_entry(&session, &call, &result), session.now());
         st.pool.give(session.into_store());
         result.map(|v| Json(v).into_response())
     })
@@ -269,21 +353,18 @@ where
     })?
 }
 
-fn audit_request(session: &Session, call: &Call, result: &Result<Value, ApiError>) {
+fn request_entry(
+    session: &Session,
+    call: &Call,
+    result: &Result<Value, ApiError>,
+) -> crate::audit::Entry {
     use crate::audit::{Entry, Outcome};
-    let mut entry = Entry::new(&session.actor().username, crate::audit::API_REQUEST)
+    let entry = Entry::new(&session.actor().username, crate::audit::API_REQUEST)
         .target(call.endpoint)
         .targets(call.ids.iter().filter(|id| routes::valid_id(id)));
-    entry = match result {
+    match result {
         Ok(_) => entry.outcome(Outcome::Ok),
         Err(e) => entry.outcome(e.outcome()),
-    };
-    // A request whose audit entry cannot be written still answers; the
-    // failure goes to the server's log.
-    if let Err(e) = crate::audit::record_at(session.store(), &entry, session.now()) {
-        log(format_args!(
-            "lethe serve: the audit entry for a request could not be written: {e}"
-        ));
     }
 }
 
@@ -324,7 +405,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             rate: options.rate,
             buckets: Mutex::new(HashMap::new()),
         },
-        audit: Mutex::new(()),
+        audit: AuditLog::start(&options.db)?,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -342,6 +423,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         serve(listener, routes::router(state.clone()), tls).await;
         anyhow::Ok(())
     })?;
+    state.audit.close();
     let store = state.pool.take()?;
     let c = store.checkpoint_truncate()?;
     log(format_args!(
