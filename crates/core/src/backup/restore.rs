@@ -104,6 +104,8 @@ pub fn restore(options: &RestoreOptions) -> Result<Restored> {
             side(&partial, "-wal"),
             side(&partial, "-shm"),
             side(&partial, "-journal"),
+            side(&partial, ".rebuilt"),
+            side(&partial, ".rebuilt-journal"),
         ] {
             let _ = std::fs::remove_file(p);
         }
@@ -278,14 +280,23 @@ fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
         entry = entry.count(&format!("{k}s"), *n as i64);
     }
     audit::record_at(&store, &entry, options.now)?;
-    // Nothing the re-applied erasures removed stays in free space. (A
-    // backup with nothing to apply again is a `VACUUM INTO` copy already.)
-    if !reapplied.is_empty() {
-        store.compact()?;
-    } else {
+    // Nothing the re-applied erasures removed stays in free space: the
+    // file is written anew by `VACUUM INTO` (live content only, and no
+    // temporary copy in memory), and the partial file it came from is
+    // removed. A backup with nothing to apply again is such a copy already.
+    if reapplied.is_empty() {
         store.checkpoint_truncate()?;
+        drop(store);
+    } else {
+        let rebuilt = side(partial, ".rebuilt");
+        crate::files::create_private(&rebuilt).map_err(|e| restore_io(&rebuilt, e))?;
+        store.vacuum_into(&rebuilt)?;
+        drop(store);
+        for p in [partial.to_path_buf(), side(partial, "-wal"), side(partial, "-shm")] {
+            let _ = std::fs::remove_file(p);
+        }
+        std::fs::rename(&rebuilt, partial).map_err(|e| restore_io(partial, e))?;
     }
-    drop(store);
     sync_file(partial).map_err(|e| match e {
         Error::Invalid(m) => {
             Error::Invalid(m.replace("the backup could not", "the restore could not"))
