@@ -976,3 +976,72 @@ fn with_tls_it_serves_https_and_may_listen_beyond_loopback() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn it_serves_beside_cli_commands_and_a_retention_sweep() {
+    let s = setup();
+    let demo_extra = {
+        // More dormant profiles, so the sweep has work while requests run.
+        let mut store = Store::open(&s.db).unwrap();
+        let more: Vec<Marked> = (10..60).map(|n| marked(n, "CLOSED")).collect();
+        fixtures::insert(&mut store, &more.iter().map(|m| &m.doc).collect::<Vec<_>>());
+        more
+    };
+    let srv = Server::start(&s.db, &["--rate-limit", "100000"], &[]);
+    let auth = (ROOT, s.root_token.clone());
+    let url = srv.url("/api/v1/customer-profiles/cus_0002");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let (url, stop, token) = (url.clone(), stop.clone(), auth.1.clone());
+        std::thread::spawn(move || {
+            let mut statuses = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                statuses.push(send("GET", &url, Some((ROOT, &token)), None).status);
+            }
+            statuses
+        })
+    };
+    // Beside it: a deletion from the command line, a policy change and a
+    // sweep that erases every dormant profile.
+    let out = lethe(&s.db, ROOT, &["delete", "--customer", "cus_0010", "--yes"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = lethe(
+        &s.db,
+        ROOT,
+        &["retention", "set", "--days", "365", "--i-understand"],
+    );
+    assert!(out.status.success());
+    let out = lethe(&s.db, ROOT, &["retention", "run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let statuses = client.join().unwrap();
+    assert!(!statuses.is_empty());
+    // Every answer was a real one: the profile, then 404 once the sweep
+    // erased it; never a server error.
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 404),
+        "{statuses:?}"
+    );
+    let r = send(
+        "GET",
+        &srv.url("/api/v1/customer-profiles/cus_0011"),
+        Some((ROOT, &auth.1)),
+        None,
+    );
+    assert_eq!(r.status, 404, "the sweep erased it: {}", r.body);
+    drop(srv);
+    let conn = rusqlite::Connection::open(&s.db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    assert_eq!(hits(&s.db, &demo_extra[5].needles()), 0);
+}

@@ -292,7 +292,11 @@ fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
         crate::files::create_private(&rebuilt).map_err(|e| restore_io(&rebuilt, e))?;
         store.vacuum_into(&rebuilt)?;
         drop(store);
-        for p in [partial.to_path_buf(), side(partial, "-wal"), side(partial, "-shm")] {
+        for p in [
+            partial.to_path_buf(),
+            side(partial, "-wal"),
+            side(partial, "-shm"),
+        ] {
             let _ = std::fs::remove_file(p);
         }
         std::fs::rename(&rebuilt, partial).map_err(|e| restore_io(partial, e))?;
