@@ -730,3 +730,32 @@ fn an_unwritable_ledger_file_warns_after_the_erasure_and_stops_backups() {
     assert!(lines.contains("\"id\":\"cus_0001\""), "{lines}");
     s.ok(&["backup", "ledger"]);
 }
+
+#[test]
+fn backup_create_can_name_the_ledger_file_and_restore_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, db) = fixtures::database(dir.path());
+    let m = marked(7, "CLOSED");
+    fixtures::insert(&mut store, &[&m.doc]);
+    drop(store);
+    let s = Setup {
+        dir,
+        db,
+        marks: vec![m],
+    };
+    let ledger = s.path("erasures.jsonl");
+    let backup = s.backup("b", &["--ledger", ledger.to_str().unwrap()]);
+    assert!(ledger.exists());
+    s.ok(&["delete", "--customer", "cus_0007", "--yes"]);
+    let run = s.restore(
+        &backup,
+        "restored.db",
+        &["--ledger", ledger.to_str().unwrap()],
+    );
+    assert!(run.status.success(), "{}", text(&run));
+    assert_eq!(found(&s.path("restored.db"), &s.marks[0].needles()), 0);
+    // The backup names the file itself, so --ledger may be left out too.
+    let run = s.restore(&backup, "again.db", &[]);
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(deleted(&s.path("again.db"), "cus_0007"));
+}

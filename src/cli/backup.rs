@@ -18,6 +18,11 @@ pub enum BackupCommand {
         /// `lethe backup keygen` prints it.
         #[arg(long, value_name = "KEY")]
         recipient: Option<String>,
+        /// Write the erasure ledger to this file from now on (the setting
+        /// `lethe backup settings --ledger` changes), brought up to date
+        /// before the copy is taken.
+        #[arg(long, value_name = "PATH")]
+        ledger: Option<PathBuf>,
         /// Print what was written as JSON.
         #[arg(long)]
         json: bool,
@@ -85,8 +90,9 @@ pub fn run(ctx: &Ctx, c: BackupCommand) -> anyhow::Result<()> {
         BackupCommand::Create {
             to,
             recipient,
+            ledger,
             json,
-        } => create(ctx, to, recipient, json),
+        } => create(ctx, to, recipient, ledger, json),
         BackupCommand::List { json } => list(ctx, json),
         BackupCommand::Prune { json } => prune(ctx, json),
         BackupCommand::Restore(args) => restore(args),
@@ -113,6 +119,7 @@ fn create(
     ctx: &Ctx,
     to: Option<PathBuf>,
     recipient: Option<String>,
+    ledger: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<()> {
     let dir = match to {
@@ -121,6 +128,21 @@ fn create(
     };
     ctx.refuse_database_file(&dir, "the backup directory")?;
     let session = ctx.session()?;
+    if let Some(path) = ledger {
+        ctx.refuse_database_file(&path, "the erasure ledger file")?;
+        let wanted = std::path::absolute(&path)?;
+        let current = backup::settings(&session.read())?.ledger_file;
+        if current.as_deref() != wanted.to_str() {
+            session.change_backup_settings(&SettingsChange {
+                retention_days: None,
+                ledger_file: Some(Some(wanted.clone())),
+            })?;
+            eprintln!(
+                "The erasure ledger is now also written to {}.",
+                wanted.display()
+            );
+        }
+    }
     let b = session.backup(
         &dir,
         CreateOptions {
