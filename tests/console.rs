@@ -1455,3 +1455,30 @@ fn a_request_is_recorded_from_the_console() {
     assert!(c.app().requests.intake.is_none());
     assert_eq!(c.app().requests.rows.len(), before + 1);
 }
+
+#[test]
+fn a_receipt_names_the_backups_that_still_hold_the_profile() {
+    let mut c = admin();
+    c.keys("williams<Enter><Enter>");
+    let receipt: lethe::erase::Receipt = serde_json::from_value(serde_json::json!({
+        "customer_id": "cus_martha", "operator": "alice",
+        "deleted_at": "2024-08-01T12:00:00.000Z", "reason": "manual",
+        "removed": {"emails": 2}, "method": [], "lethe_version": "test",
+        "sqlite_version": "test", "checkpoint": {"completed": true, "attempts": 1},
+        "backups": [
+            {"file": "/b/one.db", "taken_at": "2024-07-01T00:00:00.000Z", "expires_on": "2024-08-05", "encrypted": true},
+            {"file": "/b/two.db", "taken_at": "2024-07-20T00:00:00.000Z", "expires_on": "2024-08-24", "encrypted": true}
+        ]
+    }))
+    .unwrap();
+    c.rt.dispatch(customers::Msg::ProfileDeleted(
+        "cus_martha".into(),
+        Ok(Box::new(receipt)),
+    ));
+    let screen = c.screen();
+    assert!(
+        screen.contains("Backups that still hold the profile: 2, the last until"),
+        "{screen}"
+    );
+    assert!(screen.contains("2024-08-24"), "{screen}");
+}

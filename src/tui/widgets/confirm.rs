@@ -319,6 +319,22 @@ pub fn render_receipt(
             .map(|l| l.style(theme.warn())),
         );
     }
+    if let Some(last) = r.backups.iter().map(|b| b.expires_on.as_str()).max() {
+        lines.extend(wrapped(
+            &format!(
+                "Backups that still hold the profile: {}, the last until {last}; a restore erases it again.",
+                r.backups.len()
+            ),
+            w,
+        ));
+    }
+    if let Some(warning) = &r.ledger_warning {
+        lines.extend(
+            wrapped(&format!("Warning: {warning}"), w)
+                .into_iter()
+                .map(|l| l.style(theme.warn())),
+        );
+    }
     lines.push(Line::raw(""));
     match saved {
         Some(p) => lines.extend(wrapped(&format!("Receipt saved to {}", p.display()), w)),
