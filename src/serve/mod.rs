@@ -334,7 +334,10 @@ where
                     format!("{}; check the token with `lethe api-token list`", refused.0),
                 ));
             }
-            Err(e) => return Err(ApiError::from(e)),
+            Err(e) => {
+                st.pool.give(store);
+                return Err(ApiError::from(e));
+            }
         };
         let mut session = Session::new(store, actor, Clock::Wall);
         let result = work(&mut session);

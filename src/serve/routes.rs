@@ -184,10 +184,7 @@ async fn find(
         let mut docs = crate::export::find(&session.read(), field, &value)?;
         docs.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
         docs.truncate(MAX_RESULTS);
-        let text = crate::export::profiles_json(&docs)?;
-        let list: Value = serde_json::from_str(&text).map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })?;
+        let list = crate::export::profiles_value(&docs)?;
         Ok(json!({"customerProfiles": list, "count": docs.len()}))
     })
     .await
@@ -214,11 +211,14 @@ async fn profile(
             }
             .into());
         };
-        let text = crate::export::profiles_json(&[doc])?;
-        let mut list: Vec<Value> = serde_json::from_str(&text).map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })?;
-        Ok(list.remove(0))
+        match crate::export::profiles_value(&[doc])? {
+            Value::Array(mut list) if !list.is_empty() => Ok(list.remove(0)),
+            _ => Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the profile could not be written as JSON",
+            )),
+        }
     })
     .await
 }

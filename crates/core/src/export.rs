@@ -78,10 +78,7 @@ pub fn find(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerDoc>> 
         _ => search::exact(conn, field, value)?,
     };
     for summary in found {
-        if let Some(mut doc) = customers::load(conn, &summary.id, false)? {
-            doc.conversations.clear();
-            doc.orders.clear();
-            doc.app_data.clear();
+        if let Some(doc) = customers::load_profile(conn, &summary.id)? {
             docs.push(doc);
         }
     }
@@ -91,6 +88,15 @@ pub fn find(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerDoc>> 
 /// Profiles as a pretty-printed JSON array (`[]` when empty), without the
 /// `conversations`, `orders` and `appData` keys.
 pub fn profiles_json(docs: &[CustomerDoc]) -> Result<String> {
+    let list = profiles_value(docs)?;
+    let mut text = serde_json::to_string_pretty(&list)
+        .map_err(|e| Error::Invalid(format!("the profiles could not be written as JSON ({e})")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `profiles_json` as a JSON value (an array).
+pub fn profiles_value(docs: &[CustomerDoc]) -> Result<Value> {
     let mut list = Vec::with_capacity(docs.len());
     for doc in docs {
         let mut v = serde_json::to_value(doc)
@@ -102,8 +108,5 @@ pub fn profiles_json(docs: &[CustomerDoc]) -> Result<String> {
         }
         list.push(v);
     }
-    let mut text = serde_json::to_string_pretty(&list)
-        .map_err(|e| Error::Invalid(format!("the profiles could not be written as JSON ({e})")))?;
-    text.push('\n');
-    Ok(text)
+    Ok(Value::Array(list))
 }

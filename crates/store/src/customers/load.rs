@@ -5,6 +5,17 @@ use super::*;
 /// Reads a whole customer document. `with_data` includes attachment and
 /// recording bytes (base64), as a complete export needs.
 pub fn load(conn: &Read<'_>, id: &str, with_data: bool) -> Result<Option<CustomerDoc>> {
+    load_as(conn, id, Some(with_data))
+}
+
+/// The profile fields only (`load` without conversations, orders and app
+/// data): what a lookup answers.
+pub fn load_profile(conn: &Read<'_>, id: &str) -> Result<Option<CustomerDoc>> {
+    load_as(conn, id, None)
+}
+
+/// `load`; with `whole` None, the profile fields only.
+fn load_as(conn: &Read<'_>, id: &str, whole: Option<bool>) -> Result<Option<CustomerDoc>> {
     let conn = conn.sql();
     let row = conn
         .prepare_cached(
@@ -81,6 +92,9 @@ pub fn load(conn: &Read<'_>, id: &str, with_data: bool) -> Result<Option<Custome
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let Some(with_data) = whole else {
+        return Ok(Some(doc));
+    };
     doc.conversations = load_conversations(conn, id, with_data)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, source, number, placed_at, status, total_cents, currency, details FROM orders
