@@ -181,9 +181,7 @@ async fn find(
             }
             _ => Field::ExternalId,
         };
-        let mut docs = crate::export::find(&session.read(), field, &value)?;
-        docs.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
-        docs.truncate(MAX_RESULTS);
+        let docs = crate::export::find_newest(&session.read(), field, &value, MAX_RESULTS)?;
         let list = crate::export::profiles_value(&docs)?;
         Ok(json!({"customerProfiles": list, "count": docs.len()}))
     })

@@ -85,6 +85,31 @@ pub fn find(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerDoc>> 
     Ok(docs)
 }
 
+/// At most `limit` live profiles matching one key, newest `updatedAt`
+/// first (then by ID), profile fields only: the platform's lookup. Only
+/// the profiles returned are read, however many share the key.
+pub fn find_newest(
+    conn: &Read,
+    field: Field,
+    value: &str,
+    limit: usize,
+) -> Result<Vec<CustomerDoc>> {
+    let mut dated = Vec::new();
+    for id in search::exact_ids(conn, field, value)? {
+        if let Some(at) = customers::live_updated_at(conn, &id)? {
+            dated.push((at, id));
+        }
+    }
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut docs = Vec::with_capacity(limit.min(dated.len()));
+    for (_, id) in dated.into_iter().take(limit) {
+        if let Some(doc) = customers::load_profile(conn, &id)? {
+            docs.push(doc);
+        }
+    }
+    Ok(docs)
+}
+
 /// Profiles as a pretty-printed JSON array (`[]` when empty), without the
 /// `conversations`, `orders` and `appData` keys.
 pub fn profiles_json(docs: &[CustomerDoc]) -> Result<String> {

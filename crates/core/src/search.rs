@@ -120,6 +120,12 @@ pub fn prefix(conn: &Read, query: &str, limit: usize) -> Result<Vec<CustomerSumm
 
 /// An exact lookup on one field, as the platform's Find Customers API does.
 pub fn exact(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerSummary>> {
+    let ids = exact_ids(conn, field, value)?;
+    db::summaries(conn, &ids)
+}
+
+/// The IDs of the profiles `exact` finds, without reading them.
+pub fn exact_ids(conn: &Read, field: Field, value: &str) -> Result<Vec<String>> {
     let (key, kinds): (String, &[i64]) = match field {
         Field::Name => (normalize_text(value), &[KIND_NAME]),
         Field::Email => (normalize_text(value), &[KIND_EMAIL]),
@@ -129,16 +135,14 @@ pub fn exact(conn: &Read, field: Field, value: &str) -> Result<Vec<CustomerSumma
         },
         Field::ExternalId => (normalize_text(value), &[KIND_EXTERNAL_ID]),
         Field::CustomerId => {
-            let ids = db::customer_id_prefix(conn, value.trim(), 1)?
+            return Ok(db::customer_id_prefix(conn, value.trim(), 1)?
                 .into_iter()
                 .filter(|id| id == value.trim())
-                .collect::<Vec<_>>();
-            return db::summaries(conn, &ids);
+                .collect());
         }
         Field::Any => (normalize_text(value), &[]),
     };
-    let ids = db::exact_ids(conn, &key, kinds)?;
-    db::summaries(conn, &ids)
+    db::exact_ids(conn, &key, kinds)
 }
 
 /// Of `ids`, the live profiles that share an email, phone or external ID

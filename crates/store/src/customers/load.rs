@@ -8,6 +8,16 @@ pub fn load(conn: &Read<'_>, id: &str, with_data: bool) -> Result<Option<Custome
     load_as(conn, id, Some(with_data))
 }
 
+/// When a live profile was last updated; None for an unknown or deleted
+/// one.
+pub fn live_updated_at(conn: &Read<'_>, id: &str) -> Result<Option<Millis>> {
+    Ok(conn
+        .sql()
+        .prepare_cached("SELECT updated_at FROM customers WHERE id = ?1 AND deleted_at IS NULL")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 /// The profile fields only (`load` without conversations, orders and app
 /// data): what a lookup answers.
 pub fn load_profile(conn: &Read<'_>, id: &str) -> Result<Option<CustomerDoc>> {
