@@ -280,6 +280,30 @@ fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
     crate::api_token::basic_credentials(headers.get("authorization")?.to_str().ok()?)
 }
 
+/// What every route reads of a request before its own parts: the
+/// server's state, the headers (for the credentials) and the method (for
+/// the rate limit).
+pub(crate) struct Req {
+    state: Arc<State>,
+    headers: HeaderMap,
+    method: Method,
+}
+
+impl axum::extract::FromRequestParts<Arc<State>> for Req {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Req {
+            state: state.clone(),
+            headers: parts.headers.clone(),
+            method: parts.method.clone(),
+        })
+    }
+}
+
 /// What a route does, as the audit entry and the rate limiter see it.
 pub(crate) struct Call {
     /// The audit target naming the endpoint (`customer-profiles.get`).
@@ -290,16 +314,15 @@ pub(crate) struct Call {
 
 /// Authenticates, rate-limits, runs `work` on a blocking thread with a
 /// session as the token's operator, and audits the request.
-pub(crate) async fn handle<F>(
-    state: Arc<State>,
-    headers: HeaderMap,
-    method: Method,
-    call: Call,
-    work: F,
-) -> ApiResult
+pub(crate) async fn handle<F>(req: Req, call: Call, work: F) -> ApiResult
 where
     F: FnOnce(&mut Session) -> Result<Value, ApiError> + Send + 'static,
 {
+    let Req {
+        state,
+        headers,
+        method,
+    } = req;
     let Some((user, token)) = credentials(&headers) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

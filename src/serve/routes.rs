@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State as Extract};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{handle, ApiError, ApiResult, Call, State};
+use super::{handle, ApiError, ApiResult, Call, Req, State};
 use crate::erase::{self, Reason, Verify};
 use crate::search::Field;
 
@@ -143,21 +143,36 @@ fn params(raw: Option<String>, allowed: &[&str]) -> Result<Vec<(String, String)>
     Ok(out)
 }
 
+/// A JSON value of `v`, or a 500 saying it could not be written.
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+}
+
+/// A route on one ID in its path: the ID checked, the request handled and
+/// audited as `endpoint` with that ID, and `work` run with the checked ID.
+async fn with_id<F>(req: Req, id: String, endpoint: &'static str, work: F) -> ApiResult
+where
+    F: FnOnce(&mut crate::session::Session, String) -> Result<Value, ApiError> + Send + 'static,
+{
+    let checked = checked_id(&id);
+    let call = Call {
+        endpoint,
+        ids: vec![id],
+    };
+    handle(req, call, move |session| work(session, checked?)).await
+}
+
 const MAX_RESULTS: usize = 50;
 
-async fn find(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+async fn find(req: Req, RawQuery(query): RawQuery) -> ApiResult {
     let keys = ["email", "phoneNumber", "externalCustomerId"];
     let parsed = params(query, &keys);
     let call = Call {
         endpoint: "customer-profiles.find",
         ids: vec![],
     };
-    handle(state, headers, method, call, move |session| {
+    handle(req, call, move |session| {
         let mut parsed = parsed?;
         if parsed.len() != 1 {
             return Err(ApiError::bad(
@@ -188,19 +203,8 @@ async fn find(
     .await
 }
 
-async fn profile(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let checked = checked_id(&id);
-    let call = Call {
-        endpoint: "customer-profiles.get",
-        ids: vec![id],
-    };
-    handle(state, headers, method, call, move |session| {
-        let id = checked?;
+async fn profile(req: Req, Path(id): Path<String>) -> ApiResult {
+    with_id(req, id, "customer-profiles.get", move |session, id| {
         let docs = crate::export::find(&session.read(), Field::CustomerId, &id)?;
         let Some(doc) = docs.into_iter().next() else {
             return Err(crate::Error::NotFound {
@@ -221,44 +225,18 @@ async fn profile(
     .await
 }
 
-async fn export(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let checked = checked_id(&id);
-    let call = Call {
-        endpoint: "customer-profiles.export",
-        ids: vec![id],
-    };
-    handle(state, headers, method, call, move |session| {
-        let id = checked?;
+async fn export(req: Req, Path(id): Path<String>) -> ApiResult {
+    with_id(req, id, "customer-profiles.export", move |session, id| {
         let doc = session.export_customer(&id, true)?;
-        serde_json::to_value(&doc).map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })
+        to_json(&doc)
     })
     .await
 }
 
-async fn delete_profile(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let checked = checked_id(&id);
-    let call = Call {
-        endpoint: "customer-profiles.delete",
-        ids: vec![id],
-    };
-    handle(state, headers, method, call, move |session| {
-        let id = checked?;
+async fn delete_profile(req: Req, Path(id): Path<String>) -> ApiResult {
+    with_id(req, id, "customer-profiles.delete", move |session, id| {
         let receipt = session.delete_profile(&id, Reason::Manual, Verify::Full)?;
-        serde_json::to_value(&receipt).map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-        })
+        to_json(&receipt)
     })
     .await
 }
@@ -267,19 +245,8 @@ fn millis(ms: i64) -> String {
     crate::clock::format_ms(ms)
 }
 
-async fn items(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let checked = checked_id(&id);
-    let call = Call {
-        endpoint: "conversation-items.list",
-        ids: vec![id],
-    };
-    handle(state, headers, method, call, move |session| {
-        let id = checked?;
+async fn items(req: Req, Path(id): Path<String>) -> ApiResult {
+    with_id(req, id, "conversation-items.list", move |session, id| {
         let read = session.read();
         if crate::export::find(&read, Field::CustomerId, &id)?.is_empty() {
             return Err(crate::Error::NotFound {
@@ -329,19 +296,8 @@ async fn items(
     .await
 }
 
-async fn redact(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    Path(id): Path<String>,
-) -> ApiResult {
-    let checked = checked_id(&id);
-    let call = Call {
-        endpoint: "conversation-items.redact",
-        ids: vec![id],
-    };
-    handle(state, headers, method, call, move |session| {
-        let id = checked?;
+async fn redact(req: Req, Path(id): Path<String>) -> ApiResult {
+    with_id(req, id, "conversation-items.redact", move |session, id| {
         let target = erase::resolve_item(session.store(), &id)?;
         let done = session.delete_item(&target, Verify::Full)?;
         Ok(json!({
@@ -371,18 +327,13 @@ fn event_name(action: &str) -> String {
     }
 }
 
-async fn events(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    RawQuery(query): RawQuery,
-) -> ApiResult {
+async fn events(req: Req, RawQuery(query): RawQuery) -> ApiResult {
     let parsed = params(query, &["startAt", "endAt"]);
     let call = Call {
         endpoint: "compliance-events.list",
         ids: vec![],
     };
-    handle(state, headers, method, call, move |session| {
+    handle(req, call, move |session| {
         let parsed = parsed?;
         let bound = |name: &str| -> Result<Option<i64>, ApiError> {
             match parsed.iter().find(|(k, _)| k == name) {
@@ -427,32 +378,23 @@ fn policy_json(p: crate::retention::Policy) -> Value {
     }
 }
 
-async fn retention(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-) -> ApiResult {
+async fn retention(req: Req) -> ApiResult {
     let call = Call {
         endpoint: "settings.data-retention.get",
         ids: vec![],
     };
-    handle(state, headers, method, call, move |session| {
+    handle(req, call, move |session| {
         Ok(policy_json(crate::retention::policy(&session.read())?))
     })
     .await
 }
 
-async fn set_retention(
-    Extract(state): Extract<Arc<State>>,
-    headers: HeaderMap,
-    method: Method,
-    body: axum::body::Bytes,
-) -> ApiResult {
+async fn set_retention(req: Req, body: axum::body::Bytes) -> ApiResult {
     let call = Call {
         endpoint: "settings.data-retention.put",
         ids: vec![],
     };
-    handle(state, headers, method, call, move |session| {
+    handle(req, call, move |session| {
         let v: Value = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad("invalid_json", "body", format!("the body is not JSON ({e})"))
         })?;
