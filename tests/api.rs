@@ -1045,3 +1045,43 @@ fn it_serves_beside_cli_commands_and_a_retention_sweep() {
     assert_eq!(ok, "ok");
     assert_eq!(hits(&s.db, &demo_extra[5].needles()), 0);
 }
+
+#[test]
+fn the_retention_policy_takes_the_names_scripts_use_and_refuses_an_agent() {
+    let s = setup();
+    let srv = Server::start(&s.db, &["--rate-limit", "1000"], &[]);
+    let url = srv.url("/api/v1/settings/data-retention");
+    let r = send(
+        "PUT",
+        &url,
+        Some((ROOT, &s.root_token)),
+        Some(r#"{"retentionDays": 730, "iUnderstand": true}"#),
+    );
+    assert_eq!(
+        r.body,
+        json!({"policy": "custom", "days": 730}),
+        "{}",
+        r.body
+    );
+    let r = send(
+        "PUT",
+        &url,
+        Some(("sam", &s.agent_token)),
+        Some(r#"{"policy": "DEFAULT"}"#),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = send("PUT", &url, Some((ROOT, &s.root_token)), Some("[1, 2]"));
+    assert_eq!(r.status, 400);
+    let r = send(
+        "PUT",
+        &url,
+        Some((ROOT, &s.root_token)),
+        Some(r#"{"policy": "DEFAULT"}"#),
+    );
+    assert_eq!(
+        r.body,
+        json!({"policy": "default", "days": null}),
+        "{}",
+        r.body
+    );
+}

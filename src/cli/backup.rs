@@ -79,7 +79,7 @@ pub struct RestoreArgs {
     #[arg(long)]
     pub without_ledger: bool,
     /// The age secret key file, for an encrypted backup.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", visible_alias = "key")]
     pub identity: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,

@@ -398,7 +398,18 @@ async fn set_retention(req: Req, body: axum::body::Bytes) -> ApiResult {
         let v: Value = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad("invalid_json", "body", format!("the body is not JSON ({e})"))
         })?;
-        let policy = match (v.get("policy").and_then(Value::as_str), v.get("days")) {
+        if !v.is_object() {
+            return Err(ApiError::bad("invalid_json", "body", "the body is a JSON object"));
+        }
+        // `days`, or the longer names scripts use for it.
+        let days = ["days", "retentionDays", "retentionPeriodDays"]
+            .iter()
+            .find_map(|k| v.get(*k));
+        let policy = v
+            .get("policy")
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase);
+        let policy = match (policy.as_deref(), days) {
             (Some("default"), _) => crate::retention::Policy::RetainForever,
             (Some("custom") | None, Some(d)) => {
                 let days = d.as_i64().ok_or_else(|| {
