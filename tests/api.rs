@@ -62,6 +62,17 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// `send` to this server's `path`.
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: Option<&str>,
+    ) -> Reply {
+        send(method, &self.url(path), auth, body)
+    }
+
     /// SIGTERM, then the exit status.
     fn stop(mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
@@ -268,28 +279,26 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     let auth = Some((ROOT, s.root_token.as_str()));
     let email = email_of(&s.marks[0]);
 
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url(&format!("/api/v1/customer-profiles?email={email}")),
+        &format!("/api/v1/customer-profiles?email={email}"),
         auth,
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["customerProfiles"][0]["id"], "cus_0001");
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles?phoneNumber=%2B1%20(628)%20391-0002"),
+        "/api/v1/customer-profiles?phoneNumber=%2B1%20(628)%20391-0002",
         auth,
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["customerProfiles"][0]["id"], "cus_0002");
     let ext = s.marks[0].doc.external_customer_id.clone().unwrap();
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url(&format!(
-            "/api/v1/customer-profiles?externalCustomerId={ext}"
-        )),
+        &format!("/api/v1/customer-profiles?externalCustomerId={ext}"),
         auth,
         None,
     );
@@ -299,17 +308,12 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
         r.body
     );
 
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0002"),
-        auth,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/customer-profiles/cus_0002", auth, None);
     assert_eq!(r.status, 200);
     assert_eq!(r.body["id"], "cus_0002");
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0002/export"),
+        "/api/v1/customer-profiles/cus_0002/export",
         auth,
         None,
     );
@@ -319,9 +323,9 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
         "{}",
         r.body
     );
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customers/cus_0002/conversation-items"),
+        "/api/v1/customers/cus_0002/conversation-items",
         auth,
         None,
     );
@@ -330,16 +334,16 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     assert!(items.iter().any(|i| i["id"] == "it_0002_c1"));
 
     // Redact one item: it stays in the timeline, shown as deleted.
-    let r = send(
+    let r = srv.call(
         "POST",
-        &srv.url("/api/v1/conversation-items/it_0002_c1/redact"),
+        "/api/v1/conversation-items/it_0002_c1/redact",
         auth,
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customers/cus_0002/conversation-items"),
+        "/api/v1/customers/cus_0002/conversation-items",
         auth,
         None,
     );
@@ -354,45 +358,20 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     assert_eq!(item["content"], "This item has been deleted");
 
     // Delete a profile: the receipt comes back; then it is gone.
-    let r = send(
-        "DELETE",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        auth,
-        None,
-    );
+    let r = srv.call("DELETE", "/api/v1/customer-profiles/cus_0001", auth, None);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["customer_id"], "cus_0001");
     assert_eq!(r.body["verification"]["values_found"], 0);
-    let r = send(
-        "DELETE",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        auth,
-        None,
-    );
+    let r = srv.call("DELETE", "/api/v1/customer-profiles/cus_0001", auth, None);
     assert_eq!(r.status, 404, "{}", r.body);
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        auth,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/customer-profiles/cus_0001", auth, None);
     assert_eq!(r.status, 404);
-    let r = send(
-        "DELETE",
-        &srv.url("/api/v1/customer-profiles/cus_nobody"),
-        auth,
-        None,
-    );
+    let r = srv.call("DELETE", "/api/v1/customer-profiles/cus_nobody", auth, None);
     assert_eq!(r.status, 404);
     assert_eq!(r.body["errors"][0]["code"], "not_found");
 
     // The open conversation: 400 invalid_state naming it.
-    let r = send(
-        "DELETE",
-        &srv.url("/api/v1/customer-profiles/cus_0003"),
-        auth,
-        None,
-    );
+    let r = srv.call("DELETE", "/api/v1/customer-profiles/cus_0003", auth, None);
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.body["errors"][0]["code"], "invalid_state");
     assert!(
@@ -405,11 +384,9 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     );
 
     // Compliance events, with the platform's names, in a time window.
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url(
-            "/api/v1/compliance-events?startAt=2000-01-01T00:00:00Z&endAt=2100-01-01T00:00:00Z",
-        ),
+        "/api/v1/compliance-events?startAt=2000-01-01T00:00:00Z&endAt=2100-01-01T00:00:00Z",
         auth,
         None,
     );
@@ -427,30 +404,26 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     ] {
         assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
     }
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/compliance-events?startAt=2100-01-01T00:00:00Z"),
+        "/api/v1/compliance-events?startAt=2100-01-01T00:00:00Z",
+        auth,
+        None,
+    );
+    assert_eq!(r.body["events"], json!([]));
+    assert_eq!(r.body["truncated"], false);
+    let r = srv.call(
+        "GET",
+        "/api/v1/compliance-events?endAt=2000-01-01T00:00:00Z",
         auth,
         None,
     );
     assert_eq!(r.body["events"], json!([]));
 
     // The retention policy.
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/settings/data-retention"),
-        auth,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/settings/data-retention", auth, None);
     assert_eq!(r.body, json!({"policy": "default", "days": null}));
-    let put = |body: &str| {
-        send(
-            "PUT",
-            &srv.url("/api/v1/settings/data-retention"),
-            auth,
-            Some(body),
-        )
-    };
+    let put = |body: &str| srv.call("PUT", "/api/v1/settings/data-retention", auth, Some(body));
     let r = put(r#"{"policy": "custom", "days": 400}"#);
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.body["errors"][0]["attr"], "iUnderstand");
@@ -460,7 +433,7 @@ fn every_endpoint_answers_with_the_platforms_shapes() {
     let r = put(r#"{"policy": "custom", "days": 400, "iUnderstand": true}"#);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body, json!({"policy": "custom", "days": 400}));
-    let r = send("GET", &srv.url("/api/v1/compliance-events"), auth, None);
+    let r = srv.call("GET", "/api/v1/compliance-events", auth, None);
     assert!(r.body.to_string().contains("DATA_RETENTION_CONFIG_UPDATED"));
 
     // Every request is audited (the server writes its queue on the way
@@ -487,36 +460,26 @@ fn refusals_get_401_and_403_and_are_audited() {
         ("GET", "/api/v1/customer-profiles/cus_0001/export"),
         ("POST", "/api/v1/conversation-items/it_0001_c1/redact"),
     ] {
-        let r = send(method, &srv.url(path), agent, None);
+        let r = srv.call(method, path, agent, None);
         assert_eq!(r.status, 403, "{method} {path}: {}", r.body);
         assert_eq!(r.body["errors"][0]["code"], "forbidden");
     }
     // An agent may look up.
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        agent,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/customer-profiles/cus_0001", agent, None);
     assert_eq!(r.status, 200);
 
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        None,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/customer-profiles/cus_0001", None, None);
     assert_eq!(r.status, 401);
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
+        "/api/v1/customer-profiles/cus_0001",
         Some((ROOT, "lethe_wrong")),
         None,
     );
     assert_eq!(r.status, 401);
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
+        "/api/v1/customer-profiles/cus_0001",
         Some(("sam", s.root_token.as_str())),
         None,
     );
@@ -537,12 +500,7 @@ fn refusals_get_401_and_403_and_are_audited() {
     assert!(lethe(&s.db, ROOT, &["api-token", "revoke", &sam_id])
         .status
         .success());
-    let r = send(
-        "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
-        agent,
-        None,
-    );
+    let r = srv.call("GET", "/api/v1/customer-profiles/cus_0001", agent, None);
     assert_eq!(r.status, 401);
     // A token whose operator lost every role.
     let carl = {
@@ -552,9 +510,9 @@ fn refusals_get_401_and_403_and_are_audited() {
         drop(store);
         token(&s.db, "carl", &[])
     };
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
+        "/api/v1/customer-profiles/cus_0001",
         Some(("carl", &carl)),
         None,
     );
@@ -562,9 +520,9 @@ fn refusals_get_401_and_403_and_are_audited() {
     assert!(lethe(&s.db, ROOT, &["operators", "revoke", "carl"])
         .status
         .success());
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
+        "/api/v1/customer-profiles/cus_0001",
         Some(("carl", &carl)),
         None,
     );
@@ -573,9 +531,9 @@ fn refusals_get_401_and_403_and_are_audited() {
     // Expired: the server's clock a year on.
     let short = token(&s.db, ROOT, &["--expires", "1"]);
     let later = Server::start(&s.db, &[], &[("LETHE_NOW", "2099-01-01T00:00:00Z")]);
-    let r = send(
+    let r = later.call(
         "GET",
-        &later.url("/api/v1/customer-profiles/cus_0001"),
+        "/api/v1/customer-profiles/cus_0001",
         Some((ROOT, &short)),
         None,
     );
@@ -611,9 +569,9 @@ fn lookups_return_every_duplicate_newest_first_and_at_most_fifty() {
     fixtures::insert(&mut store, &docs.iter().collect::<Vec<_>>());
     drop(store);
     let srv = Server::start(&s.db, &["--rate-limit", "1000"], &[]);
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles?email=SHARED%40example.com"),
+        "/api/v1/customer-profiles?email=SHARED%40example.com",
         Some((ROOT, &s.root_token)),
         None,
     );
@@ -635,7 +593,7 @@ fn bad_requests_get_clear_errors_and_the_server_stays_up() {
     let srv = Server::start(&s.db, &["--rate-limit", "1000"], &[]);
     let auth = Some((ROOT, s.root_token.as_str()));
     let code = |path: &str| {
-        let r = send("GET", &srv.url(path), auth, None);
+        let r = srv.call("GET", path, auth, None);
         (
             r.status,
             r.body["errors"][0]["code"]
@@ -679,14 +637,7 @@ fn bad_requests_get_clear_errors_and_the_server_stays_up() {
         (400, "invalid_id".into())
     );
     assert_eq!(code("/api/v1/nothing-here").0, 404);
-    let put = |body: &str| {
-        send(
-            "PUT",
-            &srv.url("/api/v1/settings/data-retention"),
-            auth,
-            Some(body),
-        )
-    };
+    let put = |body: &str| srv.call("PUT", "/api/v1/settings/data-retention", auth, Some(body));
     let r = put("this is not json");
     assert_eq!(
         (r.status, r.body["errors"][0]["code"].as_str()),
@@ -764,23 +715,18 @@ fn a_profile_deleted_and_an_item_redacted_through_the_api_leave_no_byte() {
     let srv = Server::start(&s.db, &["--rate-limit", "1000"], &[]);
     let auth = Some((ROOT, s.root_token.as_str()));
     assert!(hits(&s.db, &s.marks[0].needles()) > 0);
-    let r = send(
-        "DELETE",
-        &srv.url("/api/v1/customer-profiles/cus_0001"),
+    let r = srv.call("DELETE", "/api/v1/customer-profiles/cus_0001", auth, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = srv.call(
+        "POST",
+        "/api/v1/conversation-items/it_0002_c1/redact",
         auth,
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = send(
+    let r = srv.call(
         "POST",
-        &srv.url("/api/v1/conversation-items/it_0002_c1/redact"),
-        auth,
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    let r = send(
-        "POST",
-        &srv.url("/api/v1/conversation-items/rec_0002_v1/redact"),
+        "/api/v1/conversation-items/rec_0002_v1/redact",
         auth,
         None,
     );
@@ -855,7 +801,7 @@ fn the_openapi_document_lists_exactly_what_the_server_serves() {
         };
         let path = path.replace("{id}", id);
         let body = (method == "PUT").then_some(r#"{"policy": "default"}"#);
-        let r = send(method, &srv.url(&path), Some((ROOT, &s.root_token)), body);
+        let r = srv.call(method, &path, Some((ROOT, &s.root_token)), body);
         assert!(
             r.status != 405 && !r.body.to_string().contains("no such endpoint"),
             "{method} {path}: {} {}",
@@ -1030,9 +976,9 @@ fn it_serves_beside_cli_commands_and_a_retention_sweep() {
         statuses.iter().all(|s| *s == 200 || *s == 404),
         "{statuses:?}"
     );
-    let r = send(
+    let r = srv.call(
         "GET",
-        &srv.url("/api/v1/customer-profiles/cus_0011"),
+        "/api/v1/customer-profiles/cus_0011",
         Some((ROOT, &auth.1)),
         None,
     );

@@ -47,15 +47,25 @@ impl Setup {
         self.dir.path().join(name)
     }
 
-    fn run_at(&self, db: &Path, now: &str, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lethe"))
-            .arg("--db")
+    /// `lethe --db DB ARGS` as root, its output discarded unless asked for.
+    fn command(&self, db: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lethe"));
+        cmd.arg("--db")
             .arg(db)
             .args(args)
             .env("SUDO_USER", ROOT)
-            .env("LETHE_NOW", now)
             .env_remove("LETHE_DB")
             .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    }
+
+    fn run_at(&self, db: &Path, now: &str, args: &[&str]) -> Output {
+        self.command(db, args)
+            .env("LETHE_NOW", now)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .output()
             .unwrap()
     }
@@ -166,17 +176,12 @@ fn last_audit(db: &Path) -> (String, String, String) {
     .unwrap()
 }
 
-/// The bytes of the database file and its -wal, scanned for `needles`.
-fn found(db: &Path, needles: &[Vec<u8>]) -> usize {
-    hits(db, needles)
-}
-
 #[test]
 fn a_restore_erases_again_a_profile_deleted_after_the_backup() {
     let s = Setup::new();
     let backup = s.backup("b", &[]);
     // The backup holds Ada's markers; then she is erased.
-    assert!(found(&backup, &s.marks[0].needles()) > 0);
+    assert!(hits(&backup, &s.marks[0].needles()) > 0);
     let out = s.ok(&["delete", "--customer", "cus_0001", "--yes"]);
     // Her receipt names the backup that still holds her, and its expiry.
     let receipt: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
@@ -200,8 +205,8 @@ fn a_restore_erases_again_a_profile_deleted_after_the_backup() {
     assert!(deleted(&restored, "cus_0001"));
     assert!(!deleted(&restored, "cus_0002"));
     // No byte of Ada in the restored files; the others are all there.
-    assert_eq!(found(&restored, &s.marks[0].needles()), 0);
-    assert!(found(&restored, &s.marks[1].needles()) > 0);
+    assert_eq!(hits(&restored, &s.marks[0].needles()), 0);
+    assert!(hits(&restored, &s.marks[1].needles()) > 0);
     let mode = std::fs::metadata(&restored).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
@@ -227,16 +232,16 @@ fn a_restore_erases_again_items_attachments_and_recordings() {
         "CHAT", "FILE3", "BYTES3", "CALLREC", "VMREC", "VMTEXT", "FILE1", "BYTES1",
     ]);
     assert_eq!(gone.len(), 8);
-    assert!(found(&backup, &gone) > 0);
+    assert!(hits(&backup, &gone) > 0);
 
     let run = s.restore(&backup, "restored.db", &[]);
     assert!(run.status.success(), "{}", text(&run));
     let restored = s.path("restored.db");
     assert_eq!(integrity(&restored), "ok");
-    assert_eq!(found(&restored, &gone), 0, "an erased item came back");
+    assert_eq!(hits(&restored, &gone), 0, "an erased item came back");
     // What was not erased is all there: the rest of Beth's data.
     let kept = s.marks[1].markers_of(&["NAME", "BODY2", "SUBJ1"]);
-    assert_eq!(found(&restored, &kept), kept.len());
+    assert_eq!(hits(&restored, &kept), kept.len());
 }
 
 #[test]
@@ -253,7 +258,7 @@ fn a_restore_erases_again_what_a_retention_sweep_deleted() {
     assert_eq!(integrity(&restored), "ok");
     assert!(live_ids(&restored).is_empty());
     for m in &s.marks {
-        assert_eq!(found(&restored, &m.needles()), 0);
+        assert_eq!(hits(&restored, &m.needles()), 0);
     }
     let conn = rusqlite::Connection::open(&restored).unwrap();
     let reason: String = conn
@@ -275,14 +280,14 @@ fn a_restore_erases_again_a_redaction() {
     s.ok(&["scan"]);
     let backup = s.backup("b", &[]);
     let card = b"4111 1111 1111 1111".to_vec();
-    assert!(found(&backup, std::slice::from_ref(&card)) > 0);
+    assert!(hits(&backup, std::slice::from_ref(&card)) > 0);
     s.ok(&["redact", "--item", "it_p0a", "--yes"]);
-    assert_eq!(found(&s.db, std::slice::from_ref(&card)), 0);
+    assert_eq!(hits(&s.db, std::slice::from_ref(&card)), 0);
 
     let run = s.restore(&backup, "restored.db", &[]);
     assert!(run.status.success(), "{}", text(&run));
     let restored = s.path("restored.db");
-    assert_eq!(found(&restored, std::slice::from_ref(&card)), 0);
+    assert_eq!(hits(&restored, std::slice::from_ref(&card)), 0);
     // The message stays, with its label in place of the card.
     let conn = rusqlite::Connection::open(&restored).unwrap();
     let body: String = conn
@@ -292,7 +297,7 @@ fn a_restore_erases_again_a_redaction() {
         .unwrap();
     assert!(body.contains("for order 0"), "{body}");
     // The other cards were not redacted and are still there.
-    assert_eq!(found(&restored, &[b"5500 0000 0000 0004".to_vec()]), 1);
+    assert_eq!(hits(&restored, &[b"5500 0000 0000 0004".to_vec()]), 1);
 }
 
 #[test]
@@ -304,29 +309,15 @@ fn a_backup_taken_during_a_sweep_restores_to_a_consistent_database() {
     let ledger = s.path("ledger2.jsonl");
     s.ok(&["backup", "settings", "--ledger", ledger.to_str().unwrap()]);
     s.ok(&["retention", "set", "--days", "365", "--i-understand"]);
-    let sweep = Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .arg("--db")
-        .arg(&s.db)
-        .args(["retention", "run"])
-        .env("SUDO_USER", ROOT)
-        .env_remove("LETHE_DB")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut sweep = s.command(&s.db, &["retention", "run"]).spawn().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(150));
     let to = s.path("b");
-    let out = Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .arg("--db")
-        .arg(&s.db)
-        .args(["backup", "create", "--to", to.to_str().unwrap()])
-        .env("SUDO_USER", ROOT)
-        .env_remove("LETHE_DB")
-        .output()
-        .unwrap();
-    let swept = sweep.wait_with_output().unwrap();
-    assert!(swept.status.success());
+    let out = s.run_at(
+        &s.db,
+        NOW,
+        &["backup", "create", "--to", to.to_str().unwrap()],
+    );
+    assert!(sweep.wait().unwrap().success());
     assert!(out.status.success(), "{}", text(&out));
     let backup = &backups(&to)[0];
     assert_eq!(integrity(backup), "ok");
@@ -354,7 +345,7 @@ fn an_encrypted_backup_round_trips_and_refuses_the_wrong_key() {
     let bytes = std::fs::read(&backup).unwrap();
     assert!(bytes.starts_with(b"age-encryption.org/v1"));
     assert_eq!(
-        found(&backup, &s.marks[0].needles()),
+        hits(&backup, &s.marks[0].needles()),
         0,
         "plaintext in an encrypted backup"
     );
@@ -375,8 +366,8 @@ fn an_encrypted_backup_round_trips_and_refuses_the_wrong_key() {
     let restored = s.path("r1.db");
     assert_eq!(integrity(&restored), "ok");
     assert!(deleted(&restored, "cus_0001"));
-    assert_eq!(found(&restored, &s.marks[0].needles()), 0);
-    assert!(found(&restored, &s.marks[1].needles()) > 0);
+    assert_eq!(hits(&restored, &s.marks[0].needles()), 0);
+    assert!(hits(&restored, &s.marks[1].needles()) > 0);
 
     let bad = s.run(&[
         "backup",
@@ -498,14 +489,9 @@ fn a_killed_backup_or_restore_leaves_no_file_that_looks_whole() {
     assert!(demo.status.success(), "{}", text(&demo));
     let to = s.path("b");
     for (i, delay) in [0u64, 5, 20, 40, 80, 160].iter().enumerate() {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lethe"))
-            .arg("--db")
-            .arg(&s.db)
-            .args(["backup", "create", "--to", to.to_str().unwrap()])
-            .env("SUDO_USER", ROOT)
+        let mut child = s
+            .command(&s.db, &["backup", "create", "--to", to.to_str().unwrap()])
             .env("LETHE_NOW", format!("2026-01-10T12:00:0{i}Z"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
             .spawn()
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(*delay));
@@ -526,20 +512,13 @@ fn a_killed_backup_or_restore_leaves_no_file_that_looks_whole() {
     let backup = s.backup("whole", &[]);
     for delay in [0u64, 5, 20, 40, 80, 160] {
         let target = s.path("restored.db");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lethe"))
-            .args([
-                "backup",
-                "restore",
-                backup.to_str().unwrap(),
-                "--to",
-                target.to_str().unwrap(),
-            ])
-            .args(["--ledger", s.db.to_str().unwrap()])
-            .env("SUDO_USER", ROOT)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let (b, t, l) = (
+            backup.to_str().unwrap(),
+            target.to_str().unwrap(),
+            s.db.to_str().unwrap(),
+        );
+        let args = ["backup", "restore", b, "--to", t, "--ledger", l];
+        let mut child = s.command(&s.db, &args).spawn().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(delay));
         let _ = child.kill();
         let _ = child.wait();
@@ -646,7 +625,7 @@ fn a_backup_is_a_whole_private_copy_without_erased_data() {
     assert_eq!(mode(&file), 0o600);
     assert_eq!(mode(&s.path("backups")), 0o700);
     // No byte of the erased profile, read before any connection opens it.
-    assert_eq!(found(&file, &s.marks[0].needles()), 0);
+    assert_eq!(hits(&file, &s.marks[0].needles()), 0);
     assert_eq!(integrity(&file), "ok");
     assert_eq!(live_ids(&file), live_ids(&s.db));
     // Recorded as an export of the whole database.
@@ -684,14 +663,12 @@ fn the_ledger_holds_ids_and_times_only_and_a_viewer_may_not_back_up() {
     lethe::access::grant(&mut store, &root, "sam", lethe::access::Role::Agent).unwrap();
     drop(store);
     let to = s.path("b");
-    let out = Command::new(env!("CARGO_BIN_EXE_lethe"))
-        .arg("--db")
-        .arg(&s.db)
-        .args(["backup", "create", "--to", to.to_str().unwrap()])
+    let out = s
+        .command(&s.db, &["backup", "create", "--to", to.to_str().unwrap()])
         .env("SUDO_USER", "sam")
-        .output()
+        .status()
         .unwrap();
-    assert!(!out.status.success());
+    assert!(!out.success());
     assert!(!to.exists() || backups(&to).is_empty());
 }
 
@@ -753,7 +730,7 @@ fn backup_create_can_name_the_ledger_file_and_restore_uses_it() {
         &["--ledger", ledger.to_str().unwrap()],
     );
     assert!(run.status.success(), "{}", text(&run));
-    assert_eq!(found(&s.path("restored.db"), &s.marks[0].needles()), 0);
+    assert_eq!(hits(&s.path("restored.db"), &s.marks[0].needles()), 0);
     // The backup names the file itself, so --ledger may be left out too.
     let run = s.restore(&backup, "again.db", &[]);
     assert!(run.status.success(), "{}", text(&run));

@@ -327,6 +327,10 @@ fn event_name(action: &str) -> String {
     }
 }
 
+/// Events one answer holds at most; `truncated` says there are more, and a
+/// later `startAt` fetches them.
+const MAX_EVENTS: usize = 10_000;
+
 async fn events(req: Req, RawQuery(query): RawQuery) -> ApiResult {
     let parsed = params(query, &["startAt", "endAt"]);
     let call = Call {
@@ -348,13 +352,11 @@ async fn events(req: Req, RawQuery(query): RawQuery) -> ApiResult {
             }
         };
         let (start, end) = (bound("startAt")?, bound("endAt")?);
-        let rows = crate::audit::list(&session.read(), &Default::default(), 10_000)?;
-        let mut out = Vec::new();
-        for r in rows.into_iter().rev() {
-            let at = crate::clock::parse(&r.at).unwrap_or_default();
-            if start.is_some_and(|s| at < s) || end.is_some_and(|e| at >= e) {
-                continue;
-            }
+        let mut rows = crate::audit::between(&session.read(), start, end, MAX_EVENTS + 1)?;
+        let truncated = rows.len() > MAX_EVENTS;
+        rows.truncate(MAX_EVENTS);
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
             out.push(json!({
                 "id": r.seq,
                 "eventType": event_name(&r.action),
@@ -366,7 +368,7 @@ async fn events(req: Req, RawQuery(query): RawQuery) -> ApiResult {
                 "outcome": r.outcome,
             }));
         }
-        Ok(json!({"events": out}))
+        Ok(json!({"events": out, "truncated": truncated}))
     })
     .await
 }

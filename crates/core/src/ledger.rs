@@ -341,7 +341,7 @@ pub fn mirror(store: &Store) -> Result<Option<Mirrored>> {
                 let e: Entry = serde_json::from_str(&l).map_err(|e| {
                     Error::Invalid(format!(
                         "the erasure ledger file {} ends in a damaged line ({e}); \
-                         check it with `lethe backup ledger --check`",
+                         check it with `lethe backup ledger`",
                         path.display()
                     ))
                 })?;
@@ -374,14 +374,13 @@ pub fn mirror(store: &Store) -> Result<Option<Mirrored>> {
         (seq, hash) = (last.seq, last.hash.clone());
     }
     if seq > 0 && appended == 0 {
-        if let Some((db_seq, db_hash)) = db::last(&conn)? {
-            if db_seq < seq || (db_seq == seq && db_hash != hash) {
-                return Err(Error::InvalidState(format!(
-                    "the erasure ledger file {} runs ahead of this database (entry {seq}, the database has {db_seq}); \
-                     the database may be an old copy: restore it with `lethe backup restore`, or set a new path",
-                    path.display()
-                )));
-            }
+        let (db_seq, db_hash) = db::last(&conn)?.unwrap_or_default();
+        if db_seq < seq || db_hash != hash {
+            return Err(Error::InvalidState(format!(
+                "the erasure ledger file {} runs ahead of this database (entry {seq}, the database has {db_seq}); \
+                 the database may be an old copy: restore it with `lethe backup restore`, or set a new path",
+                path.display()
+            )));
         }
     }
     out.flush().map_err(|e| fail("be written", e))?;

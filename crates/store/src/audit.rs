@@ -84,6 +84,26 @@ pub fn list(conn: &Read<'_>, filter: &Filter, limit: usize) -> Result<Vec<Stored
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Entries whose time is at or after `from` and before `to` (UTC texts as
+/// stored, which sort as the times do; None is open-ended), oldest first,
+/// at most `limit`.
+pub fn between(
+    conn: &Read<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    limit: usize,
+) -> Result<Vec<Stored>> {
+    let conn = conn.sql();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit_log
+         WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)
+         ORDER BY seq LIMIT ?3"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![from, to, limit], stored)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 pub fn seq_of_hash(conn: &Read<'_>, hash: &str) -> Result<Option<i64>> {
     let conn = conn.sql();
     Ok(conn

@@ -337,6 +337,26 @@ pub fn list(conn: &Read, filter: &Filter, limit: usize) -> Result<Vec<Row>> {
         .collect())
 }
 
+/// Entries from `from` (inclusive) to `to` (exclusive), oldest first, at
+/// most `limit`.
+pub fn between(
+    conn: &Read,
+    from: Option<Millis>,
+    to: Option<Millis>,
+    limit: usize,
+) -> Result<Vec<Row>> {
+    let (from, to) = (
+        from.map(crate::clock::format_ms),
+        to.map(crate::clock::format_ms),
+    );
+    Ok(
+        crate::store::audit::between(conn, from.as_deref(), to.as_deref(), limit)?
+            .into_iter()
+            .map(Row::from)
+            .collect(),
+    )
+}
+
 /// Recomputes the whole chain from the genesis hash. Reports the first
 /// entry whose sequence number, link to the previous entry, or own hash is
 /// wrong. Entries after the first bad one are not judged (one edit breaks

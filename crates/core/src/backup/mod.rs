@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::access::{self, Actor, Permission};
 use crate::audit::{self, Entry};
 use crate::clock::{self, Millis, DAY_MS};
-use crate::erase::{self, Reason};
+use crate::erase;
 use crate::error::{Error, Result};
 use crate::ledger::{self, Kind, Ledger};
 use crate::store::{self, backups as db, ledger as ledger_db, Read, Store, Write};
@@ -220,7 +220,7 @@ pub fn create(store: &Store, dir: &Path, now: Millis, options: CreateOptions) ->
     ));
     let cleanup = || {
         let _ = scrub_and_remove(&partial);
-        let _ = std::fs::remove_file(side(&partial, "-journal"));
+        let _ = crate::files::remove_db_files(&partial);
         let _ = std::fs::remove_file(&sealed);
     };
     cleanup();
@@ -468,14 +468,11 @@ pub fn change_settings(
             let abs = std::path::absolute(p).map_err(|e| {
                 Error::Invalid(format!("{} is not a usable path ({e})", p.display()))
             })?;
-            if store.path().is_some_and(|db| {
-                let db = db.to_string_lossy();
-                let p = abs.to_string_lossy();
-                p == db
-                    || ["-wal", "-shm", "-journal"]
-                        .iter()
-                        .any(|s| p == format!("{db}{s}"))
-            }) {
+            if store
+                .path()
+                .and_then(|db| std::path::absolute(db).ok())
+                .is_some_and(|db| crate::store::forensic::database_files(&db).contains(&abs))
+            {
                 return Err(Error::Invalid(
                     "the ledger file must be outside the database: give a path that is not the database or one of its files".into(),
                 ));
@@ -512,13 +509,6 @@ pub fn change_settings(
         ledger::mirror(store)?;
     }
     settings(&store.read())
-}
-
-/// `path` with `suffix` added to its name (`x.db` → `x.db-wal`).
-fn side(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
 }
 
 mod restore;

@@ -67,7 +67,7 @@ pub struct Reapplied {
 /// partial file: nothing is restored half-way.
 pub fn restore(options: &RestoreOptions) -> Result<Restored> {
     let to = &options.to;
-    for p in [to.clone(), side(to, "-wal"), side(to, "-journal")] {
+    for p in crate::store::forensic::database_files(to) {
         if p.exists() {
             return Err(Error::InvalidState(format!(
                 "{} already exists; a restore never overwrites a database. Choose a new path",
@@ -91,29 +91,21 @@ pub fn restore(options: &RestoreOptions) -> Result<Restored> {
             parent.display()
         )));
     }
-    let partial = parent.join(format!(
-        ".{}.partial-{}",
-        to.file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_else(|| "restore".into()),
-        std::process::id()
-    ));
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "restore".into());
+    let pid = std::process::id();
+    let partial = parent.join(format!(".{name}.partial-{pid}"));
+    let rebuilt = parent.join(format!(".{name}.rebuilt-{pid}"));
     let remove_partial = || {
-        for p in [
-            partial.clone(),
-            side(&partial, "-wal"),
-            side(&partial, "-shm"),
-            side(&partial, "-journal"),
-            side(&partial, ".rebuilt"),
-            side(&partial, ".rebuilt-journal"),
-        ] {
-            let _ = std::fs::remove_file(p);
-        }
+        let _ = crate::files::remove_db_files(&partial);
+        let _ = crate::files::remove_db_files(&rebuilt);
     };
     remove_partial();
-    let result = restore_into(options, &partial);
+    let result = restore_into(options, &partial, &rebuilt);
     match result {
-        Ok(mut r) => {
+        Ok(r) => {
             if to.exists() {
                 remove_partial();
                 return Err(Error::InvalidState(format!(
@@ -131,7 +123,6 @@ pub fn restore(options: &RestoreOptions) -> Result<Restored> {
             if let Ok(d) = std::fs::File::open(parent) {
                 let _ = d.sync_all();
             }
-            r.to = to.clone();
             Ok(r)
         }
         Err(e) => {
@@ -141,7 +132,9 @@ pub fn restore(options: &RestoreOptions) -> Result<Restored> {
     }
 }
 
-fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
+/// `restore`'s work in `partial`, rebuilt through `rebuilt` when erasures
+/// were applied again.
+fn restore_into(options: &RestoreOptions, partial: &Path, rebuilt: &Path) -> Result<Restored> {
     let encrypted = is_encrypted(&options.backup)?;
     if encrypted {
         let Some(identity) = &options.identity else {
@@ -288,18 +281,11 @@ fn restore_into(options: &RestoreOptions, partial: &Path) -> Result<Restored> {
         store.checkpoint_truncate()?;
         drop(store);
     } else {
-        let rebuilt = side(partial, ".rebuilt");
-        crate::files::create_private(&rebuilt).map_err(|e| restore_io(&rebuilt, e))?;
-        store.vacuum_into(&rebuilt)?;
+        crate::files::create_private(rebuilt).map_err(|e| restore_io(rebuilt, e))?;
+        store.vacuum_into(rebuilt)?;
         drop(store);
-        for p in [
-            partial.to_path_buf(),
-            side(partial, "-wal"),
-            side(partial, "-shm"),
-        ] {
-            let _ = std::fs::remove_file(p);
-        }
-        std::fs::rename(&rebuilt, partial).map_err(|e| restore_io(partial, e))?;
+        crate::files::remove_db_files(partial).map_err(|e| restore_io(partial, e))?;
+        std::fs::rename(rebuilt, partial).map_err(|e| restore_io(partial, e))?;
     }
     sync_file(partial).map_err(|e| match e {
         Error::Invalid(m) => {
@@ -460,13 +446,4 @@ fn reapply(conn: &Write, operator: &str, e: &ledger::Entry) -> Result<Reapplied>
         erased_at: clock::format_ms(e.at),
         present,
     })
-}
-
-/// The reason a re-applied profile erasure keeps on its skeleton row.
-pub(crate) fn reason_of(text: &str) -> Reason {
-    if text == Reason::Retention.as_str() {
-        Reason::Retention
-    } else {
-        Reason::Manual
-    }
 }

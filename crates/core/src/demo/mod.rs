@@ -329,20 +329,7 @@ pub fn create_demo_file(
     Ok(summary)
 }
 
-/// Removes a database file and its `-wal`, `-shm` and `-journal` companions
-/// if present. A stale `-wal` next to a new file would be replayed into it.
-pub fn remove_db_files(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        match std::fs::remove_file(PathBuf::from(p)) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
-}
+pub use crate::files::remove_db_files;
 
 /// Size in bytes of a database with its `-wal`, as it sits on disk.
 pub fn files_size(path: &Path) -> u64 {

@@ -125,6 +125,13 @@ impl Reason {
             Reason::Retention => "retention",
         }
     }
+
+    /// The reason `as_str` names, if it is one.
+    pub fn parse(text: &str) -> Option<Reason> {
+        [Reason::Manual, Reason::Retention]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
 }
 
 /// How a line of a deletion list was read.

@@ -17,7 +17,9 @@ pub(crate) fn reapply(conn: &Write, operator: &str, kind: Kind, e: &ledger::Entr
             None => false,
             Some(row) if row.deleted_at.is_some() => true,
             Some(row) => {
-                let reason = crate::backup::reason_of(reason);
+                // The ledger only ever holds the two reasons; anything
+                // else was written by hand and counts as a manual erasure.
+                let reason = Reason::parse(reason).unwrap_or(Reason::Manual);
                 db::wipe_profile(conn, &row, reason.as_str(), at)?;
                 true
             }
