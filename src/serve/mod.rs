@@ -281,11 +281,11 @@ fn credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// What every route reads of a request before its own parts: the
-/// server's state, the headers (for the credentials) and the method (for
-/// the rate limit).
+/// server's state, the Basic credentials and the method (for the rate
+/// limit).
 pub(crate) struct Req {
     state: Arc<State>,
-    headers: HeaderMap,
+    credentials: Option<(String, String)>,
     method: Method,
 }
 
@@ -298,7 +298,7 @@ impl axum::extract::FromRequestParts<Arc<State>> for Req {
     ) -> Result<Self, Self::Rejection> {
         Ok(Req {
             state: state.clone(),
-            headers: parts.headers.clone(),
+            credentials: credentials(&parts.headers),
             method: parts.method.clone(),
         })
     }
@@ -320,10 +320,10 @@ where
 {
     let Req {
         state,
-        headers,
+        credentials,
         method,
     } = req;
-    let Some((user, token)) = credentials(&headers) else {
+    let Some((user, token)) = credentials else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "not_authenticated",
